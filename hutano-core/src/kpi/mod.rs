@@ -1,0 +1,670 @@
+//! The KPI engine: standard hospital indicators over a half-open period,
+//! grouped by any dimension and by day, week or month, with filters.
+//!
+//! # Conventions that hold for every KPI
+//! - A [`Period`] is half-open, `[start, end)`, in branch-local dates: a
+//!   one-day period for 3 March is `Period::new(d(3 March), d(4 March))`.
+//! - A stay occupies the interval `[admit, discharge)`; a stay still open has
+//!   no end. A patient is *present* at instant `t` when `admit <= t < discharge`.
+//! - The **midnight census of day D** counts the patients present at the
+//!   midnight that ends D (00:00 of D+1). A stay therefore counts one
+//!   bed-day for each night it spans; a same-day stay counts none.
+//!   Occupied bed-days over a period are the sum of its midnight censuses
+//!   (WHO Europe HFA indicator 542: stays clipped at the period's edges).
+//! - Events are dated by their local date: an admission belongs to the bucket
+//!   of its admission date, a discharge (and everything computed per
+//!   discharge: ALOS, mortality, cost per discharge, readmission index stays)
+//!   to the bucket of its discharge date.
+//! - Location dimensions (department, ward, bed type) are taken from the
+//!   placement current at the event: the admitting placement for admissions,
+//!   the discharging placement for discharge-based KPIs, and each placement
+//!   for census and bed-days (so a transferred stay's nights are split
+//!   between wards).
+//! - Ratios with a zero denominator are `NaN`, never 0.
+//!
+//! ```
+//! use hutano_core::generate::{generate, GeneratorConfig};
+//! use hutano_core::kpi::{Dimension, Engine, Grain, Period, Query};
+//! use chrono::NaiveDate;
+//!
+//! let net = generate(&GeneratorConfig::national(7).days(60))?;
+//! let engine = Engine::new(&net)?;
+//! let jan = Period::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 2, 1).unwrap())?;
+//! let q = Query::new(jan).group_by([Dimension::Branch]).grain(Grain::Period);
+//! let util = engine.bed_utilisation(&q)?;
+//! assert_eq!(util.len(), net.branches.len());
+//! # Ok::<(), hutano_core::Error>(())
+//! ```
+
+mod measures;
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+pub use measures::{AlosVariant, MortalityRules, ReadmissionRules};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{AdmissionType, BedType, Network, Payer, Residence, Sex};
+
+/// Minutes in a day.
+pub(crate) const DAY: i64 = 1440;
+
+/// A half-open range of local dates `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Period {
+    /// The period `[start, end)`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPeriod`] unless `start < end`.
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self> {
+        if start < end {
+            Ok(Self { start, end })
+        } else {
+            Err(Error::EmptyPeriod { start, end })
+        }
+    }
+
+    /// First day (inclusive).
+    #[must_use]
+    pub fn start(&self) -> NaiveDate {
+        self.start
+    }
+
+    /// Day after the last day (exclusive).
+    #[must_use]
+    pub fn end(&self) -> NaiveDate {
+        self.end
+    }
+
+    /// Number of days.
+    #[must_use]
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days()
+    }
+
+    /// Whether `day` is in the period.
+    #[must_use]
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.start <= day && day < self.end
+    }
+}
+
+/// Time buckets of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    /// One row per day.
+    Day,
+    /// One row per ISO week (Monday to Sunday), clipped to the period.
+    Week,
+    /// One row per calendar month, clipped to the period.
+    Month,
+    /// One row for the whole period.
+    #[default]
+    Period,
+}
+
+/// A dimension to group or filter by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Branch (hospital) code.
+    Branch,
+    /// Department code.
+    Department,
+    /// Ward code (`"unknown"` where not recorded).
+    Ward,
+    /// Bed type.
+    BedType,
+    /// Age band (see [`Query::age_bands`]).
+    AgeBand,
+    /// Sex.
+    Sex,
+    /// Payer.
+    Payer,
+    /// Diagnosis category.
+    DiagnosisCategory,
+    /// Admission type.
+    AdmissionType,
+    /// Rural or urban residence, where recorded.
+    Residence,
+}
+
+impl Dimension {
+    /// Column name of the dimension in result tables.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Branch => "branch",
+            Dimension::Department => "department",
+            Dimension::Ward => "ward",
+            Dimension::BedType => "bed_type",
+            Dimension::AgeBand => "age_band",
+            Dimension::Sex => "sex",
+            Dimension::Payer => "payer",
+            Dimension::DiagnosisCategory => "diagnosis_category",
+            Dimension::AdmissionType => "admission_type",
+            Dimension::Residence => "residence",
+        }
+    }
+
+    /// Whether beds have this dimension (so capacity can be grouped by it).
+    #[must_use]
+    pub fn is_bed_dimension(self) -> bool {
+        matches!(self, Dimension::Branch | Dimension::Department | Dimension::Ward | Dimension::BedType)
+    }
+}
+
+/// What to compute over: period, time grain, grouping and filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Query {
+    /// The period.
+    pub period: Period,
+    /// Time buckets.
+    pub grain: Grain,
+    /// Grouping dimensions, in output column order.
+    pub group_by: Vec<Dimension>,
+    /// Keep only records whose dimension value (label) is one of the listed values.
+    pub filters: Vec<(Dimension, Vec<String>)>,
+    /// Lower bounds of the age bands in years, ascending, first 0
+    /// (default `[0, 15, 45, 65, 80]` gives 0-14, 15-44, 45-64, 65-79, 80+).
+    pub age_bands: Vec<u16>,
+}
+
+impl Query {
+    /// Whole-period totals, no grouping, no filter.
+    #[must_use]
+    pub fn new(period: Period) -> Self {
+        Self {
+            period,
+            grain: Grain::Period,
+            group_by: Vec::new(),
+            filters: Vec::new(),
+            age_bands: vec![0, 15, 45, 65, 80],
+        }
+    }
+
+    /// Group by these dimensions.
+    #[must_use]
+    pub fn group_by(mut self, dims: impl IntoIterator<Item = Dimension>) -> Self {
+        self.group_by = dims.into_iter().collect();
+        self
+    }
+
+    /// Set the time grain.
+    #[must_use]
+    pub fn grain(mut self, grain: Grain) -> Self {
+        self.grain = grain;
+        self
+    }
+
+    /// Keep only records whose `dim` label is one of `values`.
+    #[must_use]
+    pub fn filter<I, S>(mut self, dim: Dimension, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.filters.push((dim, values.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Set the age bands (lower bounds in years, ascending, starting at 0).
+    #[must_use]
+    pub fn age_bands(mut self, bounds: impl IntoIterator<Item = u16>) -> Self {
+        self.age_bands = bounds.into_iter().collect();
+        self
+    }
+}
+
+/// Placement columns used for grouping by location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub(crate) dept: u32,
+    pub(crate) ward: u32,
+    pub(crate) bed: u32,
+}
+
+/// One placement of one encounter, in minutes since 1970-01-01 00:00 local.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seg {
+    pub(crate) enc: u32,
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    pub(crate) loc: Loc,
+}
+
+/// Precomputed columns of a network for fast KPI evaluation.
+///
+/// Building it is linear in the number of encounters; every KPI then reads
+/// these dense columns. The engine borrows the network, which must not change
+/// while the engine is alive.
+#[derive(Debug)]
+pub struct Engine<'a> {
+    pub(crate) net: &'a Network,
+    pub(crate) admit: Vec<i64>,
+    /// `i64::MAX` while in hospital.
+    pub(crate) discharge: Vec<i64>,
+    pub(crate) first: Vec<Loc>,
+    pub(crate) last: Vec<Loc>,
+    pub(crate) branch: Vec<u32>,
+    pub(crate) sex: Vec<u32>,
+    pub(crate) payer: Vec<u32>,
+    pub(crate) residence: Vec<u32>,
+    pub(crate) adm_type: Vec<u32>,
+    pub(crate) diag: Vec<u32>,
+    pub(crate) diag_labels: Vec<String>,
+    pub(crate) segs: Vec<Seg>,
+}
+
+/// Minutes since 1970-01-01 00:00 of a local date-time.
+pub(crate) fn minutes(t: NaiveDateTime) -> i64 {
+    day_number(t.date()) * DAY + i64::from(t.hour()) * 60 + i64::from(t.minute())
+}
+
+/// Days since 1970-01-01.
+pub(crate) fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce()) - 719_163
+}
+
+/// The date of a day number.
+pub(crate) fn date_of(day: i64) -> NaiveDate {
+    i32::try_from(day + 719_163)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn enum_code<T: PartialEq + Copy>(all: &[T], v: Option<T>) -> u32 {
+    v.and_then(|v| all.iter().position(|x| *x == v))
+        .map_or(all.len() as u32, |p| p as u32)
+}
+
+pub(crate) const SEXES: [Sex; 4] = [Sex::Female, Sex::Male, Sex::Other, Sex::Unknown];
+pub(crate) const PAYERS: [Payer; 4] = [Payer::Government, Payer::Private, Payer::Corporate, Payer::SelfPay];
+pub(crate) const RESIDENCES: [Residence; 2] = [Residence::Rural, Residence::Urban];
+pub(crate) const ADM_TYPES: [AdmissionType; 4] = [
+    AdmissionType::Emergency,
+    AdmissionType::Elective,
+    AdmissionType::TransferIn,
+    AdmissionType::DayCase,
+];
+
+impl<'a> Engine<'a> {
+    /// Build the engine's columns from a network.
+    ///
+    /// # Errors
+    /// [`Error::Inconsistent`] if the network fails [`Network::validate`].
+    pub fn new(net: &'a Network) -> Result<Self> {
+        net.validate()?;
+        let n = net.encounters.len();
+        let mut e = Engine {
+            net,
+            admit: Vec::with_capacity(n),
+            discharge: Vec::with_capacity(n),
+            first: Vec::with_capacity(n),
+            last: Vec::with_capacity(n),
+            branch: Vec::with_capacity(n),
+            sex: Vec::with_capacity(n),
+            payer: Vec::with_capacity(n),
+            residence: Vec::with_capacity(n),
+            adm_type: Vec::with_capacity(n),
+            diag: Vec::with_capacity(n),
+            diag_labels: Vec::new(),
+            segs: Vec::with_capacity(n),
+        };
+        let no_ward = net.wards.len() as u32;
+        let loc = |p: &crate::model::Placement| Loc {
+            dept: p.department.0,
+            ward: p.ward.map_or(no_ward, |w| w.0),
+            bed: enum_code(&BedType::ALL, Some(p.bed_type)),
+        };
+        let mut diag_codes: HashMap<&str, u32> = HashMap::new();
+        let mut diag_order: Vec<&str> = Vec::new();
+        for enc in &net.encounters {
+            if let Some(c) = enc.diagnosis_category.as_deref() {
+                if !diag_codes.contains_key(c) {
+                    diag_codes.insert(c, 0);
+                    diag_order.push(c);
+                }
+            }
+        }
+        diag_order.sort_unstable();
+        for (i, c) in diag_order.iter().enumerate() {
+            diag_codes.insert(c, i as u32);
+        }
+        let no_diag = diag_order.len() as u32;
+        e.diag_labels = diag_order.iter().map(|s| (*s).to_string()).collect();
+        for (i, enc) in net.encounters.iter().enumerate() {
+            let a = minutes(enc.admit);
+            let d = enc.discharge.map_or(i64::MAX, minutes);
+            e.admit.push(a);
+            e.discharge.push(d);
+            e.first.push(loc(enc.first_placement()));
+            e.last.push(loc(enc.last_placement()));
+            e.branch.push(enc.branch.0);
+            e.sex.push(enum_code(&SEXES, Some(enc.sex)));
+            e.payer.push(enum_code(&PAYERS, enc.payer));
+            e.residence.push(enum_code(&RESIDENCES, enc.residence));
+            e.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
+            e.diag.push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
+            for (j, p) in enc.placements.iter().enumerate() {
+                let start = minutes(p.start);
+                let end = enc.placements.get(j + 1).map_or(d, |q| minutes(q.start));
+                if end > start {
+                    e.segs.push(Seg {
+                        enc: crate::model::u32_index(i),
+                        start,
+                        end,
+                        loc: loc(p),
+                    });
+                }
+            }
+        }
+        Ok(e)
+    }
+
+    /// The network the engine reads.
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        self.net
+    }
+
+    /// Labels of every code of a dimension (the last is the "unknown" code where one exists).
+    pub(crate) fn labels(&self, dim: Dimension, q: &Query) -> Vec<String> {
+        fn snake<T: Serialize>(v: &T) -> String {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        }
+        let unknown = || "unknown".to_string();
+        match dim {
+            Dimension::Branch => self.net.branches.iter().map(|b| b.code.clone()).collect(),
+            Dimension::Department => self.net.departments.iter().map(|d| d.code.clone()).collect(),
+            Dimension::Ward => self
+                .net
+                .wards
+                .iter()
+                .map(|w| w.code.clone())
+                .chain(std::iter::once(unknown()))
+                .collect(),
+            Dimension::BedType => BedType::ALL.iter().map(|b| b.label().to_string()).collect(),
+            Dimension::AgeBand => {
+                let b = &q.age_bands;
+                let mut v: Vec<String> = b
+                    .iter()
+                    .enumerate()
+                    .map(|(i, lo)| match b.get(i + 1) {
+                        Some(hi) => format!("{lo}-{}", hi - 1),
+                        None => format!("{lo}+"),
+                    })
+                    .collect();
+                v.push(unknown());
+                v
+            }
+            Dimension::Sex => SEXES.iter().map(snake).collect(),
+            Dimension::Payer => PAYERS.iter().map(snake).chain(std::iter::once(unknown())).collect(),
+            Dimension::Residence => RESIDENCES.iter().map(snake).chain(std::iter::once(unknown())).collect(),
+            Dimension::AdmissionType => ADM_TYPES.iter().map(snake).collect(),
+            Dimension::DiagnosisCategory => self.diag_labels.iter().cloned().chain(std::iter::once(unknown())).collect(),
+        }
+    }
+
+    /// Code of encounter `i` on `dim`, with location taken from `loc`.
+    pub(crate) fn code(&self, dim: Dimension, i: usize, loc: Loc, q: &Query) -> u32 {
+        match dim {
+            Dimension::Branch => self.branch[i],
+            Dimension::Department => loc.dept,
+            Dimension::Ward => loc.ward,
+            Dimension::BedType => loc.bed,
+            Dimension::AgeBand => match self.net.encounters[i].age {
+                None => q.age_bands.len() as u32,
+                Some(a) => q.age_bands.iter().rposition(|lo| *lo <= a).map_or(q.age_bands.len() as u32, |p| p as u32),
+            },
+            Dimension::Sex => self.sex[i],
+            Dimension::Payer => self.payer[i],
+            Dimension::Residence => self.residence[i],
+            Dimension::AdmissionType => self.adm_type[i],
+            Dimension::DiagnosisCategory => self.diag[i],
+        }
+    }
+
+    /// Compile a query into a grouper.
+    pub(crate) fn grouper(&self, q: &Query, kpi: &'static str, bed_only: bool) -> Result<Grouper> {
+        if q.age_bands.first() != Some(&0) || q.age_bands.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::InvalidParameter {
+                name: "age_bands",
+                problem: "must start at 0 and increase".into(),
+            });
+        }
+        let mut dims = Vec::new();
+        for &d in &q.group_by {
+            if bed_only && !d.is_bed_dimension() {
+                return Err(Error::DimensionNotApplicable { kpi, dimension: d.name() });
+            }
+            let labels = self.labels(d, q);
+            dims.push((d, labels));
+        }
+        let mut filters = Vec::new();
+        for (d, values) in &q.filters {
+            if bed_only && !d.is_bed_dimension() {
+                return Err(Error::DimensionNotApplicable { kpi, dimension: d.name() });
+            }
+            let labels = self.labels(*d, q);
+            let mut allowed = vec![false; labels.len()];
+            for v in values {
+                let pos = labels.iter().position(|l| l == v).ok_or_else(|| Error::UnknownFilterValue {
+                    dimension: d.name(),
+                    value: v.clone(),
+                })?;
+                allowed[pos] = true;
+            }
+            filters.push((*d, allowed));
+        }
+        Ok(Grouper {
+            dims,
+            filters,
+            buckets: Buckets::new(q.period, q.grain),
+        })
+    }
+}
+
+/// Time buckets of a query: which bucket each day of the period falls in.
+#[derive(Debug, Clone)]
+pub(crate) struct Buckets {
+    pub(crate) first_day: i64,
+    pub(crate) bucket_of: Vec<u32>,
+    pub(crate) starts: Vec<NaiveDate>,
+    pub(crate) days: Vec<i64>,
+}
+
+impl Buckets {
+    fn new(period: Period, grain: Grain) -> Self {
+        let first_day = day_number(period.start);
+        let mut bucket_of = Vec::with_capacity(usize::try_from(period.days()).unwrap_or(0));
+        let mut starts: Vec<NaiveDate> = Vec::new();
+        let mut days: Vec<i64> = Vec::new();
+        let mut key_prev = None;
+        let mut d = period.start;
+        while d < period.end {
+            let key = match grain {
+                Grain::Day => (d.year(), d.ordinal()),
+                Grain::Week => {
+                    let w = d.iso_week();
+                    (w.year(), w.week())
+                }
+                Grain::Month => (d.year(), d.month()),
+                Grain::Period => (0, 0),
+            };
+            if key_prev != Some(key) {
+                starts.push(d);
+                days.push(0);
+                key_prev = Some(key);
+            }
+            if let Some(last) = days.last_mut() {
+                *last += 1;
+            }
+            bucket_of.push((starts.len() - 1) as u32);
+            d = d.succ_opt().unwrap_or(NaiveDate::MAX);
+        }
+        Self {
+            first_day,
+            bucket_of,
+            starts,
+            days,
+        }
+    }
+
+    /// Bucket of a day number, if the day is in the period.
+    pub(crate) fn of_day(&self, day: i64) -> Option<u32> {
+        let i = usize::try_from(day - self.first_day).ok()?;
+        self.bucket_of.get(i).copied()
+    }
+
+    /// Bucket of an instant in minutes.
+    pub(crate) fn of_minute(&self, m: i64) -> Option<u32> {
+        if m == i64::MAX {
+            return None;
+        }
+        self.of_day(m.div_euclid(DAY))
+    }
+
+    pub(crate) fn ndays(&self) -> i64 {
+        self.bucket_of.len() as i64
+    }
+}
+
+/// A compiled grouping: dimension labels, filters and time buckets.
+#[derive(Debug, Clone)]
+pub(crate) struct Grouper {
+    pub(crate) dims: Vec<(Dimension, Vec<String>)>,
+    pub(crate) filters: Vec<(Dimension, Vec<bool>)>,
+    pub(crate) buckets: Buckets,
+}
+
+impl Grouper {
+    /// Group key of encounter `i` with location `loc`, or `None` if filtered out.
+    pub(crate) fn key(&self, e: &Engine<'_>, i: usize, loc: Loc, q: &Query) -> Option<u64> {
+        for (d, allowed) in &self.filters {
+            if !allowed[e.code(*d, i, loc, q) as usize] {
+                return None;
+            }
+        }
+        let mut k = 0u64;
+        for (d, labels) in &self.dims {
+            k = k * labels.len() as u64 + u64::from(e.code(*d, i, loc, q));
+        }
+        Some(k)
+    }
+
+    /// Group key of a bed block (only bed dimensions).
+    pub(crate) fn bed_key(&self, net: &Network, block: &crate::model::BedBlock) -> Option<u64> {
+        let ward = block.ward;
+        let dept = net.wards[ward.index()].department;
+        let branch = net.departments[dept.index()].branch;
+        let code = |d: Dimension| match d {
+            Dimension::Branch => branch.0,
+            Dimension::Department => dept.0,
+            Dimension::Ward => ward.0,
+            _ => enum_code(&BedType::ALL, Some(block.bed_type)),
+        };
+        for (d, allowed) in &self.filters {
+            if !allowed[code(*d) as usize] {
+                return None;
+            }
+        }
+        let mut k = 0u64;
+        for (d, labels) in &self.dims {
+            k = k * labels.len() as u64 + u64::from(code(*d));
+        }
+        Some(k)
+    }
+
+    /// Labels of a key, one per dimension.
+    pub(crate) fn decode(&self, mut k: u64) -> Vec<&str> {
+        let mut out = vec![""; self.dims.len()];
+        for (j, (_, labels)) in self.dims.iter().enumerate().rev() {
+            let n = labels.len() as u64;
+            out[j] = labels[(k % n) as usize].as_str();
+            k /= n;
+        }
+        out
+    }
+
+    /// Start a table with the dimension and period columns for the given (key, bucket) rows.
+    pub(crate) fn table(&self, rows: &[(u64, u32)]) -> crate::table::Table {
+        use crate::table::Values;
+        let mut t = crate::table::Table::default();
+        let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| self.decode(*k)).collect();
+        for (j, (d, _)) in self.dims.iter().enumerate() {
+            t.push(d.name(), Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()));
+        }
+        t.push(
+            "period_start",
+            Values::Date(rows.iter().map(|(_, b)| self.buckets.starts[*b as usize]).collect()),
+        );
+        t.push(
+            "days",
+            Values::Int(rows.iter().map(|(_, b)| self.buckets.days[*b as usize]).collect()),
+        );
+        t
+    }
+}
+
+/// Sorted keys of an accumulator map.
+pub(crate) fn sorted_rows<V>(m: &HashMap<(u64, u32), V>) -> Vec<(u64, u32)> {
+    let mut rows: Vec<(u64, u32)> = m.keys().copied().collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// `a / b`, `NaN` when `b == 0`.
+pub(crate) fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        f64::NAN
+    } else {
+        a / b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_is_half_open_and_nonempty() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        assert!(Period::new(d(3, 1), d(3, 1)).is_err());
+        let p = Period::new(d(3, 1), d(3, 2)).unwrap();
+        assert_eq!(p.days(), 1);
+        assert!(p.contains(d(3, 1)));
+        assert!(!p.contains(d(3, 2)));
+    }
+
+    #[test]
+    fn weeks_and_months_are_clipped_to_the_period() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        // 2024-01-31 is a Wednesday.
+        let b = Buckets::new(Period::new(d(1, 31), d(2, 12)).unwrap(), Grain::Week);
+        assert_eq!(b.starts, vec![d(1, 31), d(2, 5)]);
+        assert_eq!(b.days, vec![5, 7]);
+        let b = Buckets::new(Period::new(d(1, 31), d(2, 12)).unwrap(), Grain::Month);
+        assert_eq!(b.starts, vec![d(1, 31), d(2, 1)]);
+        assert_eq!(b.days, vec![1, 11]);
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!(day_number(d), 0);
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(date_of(day_number(d)), d);
+    }
+}

@@ -1,0 +1,730 @@
+//! The hospital-network data model.
+//!
+//! A [`Network`] owns flat tables (branches, departments, wards, beds, staff,
+//! shifts, patients, encounters, procedures, bills, medicines, stock events,
+//! ambulances). Rows refer to each other by typed indices (`BranchId`,
+//! `DepartmentId`, ...), which are positions in the owning table, so a network
+//! serialises to JSON without pointers and the KPI engine can work on dense
+//! integer codes.
+//!
+//! # Time
+//! Every timestamp of an encounter, shift, procedure or bill is the
+//! **wall-clock time of the branch it belongs to** ([`Branch::timezone`], an
+//! IANA zone). Midnight census, "discharge before noon" and peak hours are
+//! therefore local. Use [`Network::to_utc`] to get the instant; ingestion of
+//! timestamps that carry an offset converts them into the branch's zone.
+//!
+//! # Patient identifiers
+//! [`Patient::pseudonym`] is the only patient identifier held. It is never
+//! written to an error message or a log line: errors refer to rows by number.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The position of the row in its owning table.
+            #[must_use]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Index into [`Network::branches`].
+    BranchId
+);
+id_type!(
+    /// Index into [`Network::departments`].
+    DepartmentId
+);
+id_type!(
+    /// Index into [`Network::wards`].
+    WardId
+);
+id_type!(
+    /// Index into [`Network::staff`].
+    StaffId
+);
+id_type!(
+    /// Index into [`Network::patients`].
+    PatientId
+);
+id_type!(
+    /// Index into [`Network::encounters`].
+    EncounterId
+);
+id_type!(
+    /// Index into [`Network::medicines`].
+    MedicineId
+);
+
+/// Kind of hospital, from a rural mission hospital to a national referral centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BranchKind {
+    /// National or central referral hospital.
+    Central,
+    /// Provincial or regional hospital.
+    Provincial,
+    /// District hospital.
+    District,
+    /// Rural mission hospital.
+    Mission,
+    /// Private multi-specialty hospital.
+    Private,
+}
+
+/// A hospital (branch) of the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Branch {
+    /// Short code, unique in the network (e.g. `"HRE"`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Kind of hospital.
+    pub kind: BranchKind,
+    /// IANA time zone of the branch; all its local timestamps are in this zone.
+    pub timezone: Tz,
+    /// Whether the branch serves a rural catchment.
+    pub rural: bool,
+    /// Latitude and longitude in degrees, where known.
+    pub location: Option<(f64, f64)>,
+}
+
+/// A clinical department of one branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    /// Code unique in the network (e.g. `"HRE-MED"`).
+    pub code: String,
+    /// Display name (e.g. `"Medicine"`); may repeat across branches.
+    pub name: String,
+    /// Owning branch.
+    pub branch: BranchId,
+}
+
+/// A ward of one department.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ward {
+    /// Code unique in the network (e.g. `"HRE-MED-W1"`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Owning department.
+    pub department: DepartmentId,
+}
+
+/// Type of bed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BedType {
+    /// General ward bed.
+    General,
+    /// Private room.
+    Private,
+    /// Intensive care.
+    Icu,
+    /// High-dependency unit.
+    Hdu,
+    /// Maternity.
+    Maternity,
+    /// Isolation.
+    Isolation,
+}
+
+impl BedType {
+    /// All bed types, in code order.
+    pub const ALL: [BedType; 6] = [
+        BedType::General,
+        BedType::Private,
+        BedType::Icu,
+        BedType::Hdu,
+        BedType::Maternity,
+        BedType::Isolation,
+    ];
+
+    /// The snake-case label used in tables and mappings.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            BedType::General => "general",
+            BedType::Private => "private",
+            BedType::Icu => "icu",
+            BedType::Hdu => "hdu",
+            BedType::Maternity => "maternity",
+            BedType::Isolation => "isolation",
+        }
+    }
+}
+
+/// A block of identical beds in a ward, in service over a half-open date range.
+///
+/// Capacity that changes over time is several blocks: e.g. 20 beds from
+/// January and 4 more from 15 March is two blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BedBlock {
+    /// Ward the beds are in.
+    pub ward: WardId,
+    /// Type of the beds.
+    pub bed_type: BedType,
+    /// Number of beds in the block.
+    pub count: u32,
+    /// Whether the beds can take a ventilated patient.
+    pub ventilator_capable: bool,
+    /// First day in service (inclusive); `None` means always.
+    pub in_service_from: Option<NaiveDate>,
+    /// First day out of service (exclusive); `None` means still in service.
+    pub in_service_until: Option<NaiveDate>,
+}
+
+impl BedBlock {
+    /// Whether the block is in service on `day`.
+    #[must_use]
+    pub fn in_service_on(&self, day: NaiveDate) -> bool {
+        self.in_service_from.is_none_or(|f| f <= day) && self.in_service_until.is_none_or(|u| day < u)
+    }
+}
+
+/// Staff role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Doctor (any grade).
+    Doctor,
+    /// Registered nurse or midwife.
+    Nurse,
+    /// Clinical officer.
+    ClinicalOfficer,
+    /// Pharmacist.
+    Pharmacist,
+    /// Laboratory or imaging technician.
+    Technician,
+    /// Support staff (porters, cleaners).
+    Support,
+    /// Administrative staff.
+    Admin,
+}
+
+/// A member of staff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Staff {
+    /// Code unique in the network.
+    pub code: String,
+    /// Role.
+    pub role: StaffRole,
+    /// Home branch.
+    pub branch: BranchId,
+    /// Home department, if any.
+    pub department: Option<DepartmentId>,
+    /// Contracted hours per week.
+    pub contracted_hours_per_week: f64,
+    /// Skills (e.g. `"icu"`, `"theatre"`).
+    pub skills: Vec<String>,
+}
+
+/// Kind of shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftKind {
+    /// Day shift.
+    Day,
+    /// Evening shift.
+    Evening,
+    /// Night shift.
+    Night,
+    /// On call.
+    OnCall,
+}
+
+/// A scheduled shift of one member of staff, `[start, end)` local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shift {
+    /// Who works the shift.
+    pub staff: StaffId,
+    /// Where.
+    pub department: DepartmentId,
+    /// Start, branch-local.
+    pub start: NaiveDateTime,
+    /// End (exclusive), branch-local.
+    pub end: NaiveDateTime,
+    /// Kind of shift.
+    pub kind: ShiftKind,
+}
+
+/// Sex as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+    /// Other.
+    Other,
+    /// Not recorded.
+    #[default]
+    Unknown,
+}
+
+/// Where the patient lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Residence {
+    /// Rural.
+    Rural,
+    /// Urban.
+    Urban,
+}
+
+/// A patient, known only by a pseudonym.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    /// Pseudonymous identifier (e.g. a medical-record number). Never logged.
+    pub pseudonym: String,
+}
+
+/// How the patient came to be admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdmissionType {
+    /// Unplanned, through the emergency department.
+    Emergency,
+    /// Planned.
+    Elective,
+    /// Transferred in from another hospital.
+    TransferIn,
+    /// Admitted and discharged the same day by plan.
+    DayCase,
+}
+
+/// Who pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// Government scheme or public insurance.
+    Government,
+    /// Private insurance.
+    Private,
+    /// Employer (corporate) scheme.
+    Corporate,
+    /// The patient.
+    SelfPay,
+}
+
+/// Outcome at the end of the stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Discharged recovered.
+    Recovered,
+    /// Discharged improved.
+    Improved,
+    /// Transferred to another acute hospital.
+    Transferred,
+    /// Left against medical advice.
+    LeftAgainstAdvice,
+    /// Died in hospital.
+    Deceased,
+}
+
+/// Where the patient was from `start` until the next placement (or discharge).
+///
+/// An encounter's first placement starts at admission; each further placement
+/// is a transfer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// Start of this placement, branch-local.
+    pub start: NaiveDateTime,
+    /// Department responsible.
+    pub department: DepartmentId,
+    /// Ward, where known.
+    pub ward: Option<WardId>,
+    /// Type of bed occupied.
+    pub bed_type: BedType,
+}
+
+/// One inpatient stay: admission, transfers, discharge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encounter {
+    /// Source identifier of the encounter (unique in the network).
+    pub id: String,
+    /// The patient.
+    pub patient: PatientId,
+    /// The branch.
+    pub branch: BranchId,
+    /// Admission time, branch-local.
+    pub admit: NaiveDateTime,
+    /// Discharge (bed release) time, branch-local; `None` while in hospital.
+    pub discharge: Option<NaiveDateTime>,
+    /// Admission type.
+    pub admission_type: AdmissionType,
+    /// Placements in time order; never empty; the first starts at `admit`.
+    pub placements: Vec<Placement>,
+    /// Diagnosis code (e.g. ICD-10), where known.
+    pub diagnosis_code: Option<String>,
+    /// Diagnosis category used for grouping (e.g. `"cardiac"`).
+    pub diagnosis_category: Option<String>,
+    /// Age in whole years at admission.
+    pub age: Option<u16>,
+    /// Sex.
+    pub sex: Sex,
+    /// Payer.
+    pub payer: Option<Payer>,
+    /// Rural or urban residence, where recorded.
+    pub residence: Option<Residence>,
+    /// Outcome; `None` while in hospital.
+    pub outcome: Option<Outcome>,
+    /// Attending doctor.
+    pub attending: Option<StaffId>,
+    /// When the discharge order was written, branch-local.
+    pub discharge_order: Option<NaiveDateTime>,
+    /// When the bill was closed, branch-local.
+    pub billing_closed: Option<NaiveDateTime>,
+    /// This admission was planned as a readmission (excluded from readmission KPIs).
+    pub planned_readmission: bool,
+    /// Stated time in intensive care, in days, where the source records it
+    /// separately from placements.
+    pub icu_days: Option<f64>,
+}
+
+impl Encounter {
+    /// The placement current at the end of the stay (the discharging department).
+    #[must_use]
+    pub fn last_placement(&self) -> &Placement {
+        // Invariant: placements is never empty (checked by `Network::validate`).
+        &self.placements[self.placements.len() - 1]
+    }
+
+    /// The admitting placement.
+    #[must_use]
+    pub fn first_placement(&self) -> &Placement {
+        &self.placements[0]
+    }
+}
+
+/// A procedure performed during an encounter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Procedure {
+    /// The encounter.
+    pub encounter: EncounterId,
+    /// Procedure code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// When, branch-local.
+    pub performed_at: NaiveDateTime,
+    /// Who performed it.
+    pub performer: Option<StaffId>,
+    /// Booked duration in minutes.
+    pub duration_minutes: f64,
+    /// Cost to the hospital.
+    pub cost: f64,
+    /// Amount charged.
+    pub charge: f64,
+}
+
+/// A bill for an encounter. Amounts are in the network's currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bill {
+    /// The encounter billed.
+    pub encounter: EncounterId,
+    /// Who is billed.
+    pub payer: Payer,
+    /// Gross charges.
+    pub charges: f64,
+    /// Cost to the hospital of the care billed.
+    pub cost: f64,
+    /// Discount or write-off granted.
+    pub discount: f64,
+    /// Amount received.
+    pub paid: f64,
+}
+
+/// A medicine stocked by a branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Medicine {
+    /// Code unique in the network.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Unit of issue (e.g. `"vial"`).
+    pub unit: String,
+    /// Branch that holds the stock.
+    pub branch: BranchId,
+}
+
+/// What happened to a medicine's stock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StockMovement {
+    /// A receipt of a batch.
+    Receipt {
+        /// Units received.
+        quantity: f64,
+        /// Expiry date of the batch.
+        expiry: NaiveDate,
+        /// Cost per unit.
+        unit_cost: f64,
+    },
+    /// Units issued to patients.
+    Consumption {
+        /// Units consumed.
+        quantity: f64,
+    },
+    /// Units discarded because they expired.
+    Expired {
+        /// Units discarded.
+        quantity: f64,
+    },
+    /// A stock count: the quantity on hand after counting.
+    Count {
+        /// Units on hand.
+        on_hand: f64,
+    },
+}
+
+/// A dated stock movement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockEvent {
+    /// The medicine.
+    pub medicine: MedicineId,
+    /// The day.
+    pub date: NaiveDate,
+    /// The movement.
+    pub movement: StockMovement,
+}
+
+/// Kind of ambulance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmbulanceKind {
+    /// Basic life support.
+    BasicLifeSupport,
+    /// Advanced life support.
+    AdvancedLifeSupport,
+}
+
+/// An ambulance based at a branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ambulance {
+    /// Code unique in the network.
+    pub code: String,
+    /// Base branch.
+    pub branch: BranchId,
+    /// Kind.
+    pub kind: AmbulanceKind,
+    /// Whether it is in service.
+    pub in_service: bool,
+}
+
+/// A hospital network and everything recorded about it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    /// Name of the network.
+    pub name: String,
+    /// Hospitals.
+    pub branches: Vec<Branch>,
+    /// Departments.
+    pub departments: Vec<Department>,
+    /// Wards.
+    pub wards: Vec<Ward>,
+    /// Bed capacity over time.
+    pub beds: Vec<BedBlock>,
+    /// Staff.
+    pub staff: Vec<Staff>,
+    /// Scheduled shifts.
+    pub shifts: Vec<Shift>,
+    /// Patients (pseudonymous).
+    pub patients: Vec<Patient>,
+    /// Inpatient encounters.
+    pub encounters: Vec<Encounter>,
+    /// Procedures.
+    pub procedures: Vec<Procedure>,
+    /// Bills.
+    pub bills: Vec<Bill>,
+    /// Medicines.
+    pub medicines: Vec<Medicine>,
+    /// Stock movements.
+    pub stock_events: Vec<StockEvent>,
+    /// Ambulances.
+    pub ambulances: Vec<Ambulance>,
+}
+
+impl Network {
+    /// An empty network.
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Add a branch and return its id.
+    pub fn add_branch(&mut self, branch: Branch) -> BranchId {
+        self.branches.push(branch);
+        BranchId(u32_index(self.branches.len() - 1))
+    }
+
+    /// Add a department of `branch` and return its id.
+    pub fn add_department(&mut self, branch: BranchId, code: impl Into<String>, name: impl Into<String>) -> DepartmentId {
+        self.departments.push(Department {
+            code: code.into(),
+            name: name.into(),
+            branch,
+        });
+        DepartmentId(u32_index(self.departments.len() - 1))
+    }
+
+    /// Add a ward of `department` and return its id.
+    pub fn add_ward(&mut self, department: DepartmentId, code: impl Into<String>, name: impl Into<String>) -> WardId {
+        self.wards.push(Ward {
+            code: code.into(),
+            name: name.into(),
+            department,
+        });
+        WardId(u32_index(self.wards.len() - 1))
+    }
+
+    /// Find a branch by code.
+    #[must_use]
+    pub fn branch_by_code(&self, code: &str) -> Option<BranchId> {
+        self.branches.iter().position(|b| b.code == code).map(|i| BranchId(u32_index(i)))
+    }
+
+    /// Find a department by code.
+    #[must_use]
+    pub fn department_by_code(&self, code: &str) -> Option<DepartmentId> {
+        self.departments.iter().position(|d| d.code == code).map(|i| DepartmentId(u32_index(i)))
+    }
+
+    /// Find a ward by code.
+    #[must_use]
+    pub fn ward_by_code(&self, code: &str) -> Option<WardId> {
+        self.wards.iter().position(|w| w.code == code).map(|i| WardId(u32_index(i)))
+    }
+
+    /// The branch a department belongs to.
+    #[must_use]
+    pub fn branch_of_department(&self, department: DepartmentId) -> BranchId {
+        self.departments[department.index()].branch
+    }
+
+    /// Convert a branch-local wall-clock time to UTC.
+    ///
+    /// # Errors
+    /// [`Error::NonexistentLocalTime`] when the local time falls in a
+    /// daylight-saving gap of the branch's zone. An ambiguous local time (the
+    /// repeated hour when clocks go back) resolves to the earlier instant.
+    pub fn to_utc(&self, branch: BranchId, local: NaiveDateTime) -> Result<DateTime<Utc>> {
+        let tz = self.branches[branch.index()].timezone;
+        tz.from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(Error::NonexistentLocalTime { timezone: tz.name().to_string() })
+    }
+
+    /// Check the network's internal consistency: every index in range, every
+    /// encounter with at least one placement starting at admission, placements
+    /// in time order and inside the stay, discharge not before admission.
+    ///
+    /// # Errors
+    /// [`Error::Inconsistent`] naming the table and row of the first problem.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |table: &'static str, row: usize, problem: &'static str| Error::Inconsistent { table, row, problem };
+        for (i, d) in self.departments.iter().enumerate() {
+            if d.branch.index() >= self.branches.len() {
+                return Err(bad("departments", i, "branch out of range"));
+            }
+        }
+        for (i, w) in self.wards.iter().enumerate() {
+            if w.department.index() >= self.departments.len() {
+                return Err(bad("wards", i, "department out of range"));
+            }
+        }
+        for (i, b) in self.beds.iter().enumerate() {
+            if b.ward.index() >= self.wards.len() {
+                return Err(bad("beds", i, "ward out of range"));
+            }
+        }
+        for (i, e) in self.encounters.iter().enumerate() {
+            if e.patient.index() >= self.patients.len() {
+                return Err(bad("encounters", i, "patient out of range"));
+            }
+            if e.branch.index() >= self.branches.len() {
+                return Err(bad("encounters", i, "branch out of range"));
+            }
+            if e.placements.is_empty() {
+                return Err(bad("encounters", i, "no placement"));
+            }
+            if e.placements[0].start != e.admit {
+                return Err(bad("encounters", i, "first placement does not start at admission"));
+            }
+            if e.discharge.is_some_and(|d| d < e.admit) {
+                return Err(bad("encounters", i, "discharge before admission"));
+            }
+            for w in e.placements.windows(2) {
+                if w[1].start < w[0].start {
+                    return Err(bad("encounters", i, "placements out of time order"));
+                }
+            }
+            for p in &e.placements {
+                if p.department.index() >= self.departments.len() {
+                    return Err(bad("encounters", i, "department out of range"));
+                }
+                if self.departments[p.department.index()].branch != e.branch {
+                    return Err(bad("encounters", i, "department of another branch"));
+                }
+                if p.ward.is_some_and(|w| w.index() >= self.wards.len()) {
+                    return Err(bad("encounters", i, "ward out of range"));
+                }
+                if e.discharge.is_some_and(|d| p.start > d) {
+                    return Err(bad("encounters", i, "placement after discharge"));
+                }
+            }
+            if e.attending.is_some_and(|s| s.index() >= self.staff.len()) {
+                return Err(bad("encounters", i, "attending doctor out of range"));
+            }
+        }
+        for (i, p) in self.procedures.iter().enumerate() {
+            if p.encounter.index() >= self.encounters.len() {
+                return Err(bad("procedures", i, "encounter out of range"));
+            }
+        }
+        for (i, b) in self.bills.iter().enumerate() {
+            if b.encounter.index() >= self.encounters.len() {
+                return Err(bad("bills", i, "encounter out of range"));
+            }
+        }
+        for (i, s) in self.shifts.iter().enumerate() {
+            if s.staff.index() >= self.staff.len() || s.end < s.start {
+                return Err(bad("shifts", i, "staff out of range or end before start"));
+            }
+        }
+        for (i, s) in self.stock_events.iter().enumerate() {
+            if s.medicine.index() >= self.medicines.len() {
+                return Err(bad("stock_events", i, "medicine out of range"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Convert a table position to a `u32` id.
+///
+/// Tables are limited to `u32::MAX` rows; a larger table is a programming
+/// error far beyond any hospital network, so this saturates rather than wraps.
+pub(crate) fn u32_index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
