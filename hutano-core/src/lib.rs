@@ -8,3 +8,4 @@ pub use error::{Error, Result};
 pub mod ingest;
 pub mod kpi;
 pub mod table;
+pub mod export;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit/integration/doc tests, benches in test mode.
+# Reuses a target directory outside the clone when one exists (HUTANO_TARGET_DIR,
+# default /tmp/hutano-target), so repeated CI runs on one machine build incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HUTANO_TARGET_DIR:-/tmp/hutano-target}}"
+export CARGO_TERM_COLOR=never
+step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "core without default features"
+cargo check -p hutano-core --no-default-features --locked
+step "tests"
+cargo test --workspace --all-targets --locked
+step "doctests"
+cargo test --workspace --doc --locked
+step "reference script is current"
+python3 hutano-core/tests/reference/hdhi_reference.py "${HUTANO_SHARED_DATA:-../shared/data}/hdhi_admissions/HDHI Admission data.csv" > "$CARGO_TARGET_DIR/hdhi_expected.json"
+cmp "$CARGO_TARGET_DIR/hdhi_expected.json" hutano-core/tests/reference/hdhi_expected.json
+step "done"
