@@ -35,13 +35,6 @@ fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, m, d).unwrap()
 }
 
-struct Ids {
-    med: DepartmentId,
-    icu: DepartmentId,
-    w1: WardId,
-    w2: WardId,
-    icu1: WardId,
-}
 
 fn stay(
     net: &mut Network,
@@ -91,7 +84,7 @@ fn stay(
     EncounterId(net.encounters.len() as u32 - 1)
 }
 
-fn network() -> (Network, Ids) {
+fn network() -> Network {
     use AdmissionType::{DayCase, Elective, Emergency, TransferIn};
     use BedType::{General, Icu};
     let mut net = Network::new("hand");
@@ -122,7 +115,6 @@ fn network() -> (Network, Ids) {
         block(w2, General, 2, Some(day(3, 16))),
         block(icu1, Icu, 2, None),
     ];
-    let ids = Ids { med, icu, w1, w2, icu1 };
     let s = |w| (med, w, General);
     let at = |time, (d, w, b): (DepartmentId, WardId, BedType)| (time, d, w, b);
     stay(&mut net, "E1", "p1", Emergency, &[at(t(2, 28, 10, 0), s(w1))], Some(t(3, 2, 9, 0)), Some(Outcome::Recovered));
@@ -193,7 +185,7 @@ fn network() -> (Network, Ids) {
         charge: 50.0,
     };
     net.procedures = vec![proc_at(t(3, 12, 10, 0), Some(d1)), proc_at(t(3, 15, 10, 0), None)];
-    (net, ids)
+    net
 }
 
 fn march() -> Query {
@@ -218,7 +210,7 @@ fn close(a: f64, b: f64) {
 
 #[test]
 fn bed_days_and_census() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     // Nights in March: E1 1 (03-01), E2 0, E3 10 (03-10..03-19), E4a 3, E4b 2,
     // E4c 2 (03-30, 03-31; still in), E5a 1, E5b 1, E6 1, E8a 1, E8b 1, E9 31.
@@ -245,7 +237,7 @@ fn bed_days_and_census() {
 
 #[test]
 fn bed_days_split_by_ward_after_transfers() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let q = march().group_by([Dimension::Ward]);
     let t = e.bed_utilisation(&q).unwrap();
@@ -268,7 +260,7 @@ fn bed_days_split_by_ward_after_transfers() {
 
 #[test]
 fn occupancy_turnover_for_the_branch() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let t = e.bed_utilisation(&march()).unwrap();
     // Available: W1 310 + W2 156 + ICU 62 = 528 bed-days.
@@ -283,7 +275,7 @@ fn occupancy_turnover_for_the_branch() {
 
 #[test]
 fn alos_variants() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     // Ten discharges in March; whole-stay nights: E1 3, E2 0, E3 10, E4a 3,
     // E4b 2, E5a 1, E5b 1, E6 1, E8a 1, E8b 1 = 23. E4c and E9 are not discharges.
@@ -296,7 +288,7 @@ fn alos_variants() {
 
 #[test]
 fn mortality_with_early_death() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let m = e.mortality(&march(), MortalityRules::default()).unwrap();
     // Deaths: E3 (after 10 days) and E6 (22 h after admission: early).
@@ -308,7 +300,7 @@ fn mortality_with_early_death() {
 
 #[test]
 fn readmission_chains_exclusions_and_planned_returns() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let r = e.readmissions(&march(), &ReadmissionRules::default()).unwrap();
     // Index stays: E1 E2 E4a E4b E5b E8a E8b (E3, E6 died; E5a left against advice).
@@ -340,7 +332,7 @@ fn readmission_chains_exclusions_and_planned_returns() {
 
 #[test]
 fn admissions_mix_and_flow() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let a = e.admissions(&march()).unwrap();
     // Admitted in March: E2 E3 E4a E4b E4c E5a E5b E6 E8a E8b (E1, E9 in February).
@@ -354,7 +346,7 @@ fn admissions_mix_and_flow() {
 
 #[test]
 fn a_one_day_period_includes_its_day() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let q = Query::new(Period::new(day(3, 5), day(3, 6)).unwrap());
     let a = e.admissions(&q).unwrap();
@@ -365,7 +357,7 @@ fn a_one_day_period_includes_its_day() {
 
 #[test]
 fn discharge_timing() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let t = e.discharge_timing(&march()).unwrap();
     // Before noon: E1 09, E3 10, E5a 06, E5b 11, E8a 10, E8b 09 (E4a at 12:00 is not).
@@ -377,7 +369,7 @@ fn discharge_timing() {
 
 #[test]
 fn finance_sums_bills_per_stay_before_grouping() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let f = e.finance(&march()).unwrap();
     close(one(&f, "charges"), 900.0);
@@ -394,7 +386,7 @@ fn finance_sums_bills_per_stay_before_grouping() {
 
 #[test]
 fn doctor_workload_uses_one_period() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let w = e.doctor_workload(&march()).unwrap();
     assert_eq!(one(&w, "duty_days"), 2.0);
@@ -407,7 +399,7 @@ fn doctor_workload_uses_one_period() {
 
 #[test]
 fn grouped_totals_add_up_and_weekly_grain() {
-    let (net, _) = network();
+    let net = network();
     let e = Engine::new(&net).unwrap();
     let total = one(&e.bed_days(&march()).unwrap(), "occupied_bed_days");
     let by_dept = e.bed_days(&march().group_by([Dimension::Department])).unwrap();
