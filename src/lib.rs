@@ -1,1 +1,17 @@
-//! x
+//! # hutano
+//!
+//! Forecasting and capacity planning for hospital networks. This facade crate
+//! re-exports hutano's pure crates:
+//!
+//! - [`core`] (`hutano-core`): the hospital data model, ingestion from CSV and
+//!   Excel with a load report, the KPI engine and the network generator.
+//!
+//! ```
+//! use hutano::core::model::Network;
+//! let net = Network::new("empty");
+//! assert!(net.validate().is_ok());
+//! ```
+#![forbid(unsafe_code)]
+
+pub use hutano_core as core;
+pub use hutano_core::{Error, Result};
