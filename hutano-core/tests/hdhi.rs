@@ -108,6 +108,8 @@ fn hdhi_load_report_matches_reference() {
     let exp = &expected()["load"];
     assert!(report.balanced());
     assert_eq!(report.rows_read as i64, int(&exp["rows_read"]));
+    assert_eq!(report.rows_loaded as i64, int(&exp["rows_loaded"]));
+    assert_eq!(net.encounters.len() as i64, int(&exp["rows_loaded"]));
 
 
     let by_reason: BTreeMap<String, i64> = report.rejects_by_reason().into_iter().map(|(k, v)| (k, v as i64)).collect();

@@ -456,7 +456,7 @@ impl fmt::Display for LoadReport {
 /// report.
 pub fn load_encounters_csv(network: &mut Network, path: impl AsRef<Path>, mapping: &EncounterMapping) -> Result<LoadReport> {
     let table = source::read_csv_path(path.as_ref(), b',')?;
-    load_table(network, &table, mapping)
+    load_table(network, table, mapping)
 }
 
 /// Load encounters from CSV text from any reader.
@@ -469,7 +469,7 @@ pub fn load_encounters_csv_reader<R: std::io::Read>(
     mapping: &EncounterMapping,
 ) -> Result<LoadReport> {
     let table = source::read_csv(reader, b',')?;
-    load_table(network, &table, mapping)
+    load_table(network, table, mapping)
 }
 
 /// Load encounters from a sheet of an .xlsx workbook (the first sheet when
@@ -486,7 +486,7 @@ pub fn load_encounters_xlsx(
     mapping: &EncounterMapping,
 ) -> Result<LoadReport> {
     let table = source::read_xlsx_path(path.as_ref(), sheet)?;
-    load_table(network, &table, mapping)
+    load_table(network, table, mapping)
 }
 
 struct Parsed {
@@ -581,7 +581,7 @@ impl RowCtx<'_> {
 }
 
 /// Load a parsed table. Shared by the CSV and Excel paths.
-fn load_table(network: &mut Network, table: &SourceTable, mapping: &EncounterMapping) -> Result<LoadReport> {
+fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &EncounterMapping) -> Result<LoadReport> {
     let idx: HashMap<&str, usize> = table.header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     for c in mapping.columns() {
         if !idx.contains_key(c) {
@@ -602,7 +602,10 @@ fn load_table(network: &mut Network, table: &SourceTable, mapping: &EncounterMap
 
     let mut rejects = Vec::new();
     let mut parsed = Vec::new();
-    for r in &table.rows {
+    let mut rows_read = 0u64;
+    for r in table.rows {
+        let r = r?;
+        rows_read += 1;
         let cells = match &r.cells {
             Ok(c) => c,
             Err(reason) => {
@@ -721,7 +724,7 @@ fn load_table(network: &mut Network, table: &SourceTable, mapping: &EncounterMap
     }
     rejects.sort_by_key(|r| r.row);
     let report = LoadReport {
-        rows_read: table.rows.len() as u64,
+        rows_read,
         rows_loaded: loaded,
         rejects,
     };

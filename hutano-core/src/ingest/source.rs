@@ -50,44 +50,55 @@ pub(crate) struct SourceRow {
     pub(crate) cells: std::result::Result<Vec<Cell>, super::RejectReason>,
 }
 
-/// A whole table: header plus rows.
-#[derive(Debug, Clone)]
-pub(crate) struct SourceTable {
+/// A table: header plus a stream of rows (a CSV is read one record at a
+/// time, so a large export is never held as text in memory).
+pub(crate) struct SourceTable<'a> {
     pub(crate) header: Vec<String>,
-    pub(crate) rows: Vec<SourceRow>,
+    pub(crate) rows: Box<dyn Iterator<Item = Result<SourceRow>> + 'a>,
+}
+
+impl std::fmt::Debug for SourceTable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceTable").field("header", &self.header).finish_non_exhaustive()
+    }
 }
 
 /// Read a CSV from any reader. Fields are trimmed; a UTF-8 byte-order mark at
 /// the start is dropped; a record with the wrong number of fields or invalid
 /// UTF-8 becomes a rejected row rather than an error for the whole file.
-pub(crate) fn read_csv<R: Read>(reader: R, delimiter: u8) -> Result<SourceTable> {
+pub(crate) fn read_csv<'a, R: Read + 'a>(reader: R, delimiter: u8) -> Result<SourceTable<'a>> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
         .from_reader(reader);
-    let mut records = rdr.byte_records();
-    let header = match records.next() {
-        None => Vec::new(),
-        Some(h) => {
-            let h = h.map_err(|e| csv_error(&e))?;
-            h.iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let s = String::from_utf8_lossy(f);
-                    let s = if i == 0 { s.trim_start_matches('\u{feff}') } else { &s };
-                    s.trim().to_string()
-                })
-                .collect()
-        }
+    let mut first = csv::ByteRecord::new();
+    let header: Vec<String> = if rdr.read_byte_record(&mut first).map_err(|e| csv_error(&e))? {
+        first
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let s = String::from_utf8_lossy(f);
+                let s = if i == 0 { s.trim_start_matches('\u{feff}') } else { &s };
+                s.trim().to_string()
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     let width = header.len();
-    let mut rows = Vec::new();
     // Spreadsheet-style numbering counts records, not lines: a quoted field
     // with a line break still sits in one row. The header is row 1.
     let mut row = 1u64;
-    for rec in records {
-        let rec = rec.map_err(|e| csv_error(&e))?;
+    let rows = rdr.into_byte_records().filter_map(move |rec| {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => return Some(Err(csv_error(&e))),
+        };
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            // A blank line: not a record, not counted as read.
+            return None;
+        }
         row += 1;
         let cells = if rec.len() == width {
             rec.iter()
@@ -99,19 +110,18 @@ pub(crate) fn read_csv<R: Read>(reader: R, delimiter: u8) -> Result<SourceTable>
                     Err(_) => Err(super::RejectReason::InvalidUtf8),
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()
-        } else if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            // A blank line: not a record. It is not counted as read.
-            row -= 1;
-            continue;
         } else {
             Err(super::RejectReason::FieldCount {
                 expected: width,
                 found: rec.len(),
             })
         };
-        rows.push(SourceRow { row, cells });
-    }
-    Ok(SourceTable { header, rows })
+        Some(Ok(SourceRow { row, cells }))
+    });
+    Ok(SourceTable {
+        header,
+        rows: Box::new(rows),
+    })
 }
 
 fn csv_error(e: &csv::Error) -> Error {
@@ -122,7 +132,7 @@ fn csv_error(e: &csv::Error) -> Error {
 }
 
 /// Read a CSV file.
-pub(crate) fn read_csv_path(path: &Path, delimiter: u8) -> Result<SourceTable> {
+pub(crate) fn read_csv_path(path: &Path, delimiter: u8) -> Result<SourceTable<'static>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -133,7 +143,7 @@ pub(crate) fn read_csv_path(path: &Path, delimiter: u8) -> Result<SourceTable> {
 /// Read one sheet of an .xlsx workbook (the first sheet when `sheet` is `None`).
 /// The first non-empty row of the sheet's used range is the header.
 #[cfg(feature = "xlsx")]
-pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceTable> {
+pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceTable<'static>> {
     use calamine::{open_workbook, Data, Reader, Xlsx};
 
     let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| Error::Workbook { message: e.to_string() })?;
@@ -176,7 +186,10 @@ pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceT
                 Data::Error(_) => Err(super::RejectReason::CellError),
             })
             .collect::<std::result::Result<Vec<_>, _>>();
-        rows.push(SourceRow { row, cells: converted });
+        rows.push(Ok(SourceRow { row, cells: converted }));
     }
-    Ok(SourceTable { header, rows })
+    Ok(SourceTable {
+        header,
+        rows: Box::new(rows.into_iter()),
+    })
 }
