@@ -1061,7 +1061,7 @@ def make_sample(directory: Path, n: int, seed: int) -> None:
             r = rng.random()
             if r < 0.05:
                 gap = rng.randint(0, 180)  # same-day return (0 = back to back)
-            elif r < 0.40:
+            elif r < 0.20:
                 gap = rng.randint(0, 40 * 1440)
             else:
                 gap = int(rng.expovariate(1 / (150 * 1440)))
@@ -1092,7 +1092,7 @@ def make_sample(directory: Path, n: int, seed: int) -> None:
     with open(directory / "beds.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["branch", "count", "in_service_from", "in_service_until"])
-        scale = max(1, n // 2000)
+        scale = max(1, n // 8000)  # about 80 % occupancy
         for branch in SAMPLE_BRANCHES:
             w.writerow([branch, rng.randint(8, 14) * scale, "", ""])
             w.writerow([branch, rng.randint(1, 3) * scale, "2024-05-15", ""])

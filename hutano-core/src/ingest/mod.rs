@@ -491,7 +491,6 @@ pub fn load_encounters_xlsx(
 
 struct Parsed {
     row: u64,
-    id: String,
     patient: String,
     enc: Encounter,
     bill: Option<Bill>,
@@ -626,18 +625,20 @@ fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &Encounter
     }
 
     // Duplicate encounter ids: the first occurrence wins.
-    let mut seen: HashMap<String, u64> = network.encounters.iter().map(|e| (e.id.clone(), 0)).collect();
     let mut keep = vec![true; parsed.len()];
-    for (i, p) in parsed.iter().enumerate() {
-        if let Some(&first_row) = seen.get(&p.id) {
-            keep[i] = false;
-            rejects.push(Reject {
-                row: p.row,
-                column: mapping.encounter_id.clone(),
-                reason: RejectReason::DuplicateEncounterId { first_row },
-            });
-        } else {
-            seen.insert(p.id.clone(), p.row);
+    {
+        let mut seen: HashMap<&str, u64> = network.encounters.iter().map(|e| (e.id.as_str(), 0)).collect();
+        for (i, p) in parsed.iter().enumerate() {
+            if let Some(&first_row) = seen.get(p.enc.id.as_str()) {
+                keep[i] = false;
+                rejects.push(Reject {
+                    row: p.row,
+                    column: mapping.encounter_id.clone(),
+                    reason: RejectReason::DuplicateEncounterId { first_row },
+                });
+            } else {
+                seen.insert(p.enc.id.as_str(), p.row);
+            }
         }
     }
 
@@ -857,7 +858,7 @@ fn parse_row(
         },
     };
     let enc = Encounter {
-        id: id.clone(),
+        id,
         patient: PatientId(0),
         branch,
         admit,
@@ -884,7 +885,6 @@ fn parse_row(
     };
     Ok(Parsed {
         row,
-        id,
         patient,
         enc,
         bill,
