@@ -9,3 +9,4 @@ pub mod ingest;
 pub mod kpi;
 pub mod table;
 pub mod export;
+pub mod generate;

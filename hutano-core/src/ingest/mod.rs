@@ -252,20 +252,20 @@ impl EncounterMapping {
     }
 
     fn columns(&self) -> Vec<&str> {
-        let mut c: Vec<&str> = vec![&self.patient_id, &self.admit.column];
-        fn field(f: &Option<Field>) -> Option<&str> {
+        fn field(f: Option<&Field>) -> Option<&str> {
             match f {
                 Some(Field::Column(c)) => Some(c.as_str()),
                 _ => None,
             }
         }
+        let mut c: Vec<&str> = vec![&self.patient_id, &self.admit.column];
         c.extend(self.encounter_id.as_deref());
         c.extend(self.discharge.as_ref().map(|d| d.column.as_str()));
-        c.extend(field(&self.branch));
+        c.extend(field(self.branch.as_ref()));
         if let Field::Column(d) = &self.department {
             c.push(d);
         }
-        c.extend(field(&self.ward));
+        c.extend(field(self.ward.as_ref()));
         c.extend(self.bed_type.as_ref().map(|x| x.column.as_str()));
         c.extend(self.admission_type.as_ref().map(|x| x.column.as_str()));
         c.extend(self.outcome.as_ref().map(|x| x.column.as_str()));
@@ -530,7 +530,7 @@ impl RowCtx<'_> {
                 .ok_or_else(|| (Some(c.column.clone()), RejectReason::UnknownCode)),
         }
     }
-    fn opt_coded<T: Clone>(&self, c: &Option<Coded<T>>) -> RowResult<Option<T>> {
+    fn opt_coded<T: Clone>(&self, c: Option<&Coded<T>>) -> RowResult<Option<T>> {
         match c {
             Some(c) => self.coded(c),
             None => Ok(None),
@@ -580,6 +580,10 @@ impl RowCtx<'_> {
 }
 
 /// Load a parsed table. Shared by the CSV and Excel paths.
+///
+/// One pass per rule, in the order the report documents them: row parsing,
+/// duplicate ids, overlapping stays, then the commit.
+#[allow(clippy::too_many_lines)]
 fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &EncounterMapping) -> Result<LoadReport> {
     let idx: HashMap<&str, usize> = table.header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     for c in mapping.columns() {
@@ -737,7 +741,8 @@ fn code_map<'a, T>(codes: impl Iterator<Item = &'a str>, wrap: impl Fn(u32) -> T
     codes.enumerate().map(|(i, c)| (c, wrap(crate::model::u32_index(i)))).collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Parse one row into an encounter; the first failing field rejects it.
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
 fn parse_row(
     network: &Network,
     m: &EncounterMapping,
@@ -815,12 +820,12 @@ fn parse_row(
             .ok_or((Some(c.column.clone()), RejectReason::MissingValue))?,
         None => AdmissionType::Emergency,
     };
-    let outcome: Option<Outcome> = ctx.opt_coded(&m.outcome)?;
+    let outcome: Option<Outcome> = ctx.opt_coded(m.outcome.as_ref())?;
     let outcome = if discharge.is_some() { outcome } else { None };
-    let sex: Option<Sex> = ctx.opt_coded(&m.sex)?;
-    let payer: Option<Payer> = ctx.opt_coded(&m.payer)?;
-    let residence: Option<Residence> = ctx.opt_coded(&m.residence)?;
-    let planned: Option<bool> = ctx.opt_coded(&m.planned_readmission)?;
+    let sex: Option<Sex> = ctx.opt_coded(m.sex.as_ref())?;
+    let payer: Option<Payer> = ctx.opt_coded(m.payer.as_ref())?;
+    let residence: Option<Residence> = ctx.opt_coded(m.residence.as_ref())?;
+    let planned: Option<bool> = ctx.opt_coded(m.planned_readmission.as_ref())?;
     let opt_num = |c: &Option<String>| match c {
         Some(c) => ctx.number(c),
         None => Ok(None),

@@ -2,6 +2,10 @@
 //! its source; see the module documentation of [`crate::kpi`] for the
 //! conventions shared by all of them.
 
+// The formulas read best in the notation of their definitions: `q` query,
+// `g` grouper, `k` group key, `b` bucket, `i` encounter, `s` stay segment.
+#![allow(clippy::many_single_char_names)]
+
 use std::collections::HashMap;
 
 use chrono::{Datelike, Timelike};
@@ -20,7 +24,7 @@ pub enum AlosVariant {
     /// bed-days / discharges).
     #[default]
     AllStays,
-    /// All discharges; a same-day stay counts 1 day (AIHW METeOR 269982
+    /// All discharges; a same-day stay counts 1 day (AIHW `METeOR` 269982
     /// patient-days convention).
     AllStaysSameDayAsOne,
     /// Overnight stays only: stays with no midnight are excluded from numerator
@@ -309,7 +313,7 @@ impl Engine<'_> {
     /// department, ward or bed type:
     /// - `available_bed_days`: Σ over days of beds in service;
     /// - `occupancy_rate` = occupied bed-days × 100 / available bed-days
-    ///   (WHO Europe HFA-DB; AIHW METeOR 375696), derived from admissions and
+    ///   (WHO Europe HFA-DB; AIHW `METeOR` 375696), derived from admissions and
     ///   discharges, never from a stored snapshot; can exceed 100;
     /// - `turnover_rate` = discharges (incl. deaths) / average available beds;
     /// - `turnover_interval_days` = (available − occupied bed-days) / discharges
@@ -386,10 +390,9 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else { continue };
             let n = nights(self.admit[i], self.discharge[i]);
             let days = match variant {
-                AlosVariant::AllStays => n,
                 AlosVariant::AllStaysSameDayAsOne => n.max(1),
                 AlosVariant::OvernightOnly if n == 0 => continue,
-                AlosVariant::OvernightOnly => n,
+                AlosVariant::AllStays | AlosVariant::OvernightOnly => n,
             };
             let a = acc.entry((k, b)).or_default();
             a.0 += 1;
@@ -665,8 +668,8 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else { continue };
             let a = acc.entry((k, b)).or_default();
             a.0 += 1;
-            for j in 0..4 {
-                a.1[j] += v[j];
+            for (sum, x) in a.1.iter_mut().zip(v) {
+                *sum += x;
             }
         }
         let rows = sorted_rows(&acc);
