@@ -1,4 +1,4 @@
-//! Shared pieces of hutano's benchmarks: the KPI suite that the DuckDB and
+//! Shared pieces of hutano's benchmarks: the KPI suite that the `DuckDB` and
 //! polars scripts in `benches/python` compute side by side.
 
 use std::collections::BTreeMap;
@@ -35,7 +35,10 @@ pub fn kpi_suite(engine: &Engine<'_>, period: Period) -> hutano::Result<Table> {
             vec!["occupied_bed_days", "available_bed_days", "occupancy_rate"],
         ),
         (engine.alos(&q, AlosVariant::AllStays)?, vec!["alos"]),
-        (engine.mortality(&q, MortalityRules::default())?, vec!["deaths", "mortality_rate"]),
+        (
+            engine.mortality(&q, MortalityRules::default())?,
+            vec!["deaths", "mortality_rate"],
+        ),
         (
             engine.readmissions(&q, &ReadmissionRules::default())?,
             vec!["index_stays", "readmissions", "readmission_rate"],
@@ -61,7 +64,9 @@ pub fn kpi_suite(engine: &Engine<'_>, period: Period) -> hutano::Result<Table> {
         for c in cols {
             let v = t.f64s(c).unwrap_or_default();
             for i in 0..t.len() {
-                rows.entry((branches[i].clone(), starts[i])).or_default().insert(c, v[i]);
+                rows.entry((branches[i].clone(), starts[i]))
+                    .or_default()
+                    .insert(c, v[i]);
             }
         }
     }

@@ -5,8 +5,8 @@ pub mod error;
 pub mod model;
 
 pub use error::{Error, Result};
+pub mod export;
+pub mod generate;
 pub mod ingest;
 pub mod kpi;
 pub mod table;
-pub mod export;
-pub mod generate;

@@ -578,7 +578,12 @@ impl Network {
     }
 
     /// Add a department of `branch` and return its id.
-    pub fn add_department(&mut self, branch: BranchId, code: impl Into<String>, name: impl Into<String>) -> DepartmentId {
+    pub fn add_department(
+        &mut self,
+        branch: BranchId,
+        code: impl Into<String>,
+        name: impl Into<String>,
+    ) -> DepartmentId {
         self.departments.push(Department {
             code: code.into(),
             name: name.into(),
@@ -600,19 +605,28 @@ impl Network {
     /// Find a branch by code.
     #[must_use]
     pub fn branch_by_code(&self, code: &str) -> Option<BranchId> {
-        self.branches.iter().position(|b| b.code == code).map(|i| BranchId(u32_index(i)))
+        self.branches
+            .iter()
+            .position(|b| b.code == code)
+            .map(|i| BranchId(u32_index(i)))
     }
 
     /// Find a department by code.
     #[must_use]
     pub fn department_by_code(&self, code: &str) -> Option<DepartmentId> {
-        self.departments.iter().position(|d| d.code == code).map(|i| DepartmentId(u32_index(i)))
+        self.departments
+            .iter()
+            .position(|d| d.code == code)
+            .map(|i| DepartmentId(u32_index(i)))
     }
 
     /// Find a ward by code.
     #[must_use]
     pub fn ward_by_code(&self, code: &str) -> Option<WardId> {
-        self.wards.iter().position(|w| w.code == code).map(|i| WardId(u32_index(i)))
+        self.wards
+            .iter()
+            .position(|w| w.code == code)
+            .map(|i| WardId(u32_index(i)))
     }
 
     /// The branch a department belongs to.
@@ -632,7 +646,9 @@ impl Network {
         tz.from_local_datetime(&local)
             .earliest()
             .map(|t| t.with_timezone(&Utc))
-            .ok_or(Error::NonexistentLocalTime { timezone: tz.name().to_string() })
+            .ok_or(Error::NonexistentLocalTime {
+                timezone: tz.name().to_string(),
+            })
     }
 
     /// Check the network's internal consistency: every index in range, every

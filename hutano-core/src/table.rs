@@ -41,7 +41,10 @@ impl Values {
                 if x.is_nan() {
                     String::new()
                 } else {
-                    format!("{x:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+                    format!("{x:.4}")
+                        .trim_end_matches('0')
+                        .trim_end_matches('.')
+                        .to_string()
                 }
             }
         }
@@ -139,7 +142,8 @@ impl Table {
         let err = |e: csv::Error| Error::Write { message: e.to_string() };
         w.write_record(self.names()).map_err(err)?;
         for i in 0..self.len() {
-            w.write_record(self.columns.iter().map(|c| c.values.cell(i))).map_err(err)?;
+            w.write_record(self.columns.iter().map(|c| c.values.cell(i)))
+                .map_err(err)?;
         }
         w.flush().map_err(|e| Error::Write { message: e.to_string() })
     }
@@ -163,7 +167,10 @@ impl fmt::Display for Table {
             let parts: Vec<String> = row.map(|(j, s)| format!("{s:>w$}", w = widths[j])).collect();
             writeln!(f, "{}", parts.join("  "))
         };
-        line(f, &mut self.columns.iter().enumerate().map(|(j, c)| (j, c.name.clone())))?;
+        line(
+            f,
+            &mut self.columns.iter().enumerate().map(|(j, c)| (j, c.name.clone())),
+        )?;
         for i in 0..self.len() {
             line(f, &mut cells.iter().enumerate().map(|(j, v)| (j, v[i].clone())))?;
         }

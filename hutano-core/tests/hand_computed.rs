@@ -19,22 +19,36 @@
 //! | E8b  | p8      | 03-10 09:00  | W1 (planned readmission)            | 03-11 09:00  | elective | recovered |
 //! | E9   | p9      | 02-20 12:00  | W2                                  | 04-05 12:00  | transfer-in | recovered |
 
+// Test code: unwrap is the assertion, and the fixtures are small enough for any cast.
+#![allow(
+    clippy::float_cmp,
+    clippy::single_match_else,
+    clippy::unwrap_used,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::many_single_char_names,
+    clippy::too_many_lines
+)]
+
 use chrono::{NaiveDate, NaiveDateTime};
 use hutano_core::kpi::{AlosVariant, Dimension, Engine, Grain, MortalityRules, Period, Query, ReadmissionRules};
 use hutano_core::model::{
-    AdmissionType, BedBlock, BedType, Bill, Branch, BranchKind, DepartmentId, Encounter, EncounterId, Network,
-    Outcome, Patient, PatientId, Placement, Procedure, Sex, Shift, ShiftKind, Staff, StaffId, StaffRole, WardId,
+    AdmissionType, BedBlock, BedType, Bill, Branch, BranchKind, DepartmentId, Encounter, EncounterId, Network, Outcome,
+    Patient, PatientId, Placement, Procedure, Sex, Shift, ShiftKind, Staff, StaffId, StaffRole, WardId,
 };
 use hutano_core::table::Table;
 
 fn t(m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2024, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
+    NaiveDate::from_ymd_opt(2024, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap()
 }
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, m, d).unwrap()
 }
-
 
 fn stay(
     net: &mut Network,
@@ -48,7 +62,9 @@ fn stay(
     let pid = match net.patients.iter().position(|p| p.pseudonym == patient) {
         Some(i) => PatientId(i as u32),
         None => {
-            net.patients.push(Patient { pseudonym: patient.into() });
+            net.patients.push(Patient {
+                pseudonym: patient.into(),
+            });
             PatientId(net.patients.len() as u32 - 1)
         }
     };
@@ -117,28 +133,120 @@ fn network() -> Network {
     ];
     let s = |w| (med, w, General);
     let at = |time, (d, w, b): (DepartmentId, WardId, BedType)| (time, d, w, b);
-    stay(&mut net, "E1", "p1", Emergency, &[at(t(2, 28, 10, 0), s(w1))], Some(t(3, 2, 9, 0)), Some(Outcome::Recovered));
-    stay(&mut net, "E2", "p2", DayCase, &[at(t(3, 5, 8, 0), s(w1))], Some(t(3, 5, 17, 0)), Some(Outcome::Recovered));
+    stay(
+        &mut net,
+        "E1",
+        "p1",
+        Emergency,
+        &[at(t(2, 28, 10, 0), s(w1))],
+        Some(t(3, 2, 9, 0)),
+        Some(Outcome::Recovered),
+    );
+    stay(
+        &mut net,
+        "E2",
+        "p2",
+        DayCase,
+        &[at(t(3, 5, 8, 0), s(w1))],
+        Some(t(3, 5, 17, 0)),
+        Some(Outcome::Recovered),
+    );
     let e3 = stay(
         &mut net,
         "E3",
         "p3",
         Emergency,
-        &[at(t(3, 10, 14, 0), s(w1)), (t(3, 12, 2, 0), icu, icu1, Icu), at(t(3, 14, 11, 0), s(w2))],
+        &[
+            at(t(3, 10, 14, 0), s(w1)),
+            (t(3, 12, 2, 0), icu, icu1, Icu),
+            at(t(3, 14, 11, 0), s(w2)),
+        ],
         Some(t(3, 20, 10, 0)),
         Some(Outcome::Deceased),
     );
-    stay(&mut net, "E4a", "p4", Elective, &[at(t(3, 1, 12, 0), s(w1))], Some(t(3, 4, 12, 0)), Some(Outcome::Improved));
-    stay(&mut net, "E4b", "p4", Emergency, &[at(t(3, 20, 9, 0), s(w1))], Some(t(3, 22, 15, 0)), Some(Outcome::Improved));
-    stay(&mut net, "E4c", "p4", Emergency, &[at(t(3, 30, 8, 0), s(w2))], None, None);
-    stay(&mut net, "E5a", "p5", Emergency, &[at(t(3, 15, 20, 0), s(w2))], Some(t(3, 16, 6, 0)), Some(Outcome::LeftAgainstAdvice));
-    stay(&mut net, "E5b", "p5", Emergency, &[at(t(3, 18, 10, 0), s(w2))], Some(t(3, 19, 11, 0)), Some(Outcome::Recovered));
-    stay(&mut net, "E6", "p6", Emergency, &[at(t(3, 25, 23, 0), s(w1))], Some(t(3, 26, 21, 0)), Some(Outcome::Deceased));
+    stay(
+        &mut net,
+        "E4a",
+        "p4",
+        Elective,
+        &[at(t(3, 1, 12, 0), s(w1))],
+        Some(t(3, 4, 12, 0)),
+        Some(Outcome::Improved),
+    );
+    stay(
+        &mut net,
+        "E4b",
+        "p4",
+        Emergency,
+        &[at(t(3, 20, 9, 0), s(w1))],
+        Some(t(3, 22, 15, 0)),
+        Some(Outcome::Improved),
+    );
+    stay(
+        &mut net,
+        "E4c",
+        "p4",
+        Emergency,
+        &[at(t(3, 30, 8, 0), s(w2))],
+        None,
+        None,
+    );
+    stay(
+        &mut net,
+        "E5a",
+        "p5",
+        Emergency,
+        &[at(t(3, 15, 20, 0), s(w2))],
+        Some(t(3, 16, 6, 0)),
+        Some(Outcome::LeftAgainstAdvice),
+    );
+    stay(
+        &mut net,
+        "E5b",
+        "p5",
+        Emergency,
+        &[at(t(3, 18, 10, 0), s(w2))],
+        Some(t(3, 19, 11, 0)),
+        Some(Outcome::Recovered),
+    );
+    stay(
+        &mut net,
+        "E6",
+        "p6",
+        Emergency,
+        &[at(t(3, 25, 23, 0), s(w1))],
+        Some(t(3, 26, 21, 0)),
+        Some(Outcome::Deceased),
+    );
     let e1 = EncounterId(0);
-    stay(&mut net, "E8a", "p8", Elective, &[at(t(3, 2, 10, 0), s(w1))], Some(t(3, 3, 10, 0)), Some(Outcome::Recovered));
-    let e8b = stay(&mut net, "E8b", "p8", Elective, &[at(t(3, 10, 9, 0), s(w1))], Some(t(3, 11, 9, 0)), Some(Outcome::Recovered));
+    stay(
+        &mut net,
+        "E8a",
+        "p8",
+        Elective,
+        &[at(t(3, 2, 10, 0), s(w1))],
+        Some(t(3, 3, 10, 0)),
+        Some(Outcome::Recovered),
+    );
+    let e8b = stay(
+        &mut net,
+        "E8b",
+        "p8",
+        Elective,
+        &[at(t(3, 10, 9, 0), s(w1))],
+        Some(t(3, 11, 9, 0)),
+        Some(Outcome::Recovered),
+    );
     net.encounters[e8b.index()].planned_readmission = true;
-    stay(&mut net, "E9", "p9", TransferIn, &[at(t(2, 20, 12, 0), s(w2))], Some(t(4, 5, 12, 0)), Some(Outcome::Recovered));
+    stay(
+        &mut net,
+        "E9",
+        "p9",
+        TransferIn,
+        &[at(t(2, 20, 12, 0), s(w2))],
+        Some(t(4, 5, 12, 0)),
+        Some(Outcome::Recovered),
+    );
 
     // Bills: E3 has two bills (a join of stays to bills fans out; hutano sums per stay first).
     let bill = |encounter, charges, cost, discount, paid| Bill {
@@ -200,7 +308,10 @@ fn one(t: &Table, col: &str) -> f64 {
 
 fn by_label(t: &Table, dim: &str, label: &str, col: &str) -> f64 {
     let labels = t.texts(dim).unwrap();
-    let i = labels.iter().position(|l| l == label).unwrap_or_else(|| panic!("{label} not in\n{t}"));
+    let i = labels
+        .iter()
+        .position(|l| l == label)
+        .unwrap_or_else(|| panic!("{label} not in\n{t}"));
     t.f64s(col).unwrap()[i]
 }
 
@@ -282,8 +393,14 @@ fn alos_variants() {
     let all = e.alos(&march(), AlosVariant::AllStays).unwrap();
     assert_eq!(one(&all, "discharges"), 10.0);
     close(one(&all, "alos"), 2.3);
-    close(one(&e.alos(&march(), AlosVariant::OvernightOnly).unwrap(), "alos"), 23.0 / 9.0);
-    close(one(&e.alos(&march(), AlosVariant::AllStaysSameDayAsOne).unwrap(), "alos"), 2.4);
+    close(
+        one(&e.alos(&march(), AlosVariant::OvernightOnly).unwrap(), "alos"),
+        23.0 / 9.0,
+    );
+    close(
+        one(&e.alos(&march(), AlosVariant::AllStaysSameDayAsOne).unwrap(), "alos"),
+        2.4,
+    );
 }
 
 #[test]
@@ -409,9 +526,7 @@ fn grouped_totals_add_up_and_weekly_grain() {
     assert_eq!(weekly.len(), 5);
     assert_eq!(weekly.f64s("days").unwrap(), vec![3.0, 7.0, 7.0, 7.0, 7.0]);
     assert_eq!(weekly.sum("occupied_bed_days").unwrap(), total);
-    let filtered = e
-        .bed_days(&march().filter(Dimension::Ward, ["W2"]))
-        .unwrap();
+    let filtered = e.bed_days(&march().filter(Dimension::Ward, ["W2"])).unwrap();
     assert_eq!(one(&filtered, "occupied_bed_days"), 41.0);
     assert!(e.bed_days(&march().filter(Dimension::Ward, ["nope"])).is_err());
 }

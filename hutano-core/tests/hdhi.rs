@@ -8,6 +8,18 @@
 //! `tests/reference/hdhi_expected.json`. hutano must agree exactly on every
 //! count and to 1e-12 on every ratio (both divide the same integers).
 
+// Test code: unwrap is the assertion, and the fixtures are small enough for any cast.
+#![allow(
+    clippy::float_cmp,
+    clippy::single_match_else,
+    clippy::unwrap_used,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::many_single_char_names,
+    clippy::too_many_lines
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -26,7 +38,11 @@ fn shared_data() -> PathBuf {
 
 fn hdhi_path() -> PathBuf {
     let p = shared_data().join("hdhi_admissions/HDHI Admission data.csv");
-    assert!(p.exists(), "HDHI data not found at {} (set HUTANO_SHARED_DATA)", p.display());
+    assert!(
+        p.exists(),
+        "HDHI data not found at {} (set HUTANO_SHARED_DATA)",
+        p.display()
+    );
     p
 }
 
@@ -111,8 +127,11 @@ fn hdhi_load_report_matches_reference() {
     assert_eq!(report.rows_loaded as i64, int(&exp["rows_loaded"]));
     assert_eq!(net.encounters.len() as i64, int(&exp["rows_loaded"]));
 
-
-    let by_reason: BTreeMap<String, i64> = report.rejects_by_reason().into_iter().map(|(k, v)| (k, v as i64)).collect();
+    let by_reason: BTreeMap<String, i64> = report
+        .rejects_by_reason()
+        .into_iter()
+        .map(|(k, v)| (k, v as i64))
+        .collect();
     let exp_by_reason: BTreeMap<String, i64> = exp["rejects_by_reason"]
         .as_object()
         .unwrap()
@@ -126,20 +145,37 @@ fn hdhi_load_report_matches_reference() {
         .iter()
         .map(|r| {
             let v = serde_json::to_value(r).unwrap();
-            (r.row, v["reason"].as_str().unwrap().to_string(), v["other_row"].as_u64())
+            (
+                r.row,
+                v["reason"].as_str().unwrap().to_string(),
+                v["other_row"].as_u64(),
+            )
         })
         .collect();
     let theirs: Vec<(u64, String, Option<u64>)> = exp["rejects"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["row"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_string(), r["other_row"].as_u64()))
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().to_string(),
+                r["other_row"].as_u64(),
+            )
+        })
         .collect();
-    let diff: Vec<_> = ours.iter().filter(|x| !theirs.contains(x)).chain(theirs.iter().filter(|x| !ours.contains(x))).collect();
+    let diff: Vec<_> = ours
+        .iter()
+        .filter(|x| !theirs.contains(x))
+        .chain(theirs.iter().filter(|x| !ours.contains(x)))
+        .collect();
     assert!(diff.is_empty(), "rejects differ: {diff:?}");
     // Error text names the row and column, never the patient.
     let first_date_reject = report.rejects.iter().find(|r| r.column.is_some()).unwrap();
-    assert_eq!(first_date_reject.to_string(), "row 209, column D.O.D: discharge before admission");
+    assert_eq!(
+        first_date_reject.to_string(),
+        "row 209, column D.O.D: discharge before admission"
+    );
 }
 
 #[test]
@@ -186,7 +222,10 @@ fn hdhi_kpis_match_independent_computation() {
     assert_eq!(a.sum("admissions").unwrap() as i64, int(&e["total"]));
     assert_eq!(a.sum("emergency").unwrap() as i64, int(&e["by_type"]["E"]));
     assert_eq!(a.sum("elective").unwrap() as i64, int(&e["by_type"]["O"]));
-    assert_eq!(a.sum("discharges").unwrap() as i64, int(&exp["discharges_in_period"]["total"]));
+    assert_eq!(
+        a.sum("discharges").unwrap() as i64,
+        int(&exp["discharges_in_period"]["total"])
+    );
 
     // Monthly bed-days add back up to the total.
     let monthly = engine.bed_days(&q.clone().grain(Grain::Month)).unwrap();
@@ -215,7 +254,10 @@ fn hdhi_stated_duration_cross_check() {
     // Read the stated column independently of the mapping.
     let mut rdr = csv::Reader::from_path(hdhi_path()).unwrap();
     let headers = rdr.headers().unwrap().clone();
-    let sno = headers.iter().position(|h| h.trim_start_matches('\u{feff}') == "SNO").unwrap();
+    let sno = headers
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == "SNO")
+        .unwrap();
     let stated_col = headers.iter().position(|h| h == "DURATION OF STAY").unwrap();
     let mut stated: BTreeMap<String, i64> = BTreeMap::new();
     for rec in rdr.records() {
@@ -235,14 +277,31 @@ fn hdhi_stated_duration_cross_check() {
     let names: BTreeSet<&str> = cats.keys().map(String::as_str).collect();
     assert_eq!(
         names,
-        BTreeSet::from(["dod_format_ambiguity", "dod_month_typo", "month_length_overcount", "stated_equals_nights", "unexplained"])
+        BTreeSet::from([
+            "dod_format_ambiguity",
+            "dod_month_typo",
+            "month_length_overcount",
+            "stated_equals_nights",
+            "unexplained"
+        ])
     );
     for c in cats.values() {
-        let rows: Vec<u64> = c["rows"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let rows: Vec<u64> = c["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         assert_eq!(rows.len() as i64, int(&c["count"]));
         explained.extend(rows);
     }
-    assert_eq!(mismatched, explained, "every disagreement is in exactly one explained category");
+    assert_eq!(
+        mismatched, explained,
+        "every disagreement is in exactly one explained category"
+    );
     assert_eq!(mismatched.len(), 64);
-    assert_eq!(net.encounters.len() - mismatched.len(), int(&exp["rows_matching_convention"]) as usize);
+    assert_eq!(
+        net.encounters.len() - mismatched.len(),
+        int(&exp["rows_matching_convention"]) as usize
+    );
 }

@@ -1,5 +1,17 @@
 //! Invariants of the KPI engine on random networks (proptest).
 
+// Test code: unwrap is the assertion, and the fixtures are small enough for any cast.
+#![allow(
+    clippy::float_cmp,
+    clippy::single_match_else,
+    clippy::unwrap_used,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::many_single_char_names,
+    clippy::too_many_lines
+)]
+
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use hutano_core::kpi::{AlosVariant, Dimension, Engine, Grain, MortalityRules, Period, Query, ReadmissionRules};
 use hutano_core::model::{
@@ -35,22 +47,27 @@ fn raw_stay() -> impl Strategy<Value = RawStay> {
         0u8..3,
         prop::bool::weighted(0.1),
     )
-        .prop_map(|(patient, branch, admit_min, los_min, transfers, adm_type, outcome, age, sex, planned)| RawStay {
-            patient,
-            branch,
-            admit_min,
-            los_min,
-            transfers,
-            adm_type,
-            outcome,
-            age,
-            sex,
-            planned,
-        })
+        .prop_map(
+            |(patient, branch, admit_min, los_min, transfers, adm_type, outcome, age, sex, planned)| RawStay {
+                patient,
+                branch,
+                admit_min,
+                los_min,
+                transfers,
+                adm_type,
+                outcome,
+                age,
+                sex,
+                planned,
+            },
+        )
 }
 
 fn base() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
+    NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
 }
 
 /// Two branches, each with two departments of one ward each, beds in both.
@@ -79,7 +96,9 @@ fn build(stays: &[RawStay]) -> Network {
         }
     }
     for p in 0..12 {
-        net.patients.push(Patient { pseudonym: format!("p{p}") });
+        net.patients.push(Patient {
+            pseudonym: format!("p{p}"),
+        });
     }
     for (i, s) in stays.iter().enumerate() {
         let admit = base() + Duration::minutes(s.admit_min);
@@ -142,7 +161,11 @@ fn build(stays: &[RawStay]) -> Network {
 }
 
 fn period() -> Period {
-    Period::new(NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(), NaiveDate::from_ymd_opt(2024, 2, 20).unwrap()).unwrap()
+    Period::new(
+        NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 2, 20).unwrap(),
+    )
+    .unwrap()
 }
 
 fn all_tables(e: &Engine<'_>, q: &Query) -> Vec<hutano_core::table::Table> {
@@ -162,7 +185,12 @@ fn all_tables(e: &Engine<'_>, q: &Query) -> Vec<hutano_core::table::Table> {
 fn approx_eq(a: &hutano_core::table::Table, b: &hutano_core::table::Table) -> bool {
     a.names() == b.names()
         && a.names().iter().all(|n| match (a.f64s(n), b.f64s(n)) {
-            (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-9 * p.abs().max(1.0)),
+            (Some(x), Some(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(&y)
+                        .all(|(p, q)| (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-9 * p.abs().max(1.0))
+            }
             _ => a.column(n) == b.column(n),
         })
 }

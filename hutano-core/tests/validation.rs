@@ -1,6 +1,18 @@
 //! Every validation rule: the rejected row's number and reason, with the
 //! other rows still loaded, and rows read = loaded + rejected.
 
+// Test code: unwrap is the assertion, and the fixtures are small enough for any cast.
+#![allow(
+    clippy::float_cmp,
+    clippy::single_match_else,
+    clippy::unwrap_used,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::many_single_char_names,
+    clippy::too_many_lines
+)]
+
 use hutano_core::ingest::{
     load_encounters_csv_reader, Coded, DateField, EncounterMapping, Field, LoadReport, Reject, RejectReason,
 };
@@ -34,11 +46,20 @@ fn mapping() -> EncounterMapping {
     .discharge(DateField::new("discharge", "%Y-%m-%d %H:%M"));
     m.ward = Some(Field::Column("ward".into()));
     m.admission_type = Some(
-        Coded::new("type", [("E", AdmissionType::Emergency), ("O", AdmissionType::Elective)])
-            .default_value(AdmissionType::Emergency),
+        Coded::new(
+            "type",
+            [("E", AdmissionType::Emergency), ("O", AdmissionType::Elective)],
+        )
+        .default_value(AdmissionType::Emergency),
     );
-    m.outcome = Some(Coded::new("outcome", [("alive", Outcome::Recovered), ("dead", Outcome::Deceased)]));
-    m.payer = Some(Coded::new("payer", [("gov", Payer::Government), ("self", Payer::SelfPay)]));
+    m.outcome = Some(Coded::new(
+        "outcome",
+        [("alive", Outcome::Recovered), ("dead", Outcome::Deceased)],
+    ));
+    m.payer = Some(Coded::new(
+        "payer",
+        [("gov", Payer::Government), ("self", Payer::SelfPay)],
+    ));
     m.age = Some("age".into());
     m.attending = Some("doctor".into());
     m.billing = Some(hutano_core::ingest::BillingColumns {
@@ -54,7 +75,10 @@ const HEADER: &str = "id,patient,branch,dept,ward,admit,discharge,type,outcome,p
 
 fn load(rows: &[&str]) -> (Network, LoadReport) {
     let mut net = network();
-    let csv = std::iter::once(HEADER).chain(rows.iter().copied()).collect::<Vec<_>>().join("\n");
+    let csv = std::iter::once(HEADER)
+        .chain(rows.iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n");
     let report = load_encounters_csv_reader(&mut net, csv.as_bytes(), &mapping()).unwrap();
     assert!(report.balanced());
     assert_eq!(report.rows_read as usize, rows.len());
@@ -95,12 +119,20 @@ fn good_rows_load_with_bill_and_open_stay() {
 
 #[test]
 fn missing_patient() {
-    check("x,,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,", Some("patient"), RejectReason::MissingValue);
+    check(
+        "x,,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,",
+        Some("patient"),
+        RejectReason::MissingValue,
+    );
 }
 
 #[test]
 fn unparseable_date() {
-    check("x,p9,A,A-MED,A-MED-W1,01/02/2024,,E,,gov,40,,,", Some("admit"), RejectReason::UnparseableDate);
+    check(
+        "x,p9,A,A-MED,A-MED-W1,01/02/2024,,E,,gov,40,,,",
+        Some("admit"),
+        RejectReason::UnparseableDate,
+    );
 }
 
 #[test]
@@ -108,7 +140,9 @@ fn ambiguous_date_when_both_orders_declared() {
     let mut m = mapping();
     m.admit = DateField::with_formats("admit", ["%d/%m/%Y", "%m/%d/%Y"]);
     let mut net = network();
-    let csv = format!("{HEADER}\nx,p9,A,A-MED,A-MED-W1,04/05/2024,,E,,gov,40,,,\ny,p8,A,A-MED,A-MED-W1,13/05/2024,,E,,gov,40,,,");
+    let csv = format!(
+        "{HEADER}\nx,p9,A,A-MED,A-MED-W1,04/05/2024,,E,,gov,40,,,\ny,p8,A,A-MED,A-MED-W1,13/05/2024,,E,,gov,40,,,"
+    );
     let report = load_encounters_csv_reader(&mut net, csv.as_bytes(), &m).unwrap();
     assert_eq!(report.rows_loaded, 1, "13/05 has one reading and loads");
     assert_eq!(report.rejects[0].row, 2);
@@ -126,25 +160,65 @@ fn discharge_before_admission() {
 
 #[test]
 fn unknown_branch_department_ward() {
-    check("x,p9,Z,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,", Some("branch"), RejectReason::UnknownBranch);
-    check("x,p9,A,A-ENT,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,", Some("dept"), RejectReason::UnknownDepartment);
+    check(
+        "x,p9,Z,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,",
+        Some("branch"),
+        RejectReason::UnknownBranch,
+    );
+    check(
+        "x,p9,A,A-ENT,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,",
+        Some("dept"),
+        RejectReason::UnknownDepartment,
+    );
     // A department of the other branch is unknown for this branch.
-    check("x,p9,A,B-MED,B-MED-W1,2024-01-01 10:00,,E,,gov,40,,,", Some("dept"), RejectReason::UnknownDepartment);
-    check("x,p9,A,A-MED,A-MED-W9,2024-01-01 10:00,,E,,gov,40,,,", Some("ward"), RejectReason::UnknownWard);
+    check(
+        "x,p9,A,B-MED,B-MED-W1,2024-01-01 10:00,,E,,gov,40,,,",
+        Some("dept"),
+        RejectReason::UnknownDepartment,
+    );
+    check(
+        "x,p9,A,A-MED,A-MED-W9,2024-01-01 10:00,,E,,gov,40,,,",
+        Some("ward"),
+        RejectReason::UnknownWard,
+    );
 }
 
 #[test]
 fn unknown_code_and_staff() {
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,X,,gov,40,,,", Some("type"), RejectReason::UnknownCode);
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,D404,,", Some("doctor"), RejectReason::UnknownStaff);
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,X,,gov,40,,,",
+        Some("type"),
+        RejectReason::UnknownCode,
+    );
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,D404,,",
+        Some("doctor"),
+        RejectReason::UnknownStaff,
+    );
 }
 
 #[test]
 fn numbers() {
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,forty,,,", Some("age"), RejectReason::InvalidNumber);
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,-5,", Some("charges"), RejectReason::NegativeAmount);
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,NaN,", Some("charges"), RejectReason::InvalidNumber);
-    check("x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,-1,,,", Some("age"), RejectReason::NegativeAmount);
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,forty,,,",
+        Some("age"),
+        RejectReason::InvalidNumber,
+    );
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,-5,",
+        Some("charges"),
+        RejectReason::NegativeAmount,
+    );
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,NaN,",
+        Some("charges"),
+        RejectReason::InvalidNumber,
+    );
+    check(
+        "x,p9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,-1,,,",
+        Some("age"),
+        RejectReason::NegativeAmount,
+    );
 }
 
 #[test]
@@ -168,14 +242,21 @@ fn overlapping_stays_of_one_patient() {
     let (_, report) = load(&[GOOD, "x,p1,A,A-MED,A-MED-W1,2024-01-03 10:00,,E,,gov,40,,,"]);
     assert!(report.rejects.is_empty());
     // The earlier-admitted stay wins even when it comes later in the file.
-    let (net, report) = load(&["late,p7,A,A-MED,A-MED-W1,2024-01-05 10:00,,E,,gov,40,,,", "early,p7,A,A-MED,A-MED-W1,2024-01-01 10:00,2024-01-06 10:00,E,alive,gov,40,,,"]);
+    let (net, report) = load(&[
+        "late,p7,A,A-MED,A-MED-W1,2024-01-05 10:00,,E,,gov,40,,,",
+        "early,p7,A,A-MED,A-MED-W1,2024-01-01 10:00,2024-01-06 10:00,E,alive,gov,40,,,",
+    ]);
     assert_eq!(report.rejects[0].row, 2);
     assert_eq!(net.encounters[0].id, "early");
 }
 
 #[test]
 fn malformed_records() {
-    check("x,p9,A,A-MED", None, RejectReason::FieldCount { expected: 14, found: 4 });
+    check(
+        "x,p9,A,A-MED",
+        None,
+        RejectReason::FieldCount { expected: 14, found: 4 },
+    );
     let mut net = network();
     let mut bytes = format!("{HEADER}\n{GOOD}\n").into_bytes();
     bytes.extend_from_slice(b"x,p\xff9,A,A-MED,A-MED-W1,2024-01-01 10:00,,E,,gov,40,,,\n");
@@ -193,10 +274,16 @@ fn mapped_column_missing_from_header_is_an_error() {
 
 #[test]
 fn messages_name_rows_not_patients() {
-    let (_, report) = load(&[GOOD, "x,SECRET-ID,A,A-MED,A-MED-W1,2024-01-05 10:00,2024-01-04 10:00,E,alive,gov,40,,,"]);
+    let (_, report) = load(&[
+        GOOD,
+        "x,SECRET-ID,A,A-MED,A-MED-W1,2024-01-05 10:00,2024-01-04 10:00,E,alive,gov,40,,,",
+    ]);
     let text = format!("{}{}", report, report.rejects[0]);
     assert!(!text.contains("SECRET"));
-    assert_eq!(report.rejects[0].to_string(), "row 3, column discharge: discharge before admission");
+    assert_eq!(
+        report.rejects[0].to_string(),
+        "row 3, column discharge: discharge before admission"
+    );
 }
 
 #[test]
@@ -233,8 +320,11 @@ fn xlsx_with_date_cells_and_text_dates() {
     let report = hutano_core::ingest::load_encounters_xlsx(&mut net, path, Some("Admissions"), &m).unwrap();
     assert!(report.balanced());
     assert_eq!(report.rows_read, 6);
-    let got: Vec<(u64, Option<&str>, RejectReason)> =
-        report.rejects.iter().map(|r| (r.row, r.column.as_deref(), r.reason.clone())).collect();
+    let got: Vec<(u64, Option<&str>, RejectReason)> = report
+        .rejects
+        .iter()
+        .map(|r| (r.row, r.column.as_deref(), r.reason.clone()))
+        .collect();
     assert_eq!(
         got,
         vec![

@@ -7,7 +7,7 @@
 //! `run` loads the CSV through hutano's ingestion, builds the engine and
 //! computes the suite `--repeat` times (median reported); it writes
 //! `DIR/hutano_kpis.csv` for the peers' `--check` and prints a JSON summary
-//! with times, the peak resident memory (VmHWM) and the in-memory size of the
+//! with times, the peak resident memory (`VmHWM`) and the in-memory size of the
 //! loaded encounters.
 #![allow(clippy::print_stdout)]
 
@@ -51,7 +51,10 @@ fn make(dir: &Path, args: &[String]) -> Res<()> {
     skeleton.shifts = Vec::new();
     skeleton.stock_events = Vec::new();
     std::fs::write(dir.join("network.json"), serde_json::to_string(&skeleton)?)?;
-    hutano::core::export::write_encounters_csv(&net, std::io::BufWriter::new(std::fs::File::create(dir.join("encounters.csv"))?))?;
+    hutano::core::export::write_encounters_csv(
+        &net,
+        std::io::BufWriter::new(std::fs::File::create(dir.join("encounters.csv"))?),
+    )?;
     hutano::core::export::write_beds_csv(&net, std::fs::File::create(dir.join("beds.csv"))?)?;
     println!(
         "{{\"encounters\": {}, \"generate_seconds\": {gen_s:.2}, \"dir\": {:?}}}",
@@ -81,16 +84,28 @@ fn input_bytes(net: &Network) -> usize {
                 + e.diagnosis_category.as_ref().map_or(0, String::capacity)
         })
         .sum();
-    let pat: usize = net.patients.iter().map(|p| p.pseudonym.capacity() + std::mem::size_of_val(p)).sum();
+    let pat: usize = net
+        .patients
+        .iter()
+        .map(|p| p.pseudonym.capacity() + std::mem::size_of_val(p))
+        .sum();
     enc + net.encounters.capacity() * std::mem::size_of::<Encounter>() + pat
 }
 
 fn run(dir: &Path, args: &[String]) -> Res<()> {
     let repeat: usize = arg(args, "--repeat", 3)?;
-    let out: Option<PathBuf> = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);
+    let out: Option<PathBuf> = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
     let t = Instant::now();
     let mut net: Network = serde_json::from_str(&std::fs::read_to_string(dir.join("network.json"))?)?;
-    let report = load_encounters_csv(&mut net, dir.join("encounters.csv"), &hutano::core::export::encounter_export_mapping())?;
+    let report = load_encounters_csv(
+        &mut net,
+        dir.join("encounters.csv"),
+        &hutano::core::export::encounter_export_mapping(),
+    )?;
     let load_s = t.elapsed().as_secs_f64();
     if !report.rejects.is_empty() {
         return Err(format!("{} rows rejected: {}", report.rejects.len(), report.rejects[0]).into());

@@ -40,7 +40,12 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { seed: 42, india: false, file: None, site: None };
+    let mut a = Args {
+        seed: 42,
+        india: false,
+        file: None,
+        site: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut val = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -49,7 +54,9 @@ fn parse_args() -> Result<Args, String> {
             "--preset" => a.india = val()? == "india",
             "--file" => a.file = Some(PathBuf::from(val()?)),
             "--site" => a.site = Some(PathBuf::from(val()?)),
-            "-h" | "--help" => return Err("usage: overview [--seed N] [--preset national|india] [--file F --site S.json]".into()),
+            "-h" | "--help" => {
+                return Err("usage: overview [--seed N] [--preset national|india] [--file F --site S.json]".into())
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -72,8 +79,12 @@ fn load_file(file: &PathBuf, site: &PathBuf) -> Result<(Network, LoadReport), Bo
 
 /// Generate a network and push its encounters through the CSV export and
 /// ingestion, as a hospital's file would go.
-fn generated(seed: u64, india: bool) -> Result<(Network, LoadReport), Box<dyn std::error::Error>> {
-    let config = if india { GeneratorConfig::india_four_branch(seed) } else { GeneratorConfig::national(seed) };
+fn generated(seed: u64, india: bool) -> Result<(Network, LoadReport, Period), Box<dyn std::error::Error>> {
+    let config = if india {
+        GeneratorConfig::india_four_branch(seed)
+    } else {
+        GeneratorConfig::national(seed)
+    };
     let full = generate(&config)?;
     let mut csv = Vec::new();
     hutano::core::export::write_encounters_csv(&full, &mut csv)?;
@@ -82,11 +93,15 @@ fn generated(seed: u64, india: bool) -> Result<(Network, LoadReport), Box<dyn st
     net.patients.clear();
     net.bills.clear();
     net.procedures.clear();
-    let report = ingest::load_encounters_csv_reader(&mut net, &csv[..], &hutano::core::export::encounter_export_mapping())?;
+    let report =
+        ingest::load_encounters_csv_reader(&mut net, &csv[..], &hutano::core::export::encounter_export_mapping())?;
     // The round trip keeps the discharging department only; use the generated
     // encounters (with their transfers, bills and procedures) for the KPIs.
     assert_eq!(net.encounters.len(), full.encounters.len());
-    Ok((full, report))
+    // The generator warms up before `start` so the census starts at a normal
+    // level; report the configured period only.
+    let end = config.start + chrono::Days::new(u64::from(config.days));
+    Ok((full, report, Period::new(config.start, end)?))
 }
 
 fn data_period(net: &Network) -> Option<Period> {
@@ -102,7 +117,11 @@ fn overview(engine: &Engine<'_>, q: &Query, with_beds: bool) -> hutano::Result<T
     let mort = engine.mortality(q, MortalityRules::default())?;
     let readm = engine.readmissions(q, &ReadmissionRules::default())?;
     let dims: Vec<&str> = q.group_by.iter().map(|d| d.name()).collect();
-    let key = |t: &Table, i: usize| -> Vec<String> { dims.iter().map(|d| t.texts(d).map_or(String::new(), |v| v[i].clone())).collect() };
+    let key = |t: &Table, i: usize| -> Vec<String> {
+        dims.iter()
+            .map(|d| t.texts(d).map_or(String::new(), |v| v[i].clone()))
+            .collect()
+    };
     let lookup = |t: &Table, col: &str| -> std::collections::HashMap<Vec<String>, f64> {
         let v = t.f64s(col).unwrap_or_default();
         (0..t.len()).map(|i| (key(t, i), v[i])).collect()
@@ -123,7 +142,10 @@ fn overview(engine: &Engine<'_>, q: &Query, with_beds: bool) -> hutano::Result<T
     let keys: Vec<Vec<String>> = (0..adm.len()).map(|i| key(&adm, i)).collect();
     let mut t = Table::default();
     for (j, d) in dims.iter().enumerate() {
-        t.columns.push(hutano::core::table::Column { name: (*d).to_string(), values: Values::Text(keys.iter().map(|k| k[j].clone()).collect()) });
+        t.columns.push(hutano::core::table::Column {
+            name: (*d).to_string(),
+            values: Values::Text(keys.iter().map(|k| k[j].clone()).collect()),
+        });
     }
     for (name, m) in cols {
         t.columns.push(hutano::core::table::Column {
@@ -136,21 +158,30 @@ fn overview(engine: &Engine<'_>, q: &Query, with_beds: bool) -> hutano::Result<T
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
-    let (net, report) = match (&args.file, &args.site) {
-        (Some(f), Some(s)) => load_file(f, s)?,
+    let (net, report, period) = match (&args.file, &args.site) {
+        (Some(f), Some(s)) => {
+            let (net, report) = load_file(f, s)?;
+            let period = data_period(&net).ok_or("no encounters loaded")?;
+            (net, report, period)
+        }
         (None, None) => generated(args.seed, args.india)?,
         _ => return Err("--file and --site go together".into()),
     };
     println!("== {} ==", net.name);
-    println!("load report: {report}");
+    print!("load report: {report}");
     for r in report.rejects.iter().take(10) {
         println!("  {r}");
     }
     if report.rejects.len() > 10 {
         println!("  ... and {} more", report.rejects.len() - 10);
     }
-    let period = data_period(&net).ok_or("no encounters loaded")?;
-    println!("period [{}, {}), {} encounters, {} patients\n", period.start(), period.end(), net.encounters.len(), net.patients.len());
+    println!(
+        "period [{}, {}), {} encounters, {} patients\n",
+        period.start(),
+        period.end(),
+        net.encounters.len(),
+        net.patients.len()
+    );
     let engine = Engine::new(&net)?;
     let with_beds = !net.beds.is_empty();
     let by_branch = Query::new(period).group_by([Dimension::Branch]);

@@ -121,7 +121,9 @@ fn parse_one(text: &str, format: &str, date_only_time: NaiveTime, tz: Tz) -> Opt
     if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
         return Some(t);
     }
-    NaiveDate::parse_from_str(text, format).ok().map(|d| d.and_time(date_only_time))
+    NaiveDate::parse_from_str(text, format)
+        .ok()
+        .map(|d| d.and_time(date_only_time))
 }
 
 fn to_local(t: DateTime<FixedOffset>, tz: Tz) -> NaiveDateTime {
@@ -129,12 +131,19 @@ fn to_local(t: DateTime<FixedOffset>, tz: Tz) -> NaiveDateTime {
 }
 
 /// Resolve candidates to one value with the rule `MatchesMonthColumn`.
-pub(crate) fn resolve_by_month(cands: &[NaiveDateTime], month_text: Option<&str>, format: &str) -> Result<NaiveDateTime, RejectReason> {
+pub(crate) fn resolve_by_month(
+    cands: &[NaiveDateTime],
+    month_text: Option<&str>,
+    format: &str,
+) -> Result<NaiveDateTime, RejectReason> {
     use chrono::Datelike;
     let month = month_text
         .and_then(|m| NaiveDate::parse_from_str(&format!("1-{m}"), &format!("%d-{format}")).ok())
         .ok_or(RejectReason::UnparseableReference)?;
-    let kept: Vec<_> = cands.iter().filter(|c| c.year() == month.year() && c.month() == month.month()).collect();
+    let kept: Vec<_> = cands
+        .iter()
+        .filter(|c| c.year() == month.year() && c.month() == month.month())
+        .collect();
     match kept.as_slice() {
         [one] => Ok(**one),
         [] => Err(RejectReason::DateOutsideReferenceMonth),
@@ -147,7 +156,10 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap().and_hms_opt(12, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
     }
 
     #[test]
@@ -169,12 +181,18 @@ mod tests {
             resolve_by_month(&c, Some("Jun-17"), "%b-%y").unwrap_err(),
             RejectReason::DateOutsideReferenceMonth
         );
-        assert_eq!(resolve_by_month(&c[..1], Some("Apr-17"), "%b-%y").unwrap(), d(2017, 4, 5));
+        assert_eq!(
+            resolve_by_month(&c[..1], Some("Apr-17"), "%b-%y").unwrap(),
+            d(2017, 4, 5)
+        );
         assert_eq!(
             resolve_by_month(&c[..1], Some("May-17"), "%b-%y").unwrap_err(),
             RejectReason::DateOutsideReferenceMonth
         );
-        assert_eq!(resolve_by_month(&c, Some("garbage"), "%b-%y").unwrap_err(), RejectReason::UnparseableReference);
+        assert_eq!(
+            resolve_by_month(&c, Some("garbage"), "%b-%y").unwrap_err(),
+            RejectReason::UnparseableReference
+        );
     }
 
     #[test]
@@ -182,13 +200,25 @@ mod tests {
         let f = DateField::new("x", "rfc3339");
         let tz: Tz = "Asia/Kolkata".parse().unwrap();
         let c = candidates(&f, &Cell::Text("2024-01-01T00:00:00Z".into()), tz).unwrap();
-        assert_eq!(c, vec![NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(5, 30, 0).unwrap()]);
+        assert_eq!(
+            c,
+            vec![NaiveDate::from_ymd_opt(2024, 1, 1)
+                .unwrap()
+                .and_hms_opt(5, 30, 0)
+                .unwrap()]
+        );
     }
 
     #[test]
     fn unparseable_and_missing() {
         let f = DateField::new("x", "%Y-%m-%d");
-        assert_eq!(candidates(&f, &Cell::Text("2-1217".into()), Tz::UTC).unwrap_err(), RejectReason::UnparseableDate);
-        assert_eq!(candidates(&f, &Cell::Empty, Tz::UTC).unwrap_err(), RejectReason::MissingValue);
+        assert_eq!(
+            candidates(&f, &Cell::Text("2-1217".into()), Tz::UTC).unwrap_err(),
+            RejectReason::UnparseableDate
+        );
+        assert_eq!(
+            candidates(&f, &Cell::Empty, Tz::UTC).unwrap_err(),
+            RejectReason::MissingValue
+        );
     }
 }

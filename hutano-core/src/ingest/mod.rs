@@ -454,7 +454,11 @@ impl fmt::Display for LoadReport {
 /// mapped column is not in the header, [`Error::InvalidMapping`] for a mapping
 /// that cannot apply to this network. Bad rows are not errors: they are in the
 /// report.
-pub fn load_encounters_csv(network: &mut Network, path: impl AsRef<Path>, mapping: &EncounterMapping) -> Result<LoadReport> {
+pub fn load_encounters_csv(
+    network: &mut Network,
+    path: impl AsRef<Path>,
+    mapping: &EncounterMapping,
+) -> Result<LoadReport> {
     let table = source::read_csv_path(path.as_ref(), b',')?;
     load_table(network, table, mapping)
 }
@@ -505,13 +509,17 @@ struct RowCtx<'a> {
 
 impl RowCtx<'_> {
     fn cell(&self, col: &str) -> &Cell {
-        self.idx.get(col).and_then(|&i| self.cells.get(i)).unwrap_or(&Cell::Empty)
+        self.idx
+            .get(col)
+            .and_then(|&i| self.cells.get(i))
+            .unwrap_or(&Cell::Empty)
     }
     fn text(&self, col: &str) -> Option<String> {
         self.cell(col).text()
     }
     fn required(&self, col: &str) -> RowResult<String> {
-        self.text(col).ok_or_else(|| (Some(col.to_string()), RejectReason::MissingValue))
+        self.text(col)
+            .ok_or_else(|| (Some(col.to_string()), RejectReason::MissingValue))
     }
     fn field(&self, f: &Field) -> RowResult<String> {
         match f {
@@ -598,7 +606,8 @@ fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &Encounter
         });
     }
     let branch_codes: HashMap<&str, BranchId> = code_map(network.branches.iter().map(|b| b.code.as_str()), BranchId);
-    let dept_codes: HashMap<&str, DepartmentId> = code_map(network.departments.iter().map(|d| d.code.as_str()), DepartmentId);
+    let dept_codes: HashMap<&str, DepartmentId> =
+        code_map(network.departments.iter().map(|d| d.code.as_str()), DepartmentId);
     let ward_codes: HashMap<&str, WardId> = code_map(network.wards.iter().map(|w| w.code.as_str()), WardId);
     let staff_codes: HashMap<&str, crate::model::StaffId> =
         code_map(network.staff.iter().map(|s| s.code.as_str()), crate::model::StaffId);
@@ -621,10 +630,23 @@ fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &Encounter
             }
         };
         let ctx = RowCtx { cells, idx: &idx };
-        let res = parse_row(network, mapping, &ctx, r.row, &branch_codes, &dept_codes, &ward_codes, &staff_codes);
+        let res = parse_row(
+            network,
+            mapping,
+            &ctx,
+            r.row,
+            &branch_codes,
+            &dept_codes,
+            &ward_codes,
+            &staff_codes,
+        );
         match res {
             Ok(p) => parsed.push(p),
-            Err((column, reason)) => rejects.push(Reject { row: r.row, column, reason }),
+            Err((column, reason)) => rejects.push(Reject {
+                row: r.row,
+                column,
+                reason,
+            }),
         }
     }
 
@@ -738,7 +760,10 @@ fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &Encounter
 }
 
 fn code_map<'a, T>(codes: impl Iterator<Item = &'a str>, wrap: impl Fn(u32) -> T) -> HashMap<&'a str, T> {
-    codes.enumerate().map(|(i, c)| (c, wrap(crate::model::u32_index(i)))).collect()
+    codes
+        .enumerate()
+        .map(|(i, c)| (c, wrap(crate::model::u32_index(i))))
+        .collect()
 }
 
 /// Parse one row into an encounter; the first failing field rejects it.
@@ -833,6 +858,8 @@ fn parse_row(
     let age = opt_num(&m.age)?;
     let age = match (age, &m.age) {
         (Some(a), Some(col)) if a > 130.0 => return Err((Some(col.clone()), RejectReason::InvalidNumber)),
+        // In 0..=130 here, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         (Some(a), _) => Some(a.round() as u16),
         (None, _) => None,
     };

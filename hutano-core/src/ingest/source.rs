@@ -59,7 +59,9 @@ pub(crate) struct SourceTable<'a> {
 
 impl std::fmt::Debug for SourceTable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SourceTable").field("header", &self.header).finish_non_exhaustive()
+        f.debug_struct("SourceTable")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
     }
 }
 
@@ -105,7 +107,11 @@ pub(crate) fn read_csv<'a, R: Read + 'a>(reader: R, delimiter: u8) -> Result<Sou
                 .map(|f| match std::str::from_utf8(f) {
                     Ok(s) => {
                         let s = s.trim();
-                        Ok(if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) })
+                        Ok(if s.is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(s.to_string())
+                        })
                     }
                     Err(_) => Err(super::RejectReason::InvalidUtf8),
                 })
@@ -146,19 +152,20 @@ pub(crate) fn read_csv_path(path: &Path, delimiter: u8) -> Result<SourceTable<'s
 pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceTable<'static>> {
     use calamine::{open_workbook, Data, Reader, Xlsx};
 
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| Error::Workbook { message: e.to_string() })?;
+    let mut wb: Xlsx<_> =
+        open_workbook(path).map_err(|e: calamine::XlsxError| Error::Workbook { message: e.to_string() })?;
     let name = match sheet {
         Some(s) => s.to_string(),
-        None => wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::Workbook { message: "workbook has no sheet".into() })?,
+        None => wb.sheet_names().first().cloned().ok_or_else(|| Error::Workbook {
+            message: "workbook has no sheet".into(),
+        })?,
     };
     if !wb.sheet_names().contains(&name) {
         return Err(Error::SheetNotFound { sheet: name });
     }
-    let range = wb.worksheet_range(&name).map_err(|e| Error::Workbook { message: e.to_string() })?;
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| Error::Workbook { message: e.to_string() })?;
     let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
     let mut it = range.rows().enumerate();
     let header: Vec<String> = match it.next() {
@@ -177,12 +184,19 @@ pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceT
                 Data::Empty => Ok(Cell::Empty),
                 Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
                     let s = s.trim();
-                    Ok(if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) })
+                    Ok(if s.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_string())
+                    })
                 }
                 Data::Int(v) => Ok(Cell::Number(*v as f64)),
                 Data::Float(v) => Ok(Cell::Number(*v)),
                 Data::Bool(b) => Ok(Cell::Text(b.to_string())),
-                Data::DateTime(d) => d.as_datetime().map(Cell::DateTime).ok_or(super::RejectReason::CellError),
+                Data::DateTime(d) => d
+                    .as_datetime()
+                    .map(Cell::DateTime)
+                    .ok_or(super::RejectReason::CellError),
                 Data::Error(_) => Err(super::RejectReason::CellError),
             })
             .collect::<std::result::Result<Vec<_>, _>>();

@@ -5,6 +5,8 @@
 // The formulas read best in the notation of their definitions: `q` query,
 // `g` grouper, `k` group key, `b` bucket, `i` encounter, `s` stay segment.
 #![allow(clippy::many_single_char_names)]
+// Indices are bounded as explained in the parent module.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
 use std::collections::HashMap;
 
@@ -76,7 +78,9 @@ pub struct MortalityRules {
 
 impl Default for MortalityRules {
     fn default() -> Self {
-        Self { net_exclusion_hours: 48 }
+        Self {
+            net_exclusion_hours: 48,
+        }
     }
 }
 
@@ -131,11 +135,17 @@ impl Engine<'_> {
             }
             // Present at the midnight ending day d: s <= (d+1)*DAY < e.
             let first = (ceil_div(s.start, DAY) - 1).max(p0);
-            let last = if s.end == i64::MAX { p1 - 1 } else { (ceil_div(s.end, DAY) - 2).min(p1 - 1) };
+            let last = if s.end == i64::MAX {
+                p1 - 1
+            } else {
+                (ceil_div(s.end, DAY) - 2).min(p1 - 1)
+            };
             if first > last {
                 continue;
             }
-            let Some(k) = g.key(self, s.enc as usize, s.loc, q) else { continue };
+            let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
+                continue;
+            };
             let v = diff.entry(k).or_insert_with(|| vec![0; n + 1]);
             v[(first - p0) as usize] += 1;
             v[(last - p0 + 1) as usize] -= 1;
@@ -176,9 +186,15 @@ impl Engine<'_> {
             if s.start >= p1 * DAY || s.end <= p0 * DAY {
                 continue;
             }
-            let Some(k) = g.key(self, s.enc as usize, s.loc, &q) else { continue };
+            let Some(k) = g.key(self, s.enc as usize, s.loc, &q) else {
+                continue;
+            };
             let first = ceil_div(s.start, DAY).max(p0);
-            let last = if s.end == i64::MAX { p1 - 1 } else { (ceil_div(s.end, DAY) - 1).min(p1 - 1) };
+            let last = if s.end == i64::MAX {
+                p1 - 1
+            } else {
+                (ceil_div(s.end, DAY) - 1).min(p1 - 1)
+            };
             if first <= last {
                 let v = at_start.entry(k).or_insert_with(|| vec![0; n + 1]);
                 v[(first - p0) as usize] += 1;
@@ -227,9 +243,15 @@ impl Engine<'_> {
         let mut t = Table::default();
         let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| g.decode(*k)).collect();
         for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(d.name(), Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()));
+            t.push(
+                d.name(),
+                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
+            );
         }
-        t.push("date", Values::Date(rows.iter().map(|(_, d)| date_of(p0 + i64::from(*d))).collect()));
+        t.push(
+            "date",
+            Values::Date(rows.iter().map(|(_, d)| date_of(p0 + i64::from(*d))).collect()),
+        );
         t.push("midnight_census", Values::Int(mid_col));
         t.push("peak_census", Values::Int(peak_col));
         Ok(t)
@@ -248,11 +270,17 @@ impl Engine<'_> {
         let mut diff: HashMap<u64, Vec<i64>> = HashMap::new();
         for s in &self.segs {
             let first = ceil_div(s.start, 60).max(h0);
-            let last = if s.end == i64::MAX { h1 - 1 } else { (ceil_div(s.end, 60) - 1).min(h1 - 1) };
+            let last = if s.end == i64::MAX {
+                h1 - 1
+            } else {
+                (ceil_div(s.end, 60) - 1).min(h1 - 1)
+            };
             if first > last {
                 continue;
             }
-            let Some(k) = g.key(self, s.enc as usize, s.loc, q) else { continue };
+            let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
+                continue;
+            };
             let v = diff.entry(k).or_insert_with(|| vec![0; n + 1]);
             v[(first - h0) as usize] += 1;
             v[(last - h0 + 1) as usize] -= 1;
@@ -274,7 +302,10 @@ impl Engine<'_> {
         let mut t = Table::default();
         let decoded: Vec<Vec<&str>> = dims.iter().map(|k| g.decode(*k)).collect();
         for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(d.name(), Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()));
+            t.push(
+                d.name(),
+                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
+            );
         }
         t.push("date", Values::Date(dates));
         t.push("hour", Values::Int(hours));
@@ -338,8 +369,12 @@ impl Engine<'_> {
         }
         let mut disch: HashMap<(u64, u32), i64> = HashMap::new();
         for i in 0..self.admit.len() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             *disch.entry((k, b)).or_insert(0) += 1;
         }
         let mut all: HashMap<(u64, u32), (i64, i64, i64)> = HashMap::new();
@@ -361,11 +396,18 @@ impl Engine<'_> {
             "average_available_beds",
             Values::Float(rows.iter().map(|r| all[r].1 as f64 / days(r)).collect()),
         );
-        t.push("occupancy_rate", floats(&rows, &all, |v| ratio(v.0 as f64 * 100.0, v.1 as f64)));
+        t.push(
+            "occupancy_rate",
+            floats(&rows, &all, |v| ratio(v.0 as f64 * 100.0, v.1 as f64)),
+        );
         t.push("discharges", ints(&rows, &all, |v| v.2));
         t.push(
             "turnover_rate",
-            Values::Float(rows.iter().map(|r| ratio(all[r].2 as f64, all[r].1 as f64 / days(r))).collect()),
+            Values::Float(
+                rows.iter()
+                    .map(|r| ratio(all[r].2 as f64, all[r].1 as f64 / days(r)))
+                    .collect(),
+            ),
         );
         t.push(
             "turnover_interval_days",
@@ -386,8 +428,12 @@ impl Engine<'_> {
         let g = self.grouper(q, "alos", false)?;
         let mut acc: HashMap<(u64, u32), (i64, i64)> = HashMap::new();
         for i in 0..self.admit.len() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             let n = nights(self.admit[i], self.discharge[i]);
             let days = match variant {
                 AlosVariant::AllStaysSameDayAsOne => n.max(1),
@@ -436,8 +482,14 @@ impl Engine<'_> {
         t.push("elective", ints(&rows, &acc, |v| v[1]));
         t.push("transfer_in", ints(&rows, &acc, |v| v[2]));
         t.push("day_case", ints(&rows, &acc, |v| v[3]));
-        t.push("emergency_share", floats(&rows, &acc, |v| ratio(v[0] as f64, adm(v) as f64)));
-        t.push("elective_share", floats(&rows, &acc, |v| ratio(v[1] as f64, adm(v) as f64)));
+        t.push(
+            "emergency_share",
+            floats(&rows, &acc, |v| ratio(v[0] as f64, adm(v) as f64)),
+        );
+        t.push(
+            "elective_share",
+            floats(&rows, &acc, |v| ratio(v[1] as f64, adm(v) as f64)),
+        );
         t.push("discharges", ints(&rows, &acc, |v| v[4]));
         t.push("net_flow", ints(&rows, &acc, |v| adm(v) - v[4]));
         Ok(t)
@@ -455,8 +507,12 @@ impl Engine<'_> {
         let g = self.grouper(q, "mortality", false)?;
         let mut acc: HashMap<(u64, u32), [i64; 3]> = HashMap::new();
         for (i, enc) in self.net.encounters.iter().enumerate() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             let a = acc.entry((k, b)).or_default();
             a[0] += 1;
             if enc.outcome == Some(Outcome::Deceased) {
@@ -470,7 +526,10 @@ impl Engine<'_> {
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v[0]));
         t.push("deaths", ints(&rows, &acc, |v| v[1]));
-        t.push("mortality_rate", floats(&rows, &acc, |v| ratio(v[1] as f64, v[0] as f64)));
+        t.push(
+            "mortality_rate",
+            floats(&rows, &acc, |v| ratio(v[1] as f64, v[0] as f64)),
+        );
         t.push("early_deaths", ints(&rows, &acc, |v| v[2]));
         t.push(
             "net_mortality_rate",
@@ -526,7 +585,10 @@ impl Engine<'_> {
                 let disch_day = day(self.discharge[i]);
                 let merged_into_next = |n: usize| day(self.admit[n]) - disch_day <= 1;
                 // Part of a transfer chain: the chain's last stay is the index.
-                if rules.merge_transfers && e.outcome == Some(Outcome::Transferred) && next.is_some_and(merged_into_next) {
+                if rules.merge_transfers
+                    && e.outcome == Some(Outcome::Transferred)
+                    && next.is_some_and(merged_into_next)
+                {
                     continue;
                 }
                 let eligible = match e.outcome {
@@ -543,7 +605,9 @@ impl Engine<'_> {
                     continue;
                 }
                 let Some(b) = g.buckets.of_day(disch_day) else { continue };
-                let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    continue;
+                };
                 let readmitted = next.is_some_and(|n| {
                     day(self.admit[n]) - disch_day <= rules.window_days && !encs[n].planned_readmission
                 });
@@ -556,7 +620,10 @@ impl Engine<'_> {
         let mut t = g.table(&rows);
         t.push("index_stays", ints(&rows, &acc, |v| v[0]));
         t.push("readmissions", ints(&rows, &acc, |v| v[1]));
-        t.push("readmission_rate", floats(&rows, &acc, |v| ratio(v[1] as f64, v[0] as f64)));
+        t.push(
+            "readmission_rate",
+            floats(&rows, &acc, |v| ratio(v[1] as f64, v[0] as f64)),
+        );
         Ok(t)
     }
 
@@ -580,8 +647,12 @@ impl Engine<'_> {
         let g = self.grouper(q, "discharge_timing", false)?;
         let mut acc: HashMap<(u64, u32), Acc> = HashMap::new();
         for (i, e) in self.net.encounters.iter().enumerate() {
-            let (Some(b), Some(d)) = (g.buckets.of_minute(self.discharge[i]), e.discharge) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let (Some(b), Some(d)) = (g.buckets.of_minute(self.discharge[i]), e.discharge) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             let a = acc.entry((k, b)).or_default();
             a.n += 1;
             a.before_noon += i64::from(d.hour() < 12);
@@ -602,12 +673,30 @@ impl Engine<'_> {
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.n));
         t.push("before_noon", ints(&rows, &acc, |v| v.before_noon));
-        t.push("before_noon_share", floats(&rows, &acc, |v| ratio(v.before_noon as f64, v.n as f64)));
-        t.push("median_discharge_hour", floats(&rows, &acc, |v| percentile(&v.hours, 0.5)));
-        t.push("order_to_discharge_median_h", floats(&rows, &acc, |v| percentile(&v.order, 0.5)));
-        t.push("order_to_discharge_p90_h", floats(&rows, &acc, |v| percentile(&v.order, 0.9)));
-        t.push("discharge_to_billing_median_h", floats(&rows, &acc, |v| percentile(&v.billing, 0.5)));
-        t.push("discharge_to_billing_p90_h", floats(&rows, &acc, |v| percentile(&v.billing, 0.9)));
+        t.push(
+            "before_noon_share",
+            floats(&rows, &acc, |v| ratio(v.before_noon as f64, v.n as f64)),
+        );
+        t.push(
+            "median_discharge_hour",
+            floats(&rows, &acc, |v| percentile(&v.hours, 0.5)),
+        );
+        t.push(
+            "order_to_discharge_median_h",
+            floats(&rows, &acc, |v| percentile(&v.order, 0.5)),
+        );
+        t.push(
+            "order_to_discharge_p90_h",
+            floats(&rows, &acc, |v| percentile(&v.order, 0.9)),
+        );
+        t.push(
+            "discharge_to_billing_median_h",
+            floats(&rows, &acc, |v| percentile(&v.billing, 0.5)),
+        );
+        t.push(
+            "discharge_to_billing_p90_h",
+            floats(&rows, &acc, |v| percentile(&v.billing, 0.9)),
+        );
         Ok(t)
     }
 
@@ -629,8 +718,12 @@ impl Engine<'_> {
         }
         for (i, e) in self.net.encounters.iter().enumerate() {
             let Some(stated) = e.icu_days else { continue };
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             let a = acc.entry((k, b)).or_default();
             a.1 += stated;
             a.2 += i64::from(stated > 0.0);
@@ -664,8 +757,12 @@ impl Engine<'_> {
         }
         let mut acc: HashMap<(u64, u32), (i64, [f64; 4])> = HashMap::new();
         for (i, v) in per_enc.iter().enumerate() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else { continue };
-            let Some(k) = g.key(self, i, self.last[i], q) else { continue };
+            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                continue;
+            };
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
             let a = acc.entry((k, b)).or_default();
             a.0 += 1;
             for (sum, x) in a.1.iter_mut().zip(v) {
@@ -681,7 +778,10 @@ impl Engine<'_> {
         t.push("paid", floats(&rows, &acc, |v| v.1[2]));
         t.push("cost", floats(&rows, &acc, |v| v.1[3]));
         t.push("cost_per_discharge", floats(&rows, &acc, |v| ratio(v.1[3], v.0 as f64)));
-        t.push("collection_rate", floats(&rows, &acc, |v| ratio(v.1[2], v.1[0] - v.1[1])));
+        t.push(
+            "collection_rate",
+            floats(&rows, &acc, |v| ratio(v.1[2], v.1[0] - v.1[1])),
+        );
         Ok(t)
     }
 
@@ -718,7 +818,10 @@ impl Engine<'_> {
         keys.sort_unstable();
         let rows: Vec<(u64, u32)> = keys.iter().map(|(k, b, _)| (*k, *b)).collect();
         let mut t = g.table(&rows);
-        t.push("procedure", Values::Text(keys.iter().map(|k| codes[k.2].to_string()).collect()));
+        t.push(
+            "procedure",
+            Values::Text(keys.iter().map(|k| codes[k.2].to_string()).collect()),
+        );
         t.push("procedures", Values::Int(keys.iter().map(|k| acc[k].0).collect()));
         t.push("charges", Values::Float(keys.iter().map(|k| acc[k].1).collect()));
         t.push("cost", Values::Float(keys.iter().map(|k| acc[k].2).collect()));
@@ -737,10 +840,20 @@ impl Engine<'_> {
     /// # Errors
     /// [`Error::DimensionNotApplicable`] when grouped or filtered by another dimension.
     pub fn doctor_workload(&self, q: &Query) -> Result<Table> {
-        let g = self.grouper(&Query { group_by: Vec::new(), ..q.clone() }, "doctor_workload", true)?;
-        if let Some(d) = q.group_by.iter().chain(q.filters.iter().map(|(d, _)| d)).find(|d| {
-            !matches!(d, super::Dimension::Branch | super::Dimension::Department)
-        }) {
+        let g = self.grouper(
+            &Query {
+                group_by: Vec::new(),
+                ..q.clone()
+            },
+            "doctor_workload",
+            true,
+        )?;
+        if let Some(d) = q
+            .group_by
+            .iter()
+            .chain(q.filters.iter().map(|(d, _)| d))
+            .find(|d| !matches!(d, super::Dimension::Branch | super::Dimension::Department))
+        {
             if !q.filters.is_empty() || !q.group_by.is_empty() {
                 return Err(Error::DimensionNotApplicable {
                     kpi: "doctor_workload",
@@ -779,7 +892,9 @@ impl Engine<'_> {
             if !doctor_ok(&net.staff[doc.index()]) {
                 continue;
             }
-            let Some(b) = g.buckets.of_minute(super::minutes(p.performed_at)) else { continue };
+            let Some(b) = g.buckets.of_minute(super::minutes(p.performed_at)) else {
+                continue;
+            };
             acc.entry((u64::from(doc.0), b)).or_default()[2] += p.duration_minutes;
         }
         let (p0, p1) = Self::period_days(q);
@@ -802,21 +917,38 @@ impl Engine<'_> {
         let rows = sorted_rows(&acc);
         let mut t = Table::default();
         let staff = |r: &(u64, u32)| &net.staff[r.0 as usize];
-        t.push("doctor", Values::Text(rows.iter().map(|r| staff(r).code.clone()).collect()));
+        t.push(
+            "doctor",
+            Values::Text(rows.iter().map(|r| staff(r).code.clone()).collect()),
+        );
         t.push(
             "branch",
-            Values::Text(rows.iter().map(|r| net.branches[staff(r).branch.index()].code.clone()).collect()),
+            Values::Text(
+                rows.iter()
+                    .map(|r| net.branches[staff(r).branch.index()].code.clone())
+                    .collect(),
+            ),
         );
         t.push(
             "department",
             Values::Text(
                 rows.iter()
-                    .map(|r| staff(r).department.map_or_else(String::new, |d| net.departments[d.index()].code.clone()))
+                    .map(|r| {
+                        staff(r)
+                            .department
+                            .map_or_else(String::new, |d| net.departments[d.index()].code.clone())
+                    })
                     .collect(),
             ),
         );
-        t.push("period_start", Values::Date(rows.iter().map(|r| g.buckets.starts[r.1 as usize]).collect()));
-        t.push("days", Values::Int(rows.iter().map(|r| g.buckets.days[r.1 as usize]).collect()));
+        t.push(
+            "period_start",
+            Values::Date(rows.iter().map(|r| g.buckets.starts[r.1 as usize]).collect()),
+        );
+        t.push(
+            "days",
+            Values::Int(rows.iter().map(|r| g.buckets.days[r.1 as usize]).collect()),
+        );
         t.push("duty_days", floats(&rows, &acc, |v| v[0]));
         t.push("scheduled_hours", floats(&rows, &acc, |v| v[1] / 60.0));
         t.push("booked_hours", floats(&rows, &acc, |v| v[2] / 60.0));
@@ -834,13 +966,22 @@ impl Engine<'_> {
     /// # Errors
     /// As [`Engine::census_daily`].
     pub fn peak_hours(&self, q: &Query) -> Result<Table> {
-        let g = self.grouper(&Query { grain: super::Grain::Period, ..q.clone() }, "peak_hours", false)?;
+        let g = self.grouper(
+            &Query {
+                grain: super::Grain::Period,
+                ..q.clone()
+            },
+            "peak_hours",
+            false,
+        )?;
         let mut acc: HashMap<(u64, u32), i64> = HashMap::new();
         for i in 0..self.admit.len() {
             if g.buckets.of_minute(self.admit[i]).is_none() {
                 continue;
             }
-            let Some(k) = g.key(self, i, self.first[i], q) else { continue };
+            let Some(k) = g.key(self, i, self.first[i], q) else {
+                continue;
+            };
             let day = self.admit[i].div_euclid(DAY);
             let wd = date_of(day).weekday().num_days_from_monday();
             let hour = self.admit[i].rem_euclid(DAY) / 60;
@@ -854,18 +995,27 @@ impl Engine<'_> {
         let mut t = Table::default();
         let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| g.decode(*k)).collect();
         for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(d.name(), Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()));
+            t.push(
+                d.name(),
+                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
+            );
         }
-        t.push("weekday", Values::Int(rows.iter().map(|r| i64::from(r.1 / 24 + 1)).collect()));
+        t.push(
+            "weekday",
+            Values::Int(rows.iter().map(|r| i64::from(r.1 / 24 + 1)).collect()),
+        );
         t.push("hour", Values::Int(rows.iter().map(|r| i64::from(r.1 % 24)).collect()));
         t.push("admissions", ints(&rows, &acc, |v| *v));
         t.push(
             "mean_per_day",
-            Values::Float(rows.iter().map(|r| ratio(acc[r] as f64, weekdays[(r.1 / 24) as usize] as f64)).collect()),
+            Values::Float(
+                rows.iter()
+                    .map(|r| ratio(acc[r] as f64, weekdays[(r.1 / 24) as usize] as f64))
+                    .collect(),
+            ),
         );
         Ok(t)
     }
-
 }
 
 #[cfg(test)]

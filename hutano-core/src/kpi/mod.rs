@@ -36,6 +36,11 @@
 //! # Ok::<(), hutano_core::Error>(())
 //! ```
 
+// Day, hour and bucket indices are offsets inside a period of at most
+// `Period::MAX_DAYS` days, and dimension codes index tables addressed by `u32`
+// ids, so the integer casts of this module cannot truncate or change sign.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
+
 mod measures;
 
 use std::collections::HashMap;
@@ -58,16 +63,25 @@ pub struct Period {
 }
 
 impl Period {
+    /// The longest period accepted: 200 years.
+    pub const MAX_DAYS: i64 = 73_050;
+
     /// The period `[start, end)`.
     ///
     /// # Errors
-    /// [`Error::EmptyPeriod`] unless `start < end`.
+    /// [`Error::EmptyPeriod`] unless `start < end`; [`Error::InvalidParameter`]
+    /// for a period longer than [`Period::MAX_DAYS`].
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self> {
-        if start < end {
-            Ok(Self { start, end })
-        } else {
-            Err(Error::EmptyPeriod { start, end })
+        if start >= end {
+            return Err(Error::EmptyPeriod { start, end });
         }
+        if (end - start).num_days() > Self::MAX_DAYS {
+            return Err(Error::InvalidParameter {
+                name: "period",
+                problem: format!("longer than {} days", Self::MAX_DAYS),
+            });
+        }
+        Ok(Self { start, end })
     }
 
     /// First day (inclusive).
@@ -157,7 +171,10 @@ impl Dimension {
     /// Whether beds have this dimension (so capacity can be grouped by it).
     #[must_use]
     pub fn is_bed_dimension(self) -> bool {
-        matches!(self, Dimension::Branch | Dimension::Department | Dimension::Ward | Dimension::BedType)
+        matches!(
+            self,
+            Dimension::Branch | Dimension::Department | Dimension::Ward | Dimension::BedType
+        )
     }
 }
 
@@ -353,7 +370,8 @@ impl<'a> Engine<'a> {
             e.payer.push(enum_code(&PAYERS, enc.payer));
             e.residence.push(enum_code(&RESIDENCES, enc.residence));
             e.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
-            e.diag.push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
+            e.diag
+                .push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
             for (j, p) in enc.placements.iter().enumerate() {
                 let start = minutes(p.start);
                 let end = enc.placements.get(j + 1).map_or(d, |q| minutes(q.start));
@@ -413,7 +431,12 @@ impl<'a> Engine<'a> {
             Dimension::Payer => PAYERS.iter().map(snake).chain(std::iter::once(unknown())).collect(),
             Dimension::Residence => RESIDENCES.iter().map(snake).chain(std::iter::once(unknown())).collect(),
             Dimension::AdmissionType => ADM_TYPES.iter().map(snake).collect(),
-            Dimension::DiagnosisCategory => self.diag_labels.iter().cloned().chain(std::iter::once(unknown())).collect(),
+            Dimension::DiagnosisCategory => self
+                .diag_labels
+                .iter()
+                .cloned()
+                .chain(std::iter::once(unknown()))
+                .collect(),
         }
     }
 
@@ -426,7 +449,11 @@ impl<'a> Engine<'a> {
             Dimension::BedType => loc.bed,
             Dimension::AgeBand => match self.net.encounters[i].age {
                 None => q.age_bands.len() as u32,
-                Some(a) => q.age_bands.iter().rposition(|lo| *lo <= a).map_or(q.age_bands.len() as u32, |p| p as u32),
+                Some(a) => q
+                    .age_bands
+                    .iter()
+                    .rposition(|lo| *lo <= a)
+                    .map_or(q.age_bands.len() as u32, |p| p as u32),
             },
             Dimension::Sex => self.sex[i],
             Dimension::Payer => self.payer[i],
@@ -447,7 +474,10 @@ impl<'a> Engine<'a> {
         let mut dims = Vec::new();
         for &d in &q.group_by {
             if bed_only && !d.is_bed_dimension() {
-                return Err(Error::DimensionNotApplicable { kpi, dimension: d.name() });
+                return Err(Error::DimensionNotApplicable {
+                    kpi,
+                    dimension: d.name(),
+                });
             }
             let labels = self.labels(d, q);
             dims.push((d, labels));
@@ -455,15 +485,21 @@ impl<'a> Engine<'a> {
         let mut filters = Vec::new();
         for (d, values) in &q.filters {
             if bed_only && !d.is_bed_dimension() {
-                return Err(Error::DimensionNotApplicable { kpi, dimension: d.name() });
+                return Err(Error::DimensionNotApplicable {
+                    kpi,
+                    dimension: d.name(),
+                });
             }
             let labels = self.labels(*d, q);
             let mut allowed = vec![false; labels.len()];
             for v in values {
-                let pos = labels.iter().position(|l| l == v).ok_or_else(|| Error::UnknownFilterValue {
-                    dimension: d.name(),
-                    value: v.clone(),
-                })?;
+                let pos = labels
+                    .iter()
+                    .position(|l| l == v)
+                    .ok_or_else(|| Error::UnknownFilterValue {
+                        dimension: d.name(),
+                        value: v.clone(),
+                    })?;
                 allowed[pos] = true;
             }
             filters.push((*d, allowed));
@@ -604,7 +640,10 @@ impl Grouper {
         let mut t = crate::table::Table::default();
         let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| self.decode(*k)).collect();
         for (j, (d, _)) in self.dims.iter().enumerate() {
-            t.push(d.name(), Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()));
+            t.push(
+                d.name(),
+                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
+            );
         }
         t.push(
             "period_start",
