@@ -31,7 +31,9 @@ impl Values {
         }
     }
 
-    fn cell(&self, i: usize) -> String {
+    /// Cell `i` as text: floats with 4 decimals for display, or exactly
+    /// (shortest round-trip form) when `exact`.
+    fn cell(&self, i: usize, exact: bool) -> String {
         match self {
             Values::Text(v) => v[i].clone(),
             Values::Date(v) => v[i].to_string(),
@@ -40,6 +42,8 @@ impl Values {
                 let x = v[i];
                 if x.is_nan() {
                     String::new()
+                } else if exact {
+                    x.to_string()
                 } else {
                     format!("{x:.4}")
                         .trim_end_matches('0')
@@ -133,7 +137,7 @@ impl Table {
         });
     }
 
-    /// Write the table as CSV (empty cell for NaN).
+    /// Write the table as CSV: numbers in full precision, an empty cell for NaN.
     ///
     /// # Errors
     /// [`Error::Write`] if the writer fails.
@@ -142,7 +146,7 @@ impl Table {
         let err = |e: csv::Error| Error::Write { message: e.to_string() };
         w.write_record(self.names()).map_err(err)?;
         for i in 0..self.len() {
-            w.write_record(self.columns.iter().map(|c| c.values.cell(i)))
+            w.write_record(self.columns.iter().map(|c| c.values.cell(i, true)))
                 .map_err(err)?;
         }
         w.flush().map_err(|e| Error::Write { message: e.to_string() })
@@ -155,7 +159,7 @@ impl fmt::Display for Table {
         let cells: Vec<Vec<String>> = self
             .columns
             .iter()
-            .map(|c| (0..self.len()).map(|i| c.values.cell(i)).collect())
+            .map(|c| (0..self.len()).map(|i| c.values.cell(i, false)).collect())
             .collect();
         let widths: Vec<usize> = self
             .columns

@@ -8,12 +8,12 @@
 // Indices are bounded as explained in the parent module.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{Datelike, Timelike};
 use serde::{Deserialize, Serialize};
 
-use super::{date_of, ratio, sorted_rows, Engine, Query, Seg, DAY};
+use super::{date_of, ratio, Engine, Groups, Query, Seg, DAY};
 use crate::error::{Error, Result};
 use crate::model::{AdmissionType, BedType, Outcome, StaffRole};
 use crate::table::{Table, Values};
@@ -110,11 +110,11 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-fn floats<V>(rows: &[(u64, u32)], m: &HashMap<(u64, u32), V>, f: impl Fn(&V) -> f64) -> Values {
+fn floats<V>(rows: &[(u64, u32)], m: &Groups<V>, f: impl Fn(&V) -> f64) -> Values {
     Values::Float(rows.iter().map(|r| f(&m[r])).collect())
 }
 
-fn ints<V>(rows: &[(u64, u32)], m: &HashMap<(u64, u32), V>, f: impl Fn(&V) -> i64) -> Values {
+fn ints<V>(rows: &[(u64, u32)], m: &Groups<V>, f: impl Fn(&V) -> i64) -> Values {
     Values::Int(rows.iter().map(|r| f(&m[r])).collect())
 }
 
@@ -125,10 +125,10 @@ impl Engine<'_> {
     }
 
     /// Midnight census per group and day of the period (index 0 = first day).
-    fn midnight_census(&self, g: &super::Grouper, q: &Query, keep: impl Fn(&Seg) -> bool) -> HashMap<u64, Vec<i64>> {
+    fn midnight_census(&self, g: &super::Grouper, q: &Query, keep: impl Fn(&Seg) -> bool) -> Groups<Vec<i64>> {
         let (p0, p1) = Self::period_days(q);
         let n = usize::try_from(p1 - p0).unwrap_or(0);
-        let mut diff: HashMap<u64, Vec<i64>> = HashMap::new();
+        let mut diff: Groups<Vec<i64>> = Groups::new(g, 1);
         for s in &self.segs {
             if !keep(s) {
                 continue;
@@ -146,11 +146,15 @@ impl Engine<'_> {
             let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
                 continue;
             };
-            let v = diff.entry(k).or_insert_with(|| vec![0; n + 1]);
+            let v = diff.entry(k, 0);
+            if v.is_empty() {
+                *v = vec![0; n + 1];
+            }
             v[(first - p0) as usize] += 1;
             v[(last - p0 + 1) as usize] -= 1;
         }
-        for v in diff.values_mut() {
+        for (k, _) in diff.rows() {
+            let v = diff.entry(k, 0);
             let mut acc = 0;
             for x in v.iter_mut() {
                 acc += *x;
@@ -180,8 +184,8 @@ impl Engine<'_> {
         let n = usize::try_from(p1 - p0).unwrap_or(0);
         let midnight = self.midnight_census(&g, &q, |_| true);
         // Present at the start of each day: s <= d*DAY < e.
-        let mut at_start: HashMap<u64, Vec<i64>> = HashMap::new();
-        let mut events: HashMap<u64, Vec<(i64, i64)>> = HashMap::new();
+        let mut at_start: HashMap<u64, Vec<i64>> = HashMap::default();
+        let mut events: HashMap<u64, Vec<(i64, i64)>> = HashMap::default();
         for s in &self.segs {
             if s.start >= p1 * DAY || s.end <= p0 * DAY {
                 continue;
@@ -208,7 +212,8 @@ impl Engine<'_> {
                 ev.push((s.end, -1));
             }
         }
-        let mut keys: Vec<u64> = midnight.keys().chain(at_start.keys()).copied().collect();
+        let mid_rows = midnight.rows();
+        let mut keys: Vec<u64> = mid_rows.iter().map(|r| r.0).chain(at_start.keys().copied()).collect();
         keys.sort_unstable();
         keys.dedup();
         let mut rows = Vec::new();
@@ -224,7 +229,7 @@ impl Engine<'_> {
             let mut ev = events.remove(&k).unwrap_or_default();
             // Discharges before admissions at the same instant (half-open stays).
             ev.sort_unstable();
-            let mid = midnight.get(&k);
+            let mid = mid_rows.binary_search(&(k, 0)).ok().map(|_| &midnight[&(k, 0)]);
             let mut j = 0;
             for d in 0..n {
                 let day_end = (p0 + d as i64 + 1) * DAY;
@@ -267,7 +272,7 @@ impl Engine<'_> {
         let (p0, p1) = Self::period_days(q);
         let (h0, h1) = (p0 * 24, p1 * 24);
         let n = usize::try_from(h1 - h0).unwrap_or(0);
-        let mut diff: HashMap<u64, Vec<i64>> = HashMap::new();
+        let mut diff: HashMap<u64, Vec<i64>> = HashMap::default();
         for s in &self.segs {
             let first = ceil_div(s.start, 60).max(h0);
             let last = if s.end == i64::MAX {
@@ -324,17 +329,17 @@ impl Engine<'_> {
         let g = self.grouper(q, "bed_days", false)?;
         let census = self.midnight_census(&g, q, |_| true);
         let acc = Self::bucket_sums(&g, &census);
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("occupied_bed_days", ints(&rows, &acc, |v| *v));
         Ok(t)
     }
 
-    fn bucket_sums(g: &super::Grouper, census: &HashMap<u64, Vec<i64>>) -> HashMap<(u64, u32), i64> {
-        let mut acc: HashMap<(u64, u32), i64> = HashMap::new();
-        for (k, v) in census {
+    fn bucket_sums(g: &super::Grouper, census: &Groups<Vec<i64>>) -> Groups<i64> {
+        let mut acc: Groups<i64> = Groups::new(g, g.buckets.starts.len());
+        for ((k, _), v) in census.iter() {
             for (d, c) in v.iter().enumerate() {
-                *acc.entry((*k, g.buckets.bucket_of[d])).or_insert(0) += c;
+                *acc.entry(k, g.buckets.bucket_of[d]) += c;
             }
         }
         acc
@@ -358,16 +363,16 @@ impl Engine<'_> {
         let census = self.midnight_census(&g, q, |_| true);
         let occ = Self::bucket_sums(&g, &census);
         let (p0, p1) = Self::period_days(q);
-        let mut avail: HashMap<(u64, u32), i64> = HashMap::new();
+        let mut avail: Groups<i64> = Groups::new(&g, g.buckets.starts.len());
         for b in &self.net.beds {
             let Some(k) = g.bed_key(self.net, b) else { continue };
             let from = b.in_service_from.map_or(p0, |d| super::day_number(d).max(p0));
             let until = b.in_service_until.map_or(p1, |d| super::day_number(d).min(p1));
             for day in from..until {
-                *avail.entry((k, g.buckets.bucket_of[(day - p0) as usize])).or_insert(0) += i64::from(b.count);
+                *avail.entry(k, g.buckets.bucket_of[(day - p0) as usize]) += i64::from(b.count);
             }
         }
-        let mut disch: HashMap<(u64, u32), i64> = HashMap::new();
+        let mut disch: Groups<i64> = Groups::new(&g, g.buckets.starts.len());
         for i in 0..self.admit.len() {
             let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
                 continue;
@@ -375,19 +380,19 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else {
                 continue;
             };
-            *disch.entry((k, b)).or_insert(0) += 1;
+            *disch.entry(k, b) += 1;
         }
-        let mut all: HashMap<(u64, u32), (i64, i64, i64)> = HashMap::new();
-        for (k, v) in &occ {
-            all.entry(*k).or_default().0 = *v;
+        let mut all: Groups<(i64, i64, i64)> = Groups::new(&g, g.buckets.starts.len());
+        for ((k, b), v) in occ.iter() {
+            all.entry(k, b).0 = *v;
         }
-        for (k, v) in &avail {
-            all.entry(*k).or_default().1 = *v;
+        for ((k, b), v) in avail.iter() {
+            all.entry(k, b).1 = *v;
         }
-        for (k, v) in &disch {
-            all.entry(*k).or_default().2 = *v;
+        for ((k, b), v) in disch.iter() {
+            all.entry(k, b).2 = *v;
         }
-        let rows = sorted_rows(&all);
+        let rows = all.rows();
         let mut t = g.table(&rows);
         let days = |r: &(u64, u32)| g.buckets.days[r.1 as usize] as f64;
         t.push("occupied_bed_days", ints(&rows, &all, |v| v.0));
@@ -426,7 +431,7 @@ impl Engine<'_> {
     /// As [`Engine::census_daily`].
     pub fn alos(&self, q: &Query, variant: AlosVariant) -> Result<Table> {
         let g = self.grouper(q, "alos", false)?;
-        let mut acc: HashMap<(u64, u32), (i64, i64)> = HashMap::new();
+        let mut acc: Groups<(i64, i64)> = Groups::new(&g, g.buckets.starts.len());
         for i in 0..self.admit.len() {
             let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
                 continue;
@@ -440,11 +445,11 @@ impl Engine<'_> {
                 AlosVariant::OvernightOnly if n == 0 => continue,
                 AlosVariant::AllStays | AlosVariant::OvernightOnly => n,
             };
-            let a = acc.entry((k, b)).or_default();
+            let a = acc.entry(k, b);
             a.0 += 1;
             a.1 += days;
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.0));
         t.push("stay_days", ints(&rows, &acc, |v| v.1));
@@ -461,20 +466,20 @@ impl Engine<'_> {
     pub fn admissions(&self, q: &Query) -> Result<Table> {
         let g = self.grouper(q, "admissions", false)?;
         // [emergency, elective, transfer-in, day-case, discharges]
-        let mut acc: HashMap<(u64, u32), [i64; 5]> = HashMap::new();
+        let mut acc: Groups<[i64; 5]> = Groups::new(&g, g.buckets.starts.len());
         for i in 0..self.admit.len() {
             if let Some(b) = g.buckets.of_minute(self.admit[i]) {
                 if let Some(k) = g.key(self, i, self.first[i], q) {
-                    acc.entry((k, b)).or_default()[self.adm_type[i] as usize] += 1;
+                    acc.entry(k, b)[self.adm_type[i] as usize] += 1;
                 }
             }
             if let Some(b) = g.buckets.of_minute(self.discharge[i]) {
                 if let Some(k) = g.key(self, i, self.last[i], q) {
-                    acc.entry((k, b)).or_default()[4] += 1;
+                    acc.entry(k, b)[4] += 1;
                 }
             }
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         let adm = |v: &[i64; 5]| v[..4].iter().sum::<i64>();
         t.push("admissions", ints(&rows, &acc, adm));
@@ -505,7 +510,7 @@ impl Engine<'_> {
     /// As [`Engine::census_daily`].
     pub fn mortality(&self, q: &Query, rules: MortalityRules) -> Result<Table> {
         let g = self.grouper(q, "mortality", false)?;
-        let mut acc: HashMap<(u64, u32), [i64; 3]> = HashMap::new();
+        let mut acc: Groups<[i64; 3]> = Groups::new(&g, g.buckets.starts.len());
         for (i, enc) in self.net.encounters.iter().enumerate() {
             let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
                 continue;
@@ -513,7 +518,7 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else {
                 continue;
             };
-            let a = acc.entry((k, b)).or_default();
+            let a = acc.entry(k, b);
             a[0] += 1;
             if enc.outcome == Some(Outcome::Deceased) {
                 a[1] += 1;
@@ -522,7 +527,7 @@ impl Engine<'_> {
                 }
             }
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v[0]));
         t.push("deaths", ints(&rows, &acc, |v| v[1]));
@@ -562,61 +567,66 @@ impl Engine<'_> {
             });
         }
         let g = self.grouper(q, "readmissions", false)?;
-        let encs = &self.net.encounters;
-        let mut by_patient: Vec<Vec<u32>> = vec![Vec::new(); self.net.patients.len()];
-        for (i, e) in encs.iter().enumerate() {
-            by_patient[e.patient.index()].push(crate::model::u32_index(i));
-        }
+        let code = |o: Outcome| super::OUTCOMES.iter().position(|x| *x == o).unwrap_or(0) as u8;
+        let (deceased, transferred, lama) = (
+            code(Outcome::Deceased),
+            code(Outcome::Transferred),
+            code(Outcome::LeftAgainstAdvice),
+        );
+        let open = super::OUTCOMES.len() as u8;
+        let excluded_diag: Vec<bool> = self
+            .diag_labels
+            .iter()
+            .map(|l| rules.exclude_categories.iter().any(|x| x == l))
+            .chain(std::iter::once(false))
+            .collect();
+        let excluded_type: Vec<bool> = super::ADM_TYPES
+            .iter()
+            .map(|t| rules.exclude_admission_types.contains(t))
+            .collect();
         let observed_until = rules.observed_until.map(super::day_number);
-        let mut acc: HashMap<(u64, u32), [i64; 2]> = HashMap::new();
-        for stays in &mut by_patient {
-            stays.sort_unstable_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
-                (self.admit[a], self.discharge[a], &encs[a].id).cmp(&(self.admit[b], self.discharge[b], &encs[b].id))
-            });
-            let day = |m: i64| m.div_euclid(DAY);
-            for (j, &iu) in stays.iter().enumerate() {
-                let i = iu as usize;
-                let e = &encs[i];
-                if self.discharge[i] == i64::MAX {
-                    continue;
-                }
-                let next = stays.get(j + 1).map(|&n| n as usize);
-                let disch_day = day(self.discharge[i]);
-                let merged_into_next = |n: usize| day(self.admit[n]) - disch_day <= 1;
-                // Part of a transfer chain: the chain's last stay is the index.
-                if rules.merge_transfers
-                    && e.outcome == Some(Outcome::Transferred)
-                    && next.is_some_and(merged_into_next)
-                {
-                    continue;
-                }
-                let eligible = match e.outcome {
-                    Some(Outcome::Deceased | Outcome::Transferred) => false,
-                    Some(Outcome::LeftAgainstAdvice) => !rules.exclude_left_against_advice,
-                    _ => true,
-                } && !e
-                    .diagnosis_category
-                    .as_ref()
-                    .is_some_and(|c| rules.exclude_categories.iter().any(|x| x == c))
-                    && !rules.exclude_admission_types.contains(&e.admission_type)
-                    && observed_until.is_none_or(|u| disch_day + rules.window_days <= u);
-                if !eligible {
-                    continue;
-                }
-                let Some(b) = g.buckets.of_day(disch_day) else { continue };
-                let Some(k) = g.key(self, i, self.last[i], q) else {
-                    continue;
-                };
-                let readmitted = next.is_some_and(|n| {
-                    day(self.admit[n]) - disch_day <= rules.window_days && !encs[n].planned_readmission
-                });
-                let a = acc.entry((k, b)).or_default();
-                a[0] += 1;
-                a[1] += i64::from(readmitted);
+        let day = |m: i64| m.div_euclid(DAY);
+        let order = self.patient_order();
+        let mut acc: Groups<[i64; 2]> = Groups::new(&g, g.buckets.starts.len());
+        for (j, &iu) in order.iter().enumerate() {
+            let i = iu as usize;
+            if self.discharge[i] == i64::MAX {
+                continue;
             }
+            let disch_day = day(self.discharge[i]);
+            let Some(b) = g.buckets.of_day(disch_day) else { continue };
+            let next = order
+                .get(j + 1)
+                .map(|&n| n as usize)
+                .filter(|&n| self.patient[n] == self.patient[i]);
+            let outcome = self.outcome[i];
+            // Part of a transfer chain: the chain's last stay is the index.
+            if rules.merge_transfers
+                && outcome == transferred
+                && next.is_some_and(|n| day(self.admit[n]) - disch_day <= 1)
+            {
+                continue;
+            }
+            let eligible = outcome != open
+                && outcome != deceased
+                && outcome != transferred
+                && !(outcome == lama && rules.exclude_left_against_advice)
+                && !excluded_diag[self.diag[i] as usize]
+                && !excluded_type[self.adm_type[i] as usize]
+                && observed_until.is_none_or(|u| disch_day + rules.window_days <= u);
+            if !eligible {
+                continue;
+            }
+            let Some(k) = g.key(self, i, self.last[i], q) else {
+                continue;
+            };
+            let readmitted =
+                next.is_some_and(|n| day(self.admit[n]) - disch_day <= rules.window_days && !self.planned[n]);
+            let a = acc.entry(k, b);
+            a[0] += 1;
+            a[1] += i64::from(readmitted);
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("index_stays", ints(&rows, &acc, |v| v[0]));
         t.push("readmissions", ints(&rows, &acc, |v| v[1]));
@@ -636,7 +646,7 @@ impl Engine<'_> {
     /// # Errors
     /// As [`Engine::census_daily`].
     pub fn discharge_timing(&self, q: &Query) -> Result<Table> {
-        #[derive(Default)]
+        #[derive(Default, Clone)]
         struct Acc {
             n: i64,
             before_noon: i64,
@@ -645,7 +655,7 @@ impl Engine<'_> {
             billing: Vec<f64>,
         }
         let g = self.grouper(q, "discharge_timing", false)?;
-        let mut acc: HashMap<(u64, u32), Acc> = HashMap::new();
+        let mut acc: Groups<Acc> = Groups::new(&g, g.buckets.starts.len());
         for (i, e) in self.net.encounters.iter().enumerate() {
             let (Some(b), Some(d)) = (g.buckets.of_minute(self.discharge[i]), e.discharge) else {
                 continue;
@@ -653,7 +663,7 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else {
                 continue;
             };
-            let a = acc.entry((k, b)).or_default();
+            let a = acc.entry(k, b);
             a.n += 1;
             a.before_noon += i64::from(d.hour() < 12);
             a.hours.push(f64::from(d.hour()) + f64::from(d.minute()) / 60.0);
@@ -664,12 +674,13 @@ impl Engine<'_> {
                 a.billing.push((c - d).num_minutes() as f64 / 60.0);
             }
         }
-        for a in acc.values_mut() {
+        for (k, b) in acc.rows() {
+            let a = acc.entry(k, b);
             a.hours = sorted(std::mem::take(&mut a.hours));
             a.order = sorted(std::mem::take(&mut a.order));
             a.billing = sorted(std::mem::take(&mut a.billing));
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.n));
         t.push("before_noon", ints(&rows, &acc, |v| v.before_noon));
@@ -712,9 +723,9 @@ impl Engine<'_> {
         let icu = super::enum_code(&BedType::ALL, Some(BedType::Icu));
         let census = self.midnight_census(&g, q, |s| s.loc.bed == icu);
         let occ = Self::bucket_sums(&g, &census);
-        let mut acc: HashMap<(u64, u32), (i64, f64, i64)> = HashMap::new();
-        for (k, v) in occ {
-            acc.entry(k).or_default().0 = v;
+        let mut acc: Groups<(i64, f64, i64)> = Groups::new(&g, g.buckets.starts.len());
+        for ((k, b), v) in occ.iter() {
+            acc.entry(k, b).0 = *v;
         }
         for (i, e) in self.net.encounters.iter().enumerate() {
             let Some(stated) = e.icu_days else { continue };
@@ -724,11 +735,11 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else {
                 continue;
             };
-            let a = acc.entry((k, b)).or_default();
+            let a = acc.entry(k, b);
             a.1 += stated;
             a.2 += i64::from(stated > 0.0);
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("icu_bed_days", ints(&rows, &acc, |v| v.0));
         t.push("stated_icu_days", floats(&rows, &acc, |v| v.1));
@@ -755,7 +766,7 @@ impl Engine<'_> {
             v[2] += b.paid;
             v[3] += b.cost;
         }
-        let mut acc: HashMap<(u64, u32), (i64, [f64; 4])> = HashMap::new();
+        let mut acc: Groups<(i64, [f64; 4])> = Groups::new(&g, g.buckets.starts.len());
         for (i, v) in per_enc.iter().enumerate() {
             let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
                 continue;
@@ -763,13 +774,13 @@ impl Engine<'_> {
             let Some(k) = g.key(self, i, self.last[i], q) else {
                 continue;
             };
-            let a = acc.entry((k, b)).or_default();
+            let a = acc.entry(k, b);
             a.0 += 1;
             for (sum, x) in a.1.iter_mut().zip(v) {
                 *sum += x;
             }
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.0));
         t.push("charges", floats(&rows, &acc, |v| v.1[0]));
@@ -798,7 +809,7 @@ impl Engine<'_> {
         codes.sort_unstable();
         codes.dedup();
         let code_of: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        let mut acc: HashMap<(u64, u32, usize), (i64, f64, f64)> = HashMap::new();
+        let mut acc: HashMap<(u64, u32, usize), (i64, f64, f64)> = HashMap::default();
         for p in &self.net.procedures {
             let i = p.encounter.index();
             let t = super::minutes(p.performed_at);
@@ -872,7 +883,7 @@ impl Engine<'_> {
                 })
         };
         // [duty_days, scheduled_min, booked_min, patient_days]
-        let mut acc: HashMap<(u64, u32), [f64; 4]> = HashMap::new();
+        let mut acc: Groups<[f64; 4]> = Groups::sparse(g.buckets.starts.len());
         let mut duty: std::collections::HashSet<(u32, i64)> = std::collections::HashSet::new();
         for s in &net.shifts {
             let staff = &net.staff[s.staff.index()];
@@ -881,7 +892,7 @@ impl Engine<'_> {
             }
             let start = super::minutes(s.start);
             let Some(b) = g.buckets.of_minute(start) else { continue };
-            let a = acc.entry((u64::from(s.staff.0), b)).or_default();
+            let a = acc.entry(u64::from(s.staff.0), b);
             a[1] += (s.end - s.start).num_minutes() as f64;
             if duty.insert((s.staff.0, start.div_euclid(DAY))) {
                 a[0] += 1.0;
@@ -895,7 +906,7 @@ impl Engine<'_> {
             let Some(b) = g.buckets.of_minute(super::minutes(p.performed_at)) else {
                 continue;
             };
-            acc.entry((u64::from(doc.0), b)).or_default()[2] += p.duration_minutes;
+            acc.entry(u64::from(doc.0), b)[2] += p.duration_minutes;
         }
         let (p0, p1) = Self::period_days(q);
         for (i, e) in net.encounters.iter().enumerate() {
@@ -911,10 +922,10 @@ impl Engine<'_> {
             };
             for d in first..=last {
                 let b = g.buckets.bucket_of[(d - p0) as usize];
-                acc.entry((u64::from(doc.0), b)).or_default()[3] += 1.0;
+                acc.entry(u64::from(doc.0), b)[3] += 1.0;
             }
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = Table::default();
         let staff = |r: &(u64, u32)| &net.staff[r.0 as usize];
         t.push(
@@ -974,7 +985,7 @@ impl Engine<'_> {
             "peak_hours",
             false,
         )?;
-        let mut acc: HashMap<(u64, u32), i64> = HashMap::new();
+        let mut acc: Groups<i64> = Groups::new(&g, 7 * 24);
         for i in 0..self.admit.len() {
             if g.buckets.of_minute(self.admit[i]).is_none() {
                 continue;
@@ -985,13 +996,13 @@ impl Engine<'_> {
             let day = self.admit[i].div_euclid(DAY);
             let wd = date_of(day).weekday().num_days_from_monday();
             let hour = self.admit[i].rem_euclid(DAY) / 60;
-            *acc.entry((k, wd * 24 + hour as u32)).or_insert(0) += 1;
+            *acc.entry(k, wd * 24 + hour as u32) += 1;
         }
         let mut weekdays = [0i64; 7];
         for d in 0..g.buckets.ndays() {
             weekdays[date_of(g.buckets.first_day + d).weekday().num_days_from_monday() as usize] += 1;
         }
-        let rows = sorted_rows(&acc);
+        let rows = acc.rows();
         let mut t = Table::default();
         let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| g.decode(*k)).collect();
         for (j, (d, _)) in g.dims.iter().enumerate() {

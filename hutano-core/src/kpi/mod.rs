@@ -43,7 +43,7 @@
 
 mod measures;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 pub use measures::{AlosVariant, MortalityRules, ReadmissionRules};
@@ -278,6 +278,12 @@ pub struct Engine<'a> {
     pub(crate) diag: Vec<u32>,
     pub(crate) diag_labels: Vec<String>,
     pub(crate) segs: Vec<Seg>,
+    pub(crate) patient: Vec<u32>,
+    /// Code in `OUTCOMES`, or `OUTCOMES.len()` while in hospital.
+    pub(crate) outcome: Vec<u8>,
+    pub(crate) planned: Vec<bool>,
+    /// Encounters ordered by (patient, admission, discharge, id), built on first use.
+    pub(crate) patient_order: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// Minutes since 1970-01-01 00:00 of a local date-time.
@@ -306,6 +312,13 @@ fn enum_code<T: PartialEq + Copy>(all: &[T], v: Option<T>) -> u32 {
 pub(crate) const SEXES: [Sex; 4] = [Sex::Female, Sex::Male, Sex::Other, Sex::Unknown];
 pub(crate) const PAYERS: [Payer; 4] = [Payer::Government, Payer::Private, Payer::Corporate, Payer::SelfPay];
 pub(crate) const RESIDENCES: [Residence; 2] = [Residence::Rural, Residence::Urban];
+pub(crate) const OUTCOMES: [crate::model::Outcome; 5] = [
+    crate::model::Outcome::Recovered,
+    crate::model::Outcome::Improved,
+    crate::model::Outcome::Transferred,
+    crate::model::Outcome::LeftAgainstAdvice,
+    crate::model::Outcome::Deceased,
+];
 pub(crate) const ADM_TYPES: [AdmissionType; 4] = [
     AdmissionType::Emergency,
     AdmissionType::Elective,
@@ -335,6 +348,10 @@ impl<'a> Engine<'a> {
             diag: Vec::with_capacity(n),
             diag_labels: Vec::new(),
             segs: Vec::with_capacity(n),
+            patient: Vec::with_capacity(n),
+            outcome: Vec::with_capacity(n),
+            planned: Vec::with_capacity(n),
+            patient_order: std::sync::OnceLock::new(),
         };
         let no_ward = net.wards.len() as u32;
         let loc = |p: &crate::model::Placement| Loc {
@@ -342,7 +359,7 @@ impl<'a> Engine<'a> {
             ward: p.ward.map_or(no_ward, |w| w.0),
             bed: enum_code(&BedType::ALL, Some(p.bed_type)),
         };
-        let mut diag_codes: HashMap<&str, u32> = HashMap::new();
+        let mut diag_codes: HashMap<&str, u32> = HashMap::default();
         let mut diag_order: Vec<&str> = Vec::new();
         for enc in &net.encounters {
             if let Some(c) = enc.diagnosis_category.as_deref() {
@@ -370,6 +387,9 @@ impl<'a> Engine<'a> {
             e.payer.push(enum_code(&PAYERS, enc.payer));
             e.residence.push(enum_code(&RESIDENCES, enc.residence));
             e.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
+            e.patient.push(enc.patient.0);
+            e.outcome.push(enum_code(&OUTCOMES, enc.outcome) as u8);
+            e.planned.push(enc.planned_readmission);
             e.diag
                 .push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
             for (j, p) in enc.placements.iter().enumerate() {
@@ -386,6 +406,21 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(e)
+    }
+
+    /// Encounters ordered by (patient, admission, discharge, id).
+    pub(crate) fn patient_order(&self) -> &[u32] {
+        self.patient_order.get_or_init(|| {
+            let encs = &self.net.encounters;
+            let mut order: Vec<u32> = (0..crate::model::u32_index(encs.len())).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                (self.patient[a], self.admit[a], self.discharge[a])
+                    .cmp(&(self.patient[b], self.admit[b], self.discharge[b]))
+                    .then_with(|| encs[a].id.cmp(&encs[b].id))
+            });
+            order
+        })
     }
 
     /// The network the engine reads.
@@ -657,11 +692,93 @@ impl Grouper {
     }
 }
 
-/// Sorted keys of an accumulator map.
-pub(crate) fn sorted_rows<V>(m: &HashMap<(u64, u32), V>) -> Vec<(u64, u32)> {
-    let mut rows: Vec<(u64, u32)> = m.keys().copied().collect();
-    rows.sort_unstable();
-    rows
+/// Per-(group, bucket) accumulators.
+///
+/// Dense (a flat vector indexed by group key and bucket) when the product of
+/// the grouping cardinalities and the number of buckets is small, which is
+/// the usual case (e.g. 11 branches x 12 months); a hash map otherwise.
+#[derive(Debug)]
+pub(crate) struct Groups<V> {
+    nb: u64,
+    dense: Option<(Vec<V>, Vec<bool>)>,
+    sparse: rustc_hash::FxHashMap<(u64, u32), V>,
+}
+
+/// Largest dense accumulator, in cells.
+const DENSE_CELLS: u64 = 1 << 20;
+
+impl<V: Default + Clone> Groups<V> {
+    /// Accumulators for a grouper's keys and `nb` buckets.
+    pub(crate) fn new(g: &Grouper, nb: usize) -> Self {
+        let combos = g
+            .dims
+            .iter()
+            .try_fold(1u64, |acc, (_, labels)| acc.checked_mul(labels.len() as u64));
+        let nb = nb as u64;
+        let dense = combos
+            .and_then(|c| c.checked_mul(nb))
+            .filter(|&cells| cells <= DENSE_CELLS)
+            .map(|cells| (vec![V::default(); cells as usize], vec![false; cells as usize]));
+        Self {
+            nb,
+            dense,
+            sparse: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// Accumulators keyed by arbitrary `u64` keys (always a hash map).
+    pub(crate) fn sparse(nb: usize) -> Self {
+        Self {
+            nb: nb as u64,
+            dense: None,
+            sparse: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// The accumulator of `(key, bucket)`, created on first use.
+    pub(crate) fn entry(&mut self, k: u64, b: u32) -> &mut V {
+        match &mut self.dense {
+            Some((cells, touched)) => {
+                let i = (k * self.nb + u64::from(b)) as usize;
+                touched[i] = true;
+                &mut cells[i]
+            }
+            None => self.sparse.entry((k, b)).or_default(),
+        }
+    }
+
+    /// Keys in use, sorted by key then bucket.
+    pub(crate) fn rows(&self) -> Vec<(u64, u32)> {
+        match &self.dense {
+            Some((_, touched)) => touched
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t)
+                .map(|(i, _)| (i as u64 / self.nb, (i as u64 % self.nb) as u32))
+                .collect(),
+            None => {
+                let mut rows: Vec<(u64, u32)> = self.sparse.keys().copied().collect();
+                rows.sort_unstable();
+                rows
+            }
+        }
+    }
+
+    /// Keys in use with their accumulators, sorted.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ((u64, u32), &V)> + '_ {
+        self.rows().into_iter().map(move |r| (r, &self[&r]))
+    }
+}
+
+impl<V> std::ops::Index<&(u64, u32)> for Groups<V> {
+    type Output = V;
+
+    fn index(&self, r: &(u64, u32)) -> &V {
+        match &self.dense {
+            Some((cells, _)) => &cells[(r.0 * self.nb + u64::from(r.1)) as usize],
+            None => &self.sparse[r],
+        }
+    }
 }
 
 /// `a / b`, `NaN` when `b == 0`.
