@@ -110,6 +110,7 @@ fn run(dir: &Path, args: &[String]) -> Res<()> {
     if !report.rejects.is_empty() {
         return Err(format!("{} rows rejected: {}", report.rejects.len(), report.rejects[0]).into());
     }
+    let threads = std::env::var("RAYON_NUM_THREADS").ok().and_then(|t| t.parse::<usize>().ok());
     let mut times = Vec::new();
     let mut table = None;
     for _ in 0..repeat.max(1) {
@@ -119,6 +120,7 @@ fn run(dir: &Path, args: &[String]) -> Res<()> {
         times.push(t.elapsed().as_secs_f64());
         table = Some(suite);
     }
+    let first = times[0];
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     if let Some(t) = &table {
@@ -132,9 +134,10 @@ fn run(dir: &Path, args: &[String]) -> Res<()> {
         "load_seconds": load_s,
         "compute_seconds_median": median,
         "compute_seconds_all": times,
+        "compute_seconds_first": first,
         "peak_rss_bytes": peak_rss(),
         "input_bytes": input_bytes(&net),
-        "threads": 1,
+        "threads": threads,
     });
     let text = serde_json::to_string_pretty(&summary)?;
     println!("{text}");

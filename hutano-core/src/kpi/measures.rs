@@ -125,34 +125,38 @@ impl Engine<'_> {
     }
 
     /// Midnight census per group and day of the period (index 0 = first day).
-    fn midnight_census(&self, g: &super::Grouper, q: &Query, keep: impl Fn(&Seg) -> bool) -> Groups<Vec<i64>> {
+    fn midnight_census(&self, g: &super::Grouper, q: &Query, keep: impl Fn(&Seg) -> bool + Sync) -> Groups<Vec<i64>> {
         let (p0, p1) = Self::period_days(q);
         let n = usize::try_from(p1 - p0).unwrap_or(0);
-        let mut diff: Groups<Vec<i64>> = Groups::new(g, 1);
-        for s in &self.segs {
-            if !keep(s) {
-                continue;
-            }
-            // Present at the midnight ending day d: s <= (d+1)*DAY < e.
-            let first = (ceil_div(s.start, DAY) - 1).max(p0);
-            let last = if s.end == i64::MAX {
-                p1 - 1
-            } else {
-                (ceil_div(s.end, DAY) - 2).min(p1 - 1)
-            };
-            if first > last {
-                continue;
-            }
-            let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
-                continue;
-            };
-            let v = diff.entry(k, 0);
-            if v.is_empty() {
-                *v = vec![0; n + 1];
-            }
-            v[(first - p0) as usize] += 1;
-            v[(last - p0 + 1) as usize] -= 1;
-        }
+        let mut diff: Groups<Vec<i64>> = super::chunked(
+            self.segs.len(),
+            || Groups::<Vec<i64>>::new(g, 1),
+            |diff, i| {
+                let s = &self.segs[i];
+                if !keep(s) {
+                    return;
+                }
+                // Present at the midnight ending day d: s <= (d+1)*DAY < e.
+                let first = (ceil_div(s.start, DAY) - 1).max(p0);
+                let last = if s.end == i64::MAX {
+                    p1 - 1
+                } else {
+                    (ceil_div(s.end, DAY) - 2).min(p1 - 1)
+                };
+                if first > last {
+                    return;
+                }
+                let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
+                    return;
+                };
+                let v = diff.entry(k, 0);
+                if v.is_empty() {
+                    *v = vec![0; n + 1];
+                }
+                v[(first - p0) as usize] += 1;
+                v[(last - p0 + 1) as usize] -= 1;
+            },
+        );
         for (k, _) in diff.rows() {
             let v = diff.entry(k, 0);
             let mut acc = 0;
@@ -372,16 +376,19 @@ impl Engine<'_> {
                 *avail.entry(k, g.buckets.bucket_of[(day - p0) as usize]) += i64::from(b.count);
             }
         }
-        let mut disch: Groups<i64> = Groups::new(&g, g.buckets.starts.len());
-        for i in 0..self.admit.len() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
-                continue;
-            };
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            *disch.entry(k, b) += 1;
-        }
+        let disch: Groups<i64> = super::chunked(
+            self.admit.len(),
+            || Groups::<i64>::new(&g, g.buckets.starts.len()),
+            |disch, i| {
+                let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                    return;
+                };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                *disch.entry(k, b) += 1;
+            },
+        );
         let mut all: Groups<(i64, i64, i64)> = Groups::new(&g, g.buckets.starts.len());
         for ((k, b), v) in occ.iter() {
             all.entry(k, b).0 = *v;
@@ -431,24 +438,27 @@ impl Engine<'_> {
     /// As [`Engine::census_daily`].
     pub fn alos(&self, q: &Query, variant: AlosVariant) -> Result<Table> {
         let g = self.grouper(q, "alos", false)?;
-        let mut acc: Groups<(i64, i64)> = Groups::new(&g, g.buckets.starts.len());
-        for i in 0..self.admit.len() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
-                continue;
-            };
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            let n = nights(self.admit[i], self.discharge[i]);
-            let days = match variant {
-                AlosVariant::AllStaysSameDayAsOne => n.max(1),
-                AlosVariant::OvernightOnly if n == 0 => continue,
-                AlosVariant::AllStays | AlosVariant::OvernightOnly => n,
-            };
-            let a = acc.entry(k, b);
-            a.0 += 1;
-            a.1 += days;
-        }
+        let acc: Groups<(i64, i64)> = super::chunked(
+            self.admit.len(),
+            || Groups::<(i64, i64)>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                    return;
+                };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                let n = nights(self.admit[i], self.discharge[i]);
+                let days = match variant {
+                    AlosVariant::AllStaysSameDayAsOne => n.max(1),
+                    AlosVariant::OvernightOnly if n == 0 => return,
+                    AlosVariant::AllStays | AlosVariant::OvernightOnly => n,
+                };
+                let a = acc.entry(k, b);
+                a.0 += 1;
+                a.1 += days;
+            },
+        );
         let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.0));
@@ -466,19 +476,22 @@ impl Engine<'_> {
     pub fn admissions(&self, q: &Query) -> Result<Table> {
         let g = self.grouper(q, "admissions", false)?;
         // [emergency, elective, transfer-in, day-case, discharges]
-        let mut acc: Groups<[i64; 5]> = Groups::new(&g, g.buckets.starts.len());
-        for i in 0..self.admit.len() {
-            if let Some(b) = g.buckets.of_minute(self.admit[i]) {
-                if let Some(k) = g.key(self, i, self.first[i], q) {
-                    acc.entry(k, b)[self.adm_type[i] as usize] += 1;
+        let acc: Groups<[i64; 5]> = super::chunked(
+            self.admit.len(),
+            || Groups::<[i64; 5]>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                if let Some(b) = g.buckets.of_minute(self.admit[i]) {
+                    if let Some(k) = g.key(self, i, self.first[i], q) {
+                        acc.entry(k, b)[self.adm_type[i] as usize] += 1;
+                    }
                 }
-            }
-            if let Some(b) = g.buckets.of_minute(self.discharge[i]) {
-                if let Some(k) = g.key(self, i, self.last[i], q) {
-                    acc.entry(k, b)[4] += 1;
+                if let Some(b) = g.buckets.of_minute(self.discharge[i]) {
+                    if let Some(k) = g.key(self, i, self.last[i], q) {
+                        acc.entry(k, b)[4] += 1;
+                    }
                 }
-            }
-        }
+            },
+        );
         let rows = acc.rows();
         let mut t = g.table(&rows);
         let adm = |v: &[i64; 5]| v[..4].iter().sum::<i64>();
@@ -510,23 +523,27 @@ impl Engine<'_> {
     /// As [`Engine::census_daily`].
     pub fn mortality(&self, q: &Query, rules: MortalityRules) -> Result<Table> {
         let g = self.grouper(q, "mortality", false)?;
-        let mut acc: Groups<[i64; 3]> = Groups::new(&g, g.buckets.starts.len());
-        for (i, enc) in self.net.encounters.iter().enumerate() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
-                continue;
-            };
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            let a = acc.entry(k, b);
-            a[0] += 1;
-            if enc.outcome == Some(Outcome::Deceased) {
-                a[1] += 1;
-                if self.discharge[i] - self.admit[i] <= rules.net_exclusion_hours * 60 {
-                    a[2] += 1;
+        let acc: Groups<[i64; 3]> = super::chunked(
+            self.admit.len(),
+            || Groups::<[i64; 3]>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                let enc = &self.net.encounters[i];
+                let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                    return;
+                };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                let a = acc.entry(k, b);
+                a[0] += 1;
+                if enc.outcome == Some(Outcome::Deceased) {
+                    a[1] += 1;
+                    if self.discharge[i] - self.admit[i] <= rules.net_exclusion_hours * 60 {
+                        a[2] += 1;
+                    }
                 }
-            }
-        }
+            },
+        );
         let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v[0]));
@@ -587,45 +604,49 @@ impl Engine<'_> {
         let observed_until = rules.observed_until.map(super::day_number);
         let day = |m: i64| m.div_euclid(DAY);
         let order = self.patient_order();
-        let mut acc: Groups<[i64; 2]> = Groups::new(&g, g.buckets.starts.len());
-        for (j, &iu) in order.iter().enumerate() {
-            let i = iu as usize;
-            if self.discharge[i] == i64::MAX {
-                continue;
-            }
-            let disch_day = day(self.discharge[i]);
-            let Some(b) = g.buckets.of_day(disch_day) else { continue };
-            let next = order
-                .get(j + 1)
-                .map(|&n| n as usize)
-                .filter(|&n| self.patient[n] == self.patient[i]);
-            let outcome = self.outcome[i];
-            // Part of a transfer chain: the chain's last stay is the index.
-            if rules.merge_transfers
-                && outcome == transferred
-                && next.is_some_and(|n| day(self.admit[n]) - disch_day <= 1)
-            {
-                continue;
-            }
-            let eligible = outcome != open
-                && outcome != deceased
-                && outcome != transferred
-                && !(outcome == lama && rules.exclude_left_against_advice)
-                && !excluded_diag[self.diag[i] as usize]
-                && !excluded_type[self.adm_type[i] as usize]
-                && observed_until.is_none_or(|u| disch_day + rules.window_days <= u);
-            if !eligible {
-                continue;
-            }
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            let readmitted =
-                next.is_some_and(|n| day(self.admit[n]) - disch_day <= rules.window_days && !self.planned[n]);
-            let a = acc.entry(k, b);
-            a[0] += 1;
-            a[1] += i64::from(readmitted);
-        }
+        let acc: Groups<[i64; 2]> = super::chunked(
+            order.len(),
+            || Groups::<[i64; 2]>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                let (j, iu) = (i, order[i]);
+                let i = iu as usize;
+                if self.discharge[i] == i64::MAX {
+                    return;
+                }
+                let disch_day = day(self.discharge[i]);
+                let Some(b) = g.buckets.of_day(disch_day) else { return };
+                let next = order
+                    .get(j + 1)
+                    .map(|&n| n as usize)
+                    .filter(|&n| self.patient[n] == self.patient[i]);
+                let outcome = self.outcome[i];
+                // Part of a transfer chain: the chain's last stay is the index.
+                if rules.merge_transfers
+                    && outcome == transferred
+                    && next.is_some_and(|n| day(self.admit[n]) - disch_day <= 1)
+                {
+                    return;
+                }
+                let eligible = outcome != open
+                    && outcome != deceased
+                    && outcome != transferred
+                    && !(outcome == lama && rules.exclude_left_against_advice)
+                    && !excluded_diag[self.diag[i] as usize]
+                    && !excluded_type[self.adm_type[i] as usize]
+                    && observed_until.is_none_or(|u| disch_day + rules.window_days <= u);
+                if !eligible {
+                    return;
+                }
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                let readmitted =
+                    next.is_some_and(|n| day(self.admit[n]) - disch_day <= rules.window_days && !self.planned[n]);
+                let a = acc.entry(k, b);
+                a[0] += 1;
+                a[1] += i64::from(readmitted);
+            },
+        );
         let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("index_stays", ints(&rows, &acc, |v| v[0]));
@@ -654,26 +675,39 @@ impl Engine<'_> {
             order: Vec<f64>,
             billing: Vec<f64>,
         }
-        let g = self.grouper(q, "discharge_timing", false)?;
-        let mut acc: Groups<Acc> = Groups::new(&g, g.buckets.starts.len());
-        for (i, e) in self.net.encounters.iter().enumerate() {
-            let (Some(b), Some(d)) = (g.buckets.of_minute(self.discharge[i]), e.discharge) else {
-                continue;
-            };
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            let a = acc.entry(k, b);
-            a.n += 1;
-            a.before_noon += i64::from(d.hour() < 12);
-            a.hours.push(f64::from(d.hour()) + f64::from(d.minute()) / 60.0);
-            if let Some(o) = e.discharge_order.filter(|o| *o <= d) {
-                a.order.push((d - o).num_minutes() as f64 / 60.0);
-            }
-            if let Some(c) = e.billing_closed.filter(|c| *c >= d) {
-                a.billing.push((c - d).num_minutes() as f64 / 60.0);
+        impl super::Merge for Acc {
+            fn merge(&mut self, other: &Self) {
+                self.n += other.n;
+                self.before_noon += other.before_noon;
+                self.hours.extend_from_slice(&other.hours);
+                self.order.extend_from_slice(&other.order);
+                self.billing.extend_from_slice(&other.billing);
             }
         }
+        let g = self.grouper(q, "discharge_timing", false)?;
+        let mut acc: Groups<Acc> = super::chunked(
+            self.admit.len(),
+            || Groups::<Acc>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                let e = &self.net.encounters[i];
+                let (Some(b), Some(d)) = (g.buckets.of_minute(self.discharge[i]), e.discharge) else {
+                    return;
+                };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                let a = acc.entry(k, b);
+                a.n += 1;
+                a.before_noon += i64::from(d.hour() < 12);
+                a.hours.push(f64::from(d.hour()) + f64::from(d.minute()) / 60.0);
+                if let Some(o) = e.discharge_order.filter(|o| *o <= d) {
+                    a.order.push((d - o).num_minutes() as f64 / 60.0);
+                }
+                if let Some(c) = e.billing_closed.filter(|c| *c >= d) {
+                    a.billing.push((c - d).num_minutes() as f64 / 60.0);
+                }
+            },
+        );
         for (k, b) in acc.rows() {
             let a = acc.entry(k, b);
             a.hours = sorted(std::mem::take(&mut a.hours));
@@ -766,20 +800,24 @@ impl Engine<'_> {
             v[2] += b.paid;
             v[3] += b.cost;
         }
-        let mut acc: Groups<(i64, [f64; 4])> = Groups::new(&g, g.buckets.starts.len());
-        for (i, v) in per_enc.iter().enumerate() {
-            let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
-                continue;
-            };
-            let Some(k) = g.key(self, i, self.last[i], q) else {
-                continue;
-            };
-            let a = acc.entry(k, b);
-            a.0 += 1;
-            for (sum, x) in a.1.iter_mut().zip(v) {
-                *sum += x;
-            }
-        }
+        let acc: Groups<(i64, [f64; 4])> = super::chunked(
+            per_enc.len(),
+            || Groups::<(i64, [f64; 4])>::new(&g, g.buckets.starts.len()),
+            |acc, i| {
+                let v = &per_enc[i];
+                let Some(b) = g.buckets.of_minute(self.discharge[i]) else {
+                    return;
+                };
+                let Some(k) = g.key(self, i, self.last[i], q) else {
+                    return;
+                };
+                let a = acc.entry(k, b);
+                a.0 += 1;
+                for (sum, x) in a.1.iter_mut().zip(v) {
+                    *sum += x;
+                }
+            },
+        );
         let rows = acc.rows();
         let mut t = g.table(&rows);
         t.push("discharges", ints(&rows, &acc, |v| v.0));
@@ -985,19 +1023,22 @@ impl Engine<'_> {
             "peak_hours",
             false,
         )?;
-        let mut acc: Groups<i64> = Groups::new(&g, 7 * 24);
-        for i in 0..self.admit.len() {
-            if g.buckets.of_minute(self.admit[i]).is_none() {
-                continue;
-            }
-            let Some(k) = g.key(self, i, self.first[i], q) else {
-                continue;
-            };
-            let day = self.admit[i].div_euclid(DAY);
-            let wd = date_of(day).weekday().num_days_from_monday();
-            let hour = self.admit[i].rem_euclid(DAY) / 60;
-            *acc.entry(k, wd * 24 + hour as u32) += 1;
-        }
+        let acc: Groups<i64> = super::chunked(
+            self.admit.len(),
+            || Groups::<i64>::new(&g, 7 * 24),
+            |acc, i| {
+                if g.buckets.of_minute(self.admit[i]).is_none() {
+                    return;
+                }
+                let Some(k) = g.key(self, i, self.first[i], q) else {
+                    return;
+                };
+                let day = self.admit[i].div_euclid(DAY);
+                let wd = date_of(day).weekday().num_days_from_monday();
+                let hour = self.admit[i].rem_euclid(DAY) / 60;
+                *acc.entry(k, wd * 24 + hour as u32) += 1;
+            },
+        );
         let mut weekdays = [0i64; 7];
         for d in 0..g.buckets.ndays() {
             weekdays[date_of(g.buckets.first_day + d).weekday().num_days_from_monday() as usize] += 1;

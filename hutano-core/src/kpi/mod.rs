@@ -333,8 +333,45 @@ impl<'a> Engine<'a> {
     /// [`Error::Inconsistent`] if the network fails [`Network::validate`].
     pub fn new(net: &'a Network) -> Result<Self> {
         net.validate()?;
+        let mut diag_codes: HashMap<&str, u32> = HashMap::default();
+        let mut diag_order: Vec<&str> = Vec::new();
+        for enc in &net.encounters {
+            if let Some(c) = enc.diagnosis_category.as_deref() {
+                if !diag_codes.contains_key(c) {
+                    diag_codes.insert(c, 0);
+                    diag_order.push(c);
+                }
+            }
+        }
+        diag_order.sort_unstable();
+        for (i, c) in diag_order.iter().enumerate() {
+            diag_codes.insert(c, i as u32);
+        }
+        let diag_labels: Vec<String> = diag_order.iter().map(|s| (*s).to_string()).collect();
         let n = net.encounters.len();
-        let mut e = Engine {
+        let build = |c: usize| {
+            let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+            let mut e = Self::empty(net, range.len());
+            e.fill(range, &diag_codes);
+            e
+        };
+        #[cfg(feature = "parallel")]
+        let parts: Vec<Self> = {
+            use rayon::prelude::*;
+            (0..n.div_ceil(CHUNK)).into_par_iter().map(build).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<Self> = (0..n.div_ceil(CHUNK)).map(build).collect();
+        let mut e = Self::empty(net, n);
+        e.diag_labels = diag_labels;
+        for p in parts {
+            e.append(p);
+        }
+        Ok(e)
+    }
+
+    fn empty(net: &'a Network, n: usize) -> Self {
+        Engine {
             net,
             admit: Vec::with_capacity(n),
             discharge: Vec::with_capacity(n),
@@ -352,51 +389,42 @@ impl<'a> Engine<'a> {
             outcome: Vec::with_capacity(n),
             planned: Vec::with_capacity(n),
             patient_order: std::sync::OnceLock::new(),
-        };
+        }
+    }
+
+    /// Fill the columns of the encounters in `range`.
+    fn fill(&mut self, range: std::ops::Range<usize>, diag_codes: &HashMap<&str, u32>) {
+        let net = self.net;
         let no_ward = net.wards.len() as u32;
+        let no_diag = diag_codes.len() as u32;
         let loc = |p: &crate::model::Placement| Loc {
             dept: p.department.0,
             ward: p.ward.map_or(no_ward, |w| w.0),
             bed: enum_code(&BedType::ALL, Some(p.bed_type)),
         };
-        let mut diag_codes: HashMap<&str, u32> = HashMap::default();
-        let mut diag_order: Vec<&str> = Vec::new();
-        for enc in &net.encounters {
-            if let Some(c) = enc.diagnosis_category.as_deref() {
-                if !diag_codes.contains_key(c) {
-                    diag_codes.insert(c, 0);
-                    diag_order.push(c);
-                }
-            }
-        }
-        diag_order.sort_unstable();
-        for (i, c) in diag_order.iter().enumerate() {
-            diag_codes.insert(c, i as u32);
-        }
-        let no_diag = diag_order.len() as u32;
-        e.diag_labels = diag_order.iter().map(|s| (*s).to_string()).collect();
-        for (i, enc) in net.encounters.iter().enumerate() {
+        for i in range {
+            let enc = &net.encounters[i];
             let a = minutes(enc.admit);
             let d = enc.discharge.map_or(i64::MAX, minutes);
-            e.admit.push(a);
-            e.discharge.push(d);
-            e.first.push(loc(enc.first_placement()));
-            e.last.push(loc(enc.last_placement()));
-            e.branch.push(enc.branch.0);
-            e.sex.push(enum_code(&SEXES, Some(enc.sex)));
-            e.payer.push(enum_code(&PAYERS, enc.payer));
-            e.residence.push(enum_code(&RESIDENCES, enc.residence));
-            e.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
-            e.patient.push(enc.patient.0);
-            e.outcome.push(enum_code(&OUTCOMES, enc.outcome) as u8);
-            e.planned.push(enc.planned_readmission);
-            e.diag
+            self.admit.push(a);
+            self.discharge.push(d);
+            self.first.push(loc(enc.first_placement()));
+            self.last.push(loc(enc.last_placement()));
+            self.branch.push(enc.branch.0);
+            self.sex.push(enum_code(&SEXES, Some(enc.sex)));
+            self.payer.push(enum_code(&PAYERS, enc.payer));
+            self.residence.push(enum_code(&RESIDENCES, enc.residence));
+            self.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
+            self.patient.push(enc.patient.0);
+            self.outcome.push(enum_code(&OUTCOMES, enc.outcome) as u8);
+            self.planned.push(enc.planned_readmission);
+            self.diag
                 .push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
             for (j, p) in enc.placements.iter().enumerate() {
                 let start = minutes(p.start);
                 let end = enc.placements.get(j + 1).map_or(d, |q| minutes(q.start));
                 if end > start {
-                    e.segs.push(Seg {
+                    self.segs.push(Seg {
                         enc: crate::model::u32_index(i),
                         start,
                         end,
@@ -405,7 +433,24 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        Ok(e)
+    }
+
+    /// Append the columns of the next chunk.
+    fn append(&mut self, mut o: Self) {
+        self.admit.append(&mut o.admit);
+        self.discharge.append(&mut o.discharge);
+        self.first.append(&mut o.first);
+        self.last.append(&mut o.last);
+        self.branch.append(&mut o.branch);
+        self.sex.append(&mut o.sex);
+        self.payer.append(&mut o.payer);
+        self.residence.append(&mut o.residence);
+        self.adm_type.append(&mut o.adm_type);
+        self.diag.append(&mut o.diag);
+        self.segs.append(&mut o.segs);
+        self.patient.append(&mut o.patient);
+        self.outcome.append(&mut o.outcome);
+        self.planned.append(&mut o.planned);
     }
 
     /// Encounters ordered by (patient, admission, discharge, id).
@@ -413,12 +458,16 @@ impl<'a> Engine<'a> {
         self.patient_order.get_or_init(|| {
             let encs = &self.net.encounters;
             let mut order: Vec<u32> = (0..crate::model::u32_index(encs.len())).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
+            let cmp = |a: &u32, b: &u32| {
+                let (a, b) = (*a as usize, *b as usize);
                 (self.patient[a], self.admit[a], self.discharge[a])
                     .cmp(&(self.patient[b], self.admit[b], self.discharge[b]))
                     .then_with(|| encs[a].id.cmp(&encs[b].id))
-            });
+            };
+            #[cfg(feature = "parallel")]
+            rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut order[..], cmp);
+            #[cfg(not(feature = "parallel"))]
+            order.sort_unstable_by(cmp);
             order
         })
     }
@@ -768,6 +817,105 @@ impl<V: Default + Clone> Groups<V> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = ((u64, u32), &V)> + '_ {
         self.rows().into_iter().map(move |r| (r, &self[&r]))
     }
+}
+
+impl<V: Default + Clone + Merge> Groups<V> {
+    /// Add another accumulator's values into this one.
+    pub(crate) fn absorb(&mut self, other: &Groups<V>) {
+        for ((k, b), v) in other.iter() {
+            self.entry(k, b).merge(v);
+        }
+    }
+}
+
+/// Accumulated values that add up.
+pub(crate) trait Merge {
+    /// Add `other` into `self`.
+    fn merge(&mut self, other: &Self);
+}
+
+impl Merge for i64 {
+    fn merge(&mut self, other: &Self) {
+        *self += other;
+    }
+}
+
+impl Merge for (i64, i64) {
+    fn merge(&mut self, other: &Self) {
+        self.0 += other.0;
+        self.1 += other.1;
+    }
+}
+
+impl Merge for (i64, i64, i64) {
+    fn merge(&mut self, other: &Self) {
+        self.0 += other.0;
+        self.1 += other.1;
+        self.2 += other.2;
+    }
+}
+
+impl<const N: usize> Merge for [i64; N] {
+    fn merge(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += b;
+        }
+    }
+}
+
+impl Merge for (i64, [f64; 4]) {
+    fn merge(&mut self, other: &Self) {
+        self.0 += other.0;
+        for (a, b) in self.1.iter_mut().zip(&other.1) {
+            *a += b;
+        }
+    }
+}
+
+impl Merge for Vec<i64> {
+    fn merge(&mut self, other: &Self) {
+        if self.len() < other.len() {
+            self.resize(other.len(), 0);
+        }
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += b;
+        }
+    }
+}
+
+/// Records per work unit of [`chunked`].
+const CHUNK: usize = 1 << 16;
+
+/// Run `f(acc, i)` for every `i` in `0..n`, in fixed chunks of [`CHUNK`]
+/// records (on all cores with the `parallel` feature), then add the chunks'
+/// accumulators together in chunk order. The chunking does not depend on the
+/// number of threads, so floating-point sums are the same serial or parallel.
+pub(crate) fn chunked<V, M, F>(n: usize, make: M, f: F) -> Groups<V>
+where
+    V: Default + Clone + Merge + Send,
+    M: Fn() -> Groups<V> + Sync,
+    F: Fn(&mut Groups<V>, usize) + Sync,
+{
+    let run = |c: usize| {
+        let mut acc = make();
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            f(&mut acc, i);
+        }
+        acc
+    };
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Groups<V>> = {
+        use rayon::prelude::*;
+        (0..n.div_ceil(CHUNK)).into_par_iter().map(run).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Groups<V>> = (0..n.div_ceil(CHUNK)).map(run).collect();
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_else(&make);
+    for p in parts {
+        out.absorb(&p);
+    }
+    out
 }
 
 impl<V> std::ops::Index<&(u64, u32)> for Groups<V> {
