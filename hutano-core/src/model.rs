@@ -651,6 +651,48 @@ impl Network {
             })
     }
 
+    fn check_encounter(&self, i: usize, e: &Encounter) -> Result<()> {
+        let bad = |table: &'static str, row: usize, problem: &'static str| Error::Inconsistent { table, row, problem };
+        if e.patient.index() >= self.patients.len() {
+            return Err(bad("encounters", i, "patient out of range"));
+        }
+        if e.branch.index() >= self.branches.len() {
+            return Err(bad("encounters", i, "branch out of range"));
+        }
+        if e.placements.is_empty() {
+            return Err(bad("encounters", i, "no placement"));
+        }
+        if e.placements[0].start != e.admit {
+            return Err(bad("encounters", i, "first placement does not start at admission"));
+        }
+        if e.discharge.is_some_and(|d| d < e.admit) {
+            return Err(bad("encounters", i, "discharge before admission"));
+        }
+        for w in e.placements.windows(2) {
+            if w[1].start < w[0].start {
+                return Err(bad("encounters", i, "placements out of time order"));
+            }
+        }
+        for p in &e.placements {
+            if p.department.index() >= self.departments.len() {
+                return Err(bad("encounters", i, "department out of range"));
+            }
+            if self.departments[p.department.index()].branch != e.branch {
+                return Err(bad("encounters", i, "department of another branch"));
+            }
+            if p.ward.is_some_and(|w| w.index() >= self.wards.len()) {
+                return Err(bad("encounters", i, "ward out of range"));
+            }
+            if e.discharge.is_some_and(|d| p.start > d) {
+                return Err(bad("encounters", i, "placement after discharge"));
+            }
+        }
+        if e.attending.is_some_and(|s| s.index() >= self.staff.len()) {
+            return Err(bad("encounters", i, "attending doctor out of range"));
+        }
+        Ok(())
+    }
+
     /// Check the network's internal consistency: every index in range, every
     /// encounter with at least one placement starting at admission, placements
     /// in time order and inside the stay, discharge not before admission.
@@ -674,44 +716,24 @@ impl Network {
                 return Err(bad("beds", i, "ward out of range"));
             }
         }
-        for (i, e) in self.encounters.iter().enumerate() {
-            if e.patient.index() >= self.patients.len() {
-                return Err(bad("encounters", i, "patient out of range"));
-            }
-            if e.branch.index() >= self.branches.len() {
-                return Err(bad("encounters", i, "branch out of range"));
-            }
-            if e.placements.is_empty() {
-                return Err(bad("encounters", i, "no placement"));
-            }
-            if e.placements[0].start != e.admit {
-                return Err(bad("encounters", i, "first placement does not start at admission"));
-            }
-            if e.discharge.is_some_and(|d| d < e.admit) {
-                return Err(bad("encounters", i, "discharge before admission"));
-            }
-            for w in e.placements.windows(2) {
-                if w[1].start < w[0].start {
-                    return Err(bad("encounters", i, "placements out of time order"));
-                }
-            }
-            for p in &e.placements {
-                if p.department.index() >= self.departments.len() {
-                    return Err(bad("encounters", i, "department out of range"));
-                }
-                if self.departments[p.department.index()].branch != e.branch {
-                    return Err(bad("encounters", i, "department of another branch"));
-                }
-                if p.ward.is_some_and(|w| w.index() >= self.wards.len()) {
-                    return Err(bad("encounters", i, "ward out of range"));
-                }
-                if e.discharge.is_some_and(|d| p.start > d) {
-                    return Err(bad("encounters", i, "placement after discharge"));
-                }
-            }
-            if e.attending.is_some_and(|s| s.index() >= self.staff.len()) {
-                return Err(bad("encounters", i, "attending doctor out of range"));
-            }
+        // The first inconsistent encounter (by position), found in parallel
+        // with the `parallel` feature.
+        #[cfg(feature = "parallel")]
+        let first_bad = {
+            use rayon::prelude::*;
+            self.encounters
+                .par_iter()
+                .enumerate()
+                .find_first(|(i, e)| self.check_encounter(*i, e).is_err())
+        };
+        #[cfg(not(feature = "parallel"))]
+        let first_bad = self
+            .encounters
+            .iter()
+            .enumerate()
+            .find(|(i, e)| self.check_encounter(*i, e).is_err());
+        if let Some((i, e)) = first_bad {
+            return self.check_encounter(i, e);
         }
         for (i, p) in self.procedures.iter().enumerate() {
             if p.encounter.index() >= self.encounters.len() {

@@ -110,7 +110,9 @@ fn run(dir: &Path, args: &[String]) -> Res<()> {
     if !report.rejects.is_empty() {
         return Err(format!("{} rows rejected: {}", report.rejects.len(), report.rejects[0]).into());
     }
-    let threads = std::env::var("RAYON_NUM_THREADS").ok().and_then(|t| t.parse::<usize>().ok());
+    let threads = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|t| t.parse::<usize>().ok());
     let mut times = Vec::new();
     let mut table = None;
     for _ in 0..repeat.max(1) {

@@ -903,12 +903,10 @@ impl Engine<'_> {
             .chain(q.filters.iter().map(|(d, _)| d))
             .find(|d| !matches!(d, super::Dimension::Branch | super::Dimension::Department))
         {
-            if !q.filters.is_empty() || !q.group_by.is_empty() {
-                return Err(Error::DimensionNotApplicable {
-                    kpi: "doctor_workload",
-                    dimension: d.name(),
-                });
-            }
+            return Err(Error::DimensionNotApplicable {
+                kpi: "doctor_workload",
+                dimension: d.name(),
+            });
         }
         let net = self.net;
         let doctor_ok = |s: &crate::model::Staff| {
@@ -964,6 +962,19 @@ impl Engine<'_> {
             }
         }
         let rows = acc.rows();
+        let mut t = self.doctor_columns(&g, &rows);
+        t.push("duty_days", floats(&rows, &acc, |v| v[0]));
+        t.push("scheduled_hours", floats(&rows, &acc, |v| v[1] / 60.0));
+        t.push("booked_hours", floats(&rows, &acc, |v| v[2] / 60.0));
+        t.push("utilisation", floats(&rows, &acc, |v| ratio(v[2], v[1])));
+        t.push("patient_days", floats(&rows, &acc, |v| v[3]));
+        t.push("patients_per_duty_day", floats(&rows, &acc, |v| ratio(v[3], v[0])));
+        Ok(t)
+    }
+
+    /// The doctor, branch, department, period and days columns of the workload table.
+    fn doctor_columns(&self, g: &super::Grouper, rows: &[(u64, u32)]) -> Table {
+        let net = self.net;
         let mut t = Table::default();
         let staff = |r: &(u64, u32)| &net.staff[r.0 as usize];
         t.push(
@@ -998,13 +1009,7 @@ impl Engine<'_> {
             "days",
             Values::Int(rows.iter().map(|r| g.buckets.days[r.1 as usize]).collect()),
         );
-        t.push("duty_days", floats(&rows, &acc, |v| v[0]));
-        t.push("scheduled_hours", floats(&rows, &acc, |v| v[1] / 60.0));
-        t.push("booked_hours", floats(&rows, &acc, |v| v[2] / 60.0));
-        t.push("utilisation", floats(&rows, &acc, |v| ratio(v[2], v[1])));
-        t.push("patient_days", floats(&rows, &acc, |v| v[3]));
-        t.push("patients_per_duty_day", floats(&rows, &acc, |v| ratio(v[3], v[0])));
-        Ok(t)
+        t
     }
 
     /// Peak hours: admissions by weekday × hour of admission (local time),

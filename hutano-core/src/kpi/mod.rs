@@ -333,21 +333,33 @@ impl<'a> Engine<'a> {
     /// [`Error::Inconsistent`] if the network fails [`Network::validate`].
     pub fn new(net: &'a Network) -> Result<Self> {
         net.validate()?;
-        let mut diag_codes: HashMap<&str, u32> = HashMap::default();
-        let mut diag_order: Vec<&str> = Vec::new();
-        for enc in &net.encounters {
-            if let Some(c) = enc.diagnosis_category.as_deref() {
-                if !diag_codes.contains_key(c) {
-                    diag_codes.insert(c, 0);
-                    diag_order.push(c);
-                }
-            }
+        // Intern diagnosis categories in one pass (codes in order of first
+        // appearance), then renumber them in label order.
+        let mut interner: HashMap<&str, u32> = HashMap::default();
+        let mut first_seen: Vec<&str> = Vec::new();
+        let raw_diag: Vec<u32> = net
+            .encounters
+            .iter()
+            .map(|enc| match enc.diagnosis_category.as_deref() {
+                None => u32::MAX,
+                Some(c) => *interner.entry(c).or_insert_with(|| {
+                    first_seen.push(c);
+                    (first_seen.len() - 1) as u32
+                }),
+            })
+            .collect();
+        let mut sorted: Vec<(&str, u32)> = first_seen.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+        sorted.sort_unstable();
+        let mut renumber = vec![0u32; sorted.len()];
+        for (new, (_, old)) in sorted.iter().enumerate() {
+            renumber[*old as usize] = new as u32;
         }
-        diag_order.sort_unstable();
-        for (i, c) in diag_order.iter().enumerate() {
-            diag_codes.insert(c, i as u32);
-        }
-        let diag_labels: Vec<String> = diag_order.iter().map(|s| (*s).to_string()).collect();
+        let no_diag = sorted.len() as u32;
+        let diag_labels: Vec<String> = sorted.iter().map(|(c, _)| (*c).to_string()).collect();
+        let diag_codes: Vec<u32> = raw_diag
+            .iter()
+            .map(|&r| if r == u32::MAX { no_diag } else { renumber[r as usize] })
+            .collect();
         let n = net.encounters.len();
         let build = |c: usize| {
             let range = c * CHUNK..((c + 1) * CHUNK).min(n);
@@ -393,10 +405,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Fill the columns of the encounters in `range`.
-    fn fill(&mut self, range: std::ops::Range<usize>, diag_codes: &HashMap<&str, u32>) {
+    fn fill(&mut self, range: std::ops::Range<usize>, diag_codes: &[u32]) {
         let net = self.net;
         let no_ward = net.wards.len() as u32;
-        let no_diag = diag_codes.len() as u32;
         let loc = |p: &crate::model::Placement| Loc {
             dept: p.department.0,
             ward: p.ward.map_or(no_ward, |w| w.0),
@@ -418,8 +429,7 @@ impl<'a> Engine<'a> {
             self.patient.push(enc.patient.0);
             self.outcome.push(enum_code(&OUTCOMES, enc.outcome) as u8);
             self.planned.push(enc.planned_readmission);
-            self.diag
-                .push(enc.diagnosis_category.as_deref().map_or(no_diag, |c| diag_codes[c]));
+            self.diag.push(diag_codes[i]);
             for (j, p) in enc.placements.iter().enumerate() {
                 let start = minutes(p.start);
                 let end = enc.placements.get(j + 1).map_or(d, |q| minutes(q.start));
@@ -798,18 +808,17 @@ impl<V: Default + Clone> Groups<V> {
 
     /// Keys in use, sorted by key then bucket.
     pub(crate) fn rows(&self) -> Vec<(u64, u32)> {
-        match &self.dense {
-            Some((_, touched)) => touched
+        if let Some((_, touched)) = &self.dense {
+            touched
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| **t)
                 .map(|(i, _)| (i as u64 / self.nb, (i as u64 % self.nb) as u32))
-                .collect(),
-            None => {
-                let mut rows: Vec<(u64, u32)> = self.sparse.keys().copied().collect();
-                rows.sort_unstable();
-                rows
-            }
+                .collect()
+        } else {
+            let mut rows: Vec<(u64, u32)> = self.sparse.keys().copied().collect();
+            rows.sort_unstable();
+            rows
         }
     }
 
