@@ -2,11 +2,11 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
-pub mod model;
-
-pub use error::{Error, Result};
 pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod kpi;
+pub mod model;
 pub mod table;
+
+pub use error::{Error, Result};

@@ -361,106 +361,96 @@ impl<'a> Engine<'a> {
             .map(|&r| if r == u32::MAX { no_diag } else { renumber[r as usize] })
             .collect();
         let n = net.encounters.len();
-        let build = |c: usize| {
-            let range = c * CHUNK..((c + 1) * CHUNK).min(n);
-            let mut e = Self::empty(net, range.len());
-            e.fill(range, &diag_codes);
-            e
-        };
-        #[cfg(feature = "parallel")]
-        let parts: Vec<Self> = {
-            use rayon::prelude::*;
-            (0..n.div_ceil(CHUNK)).into_par_iter().map(build).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let parts: Vec<Self> = (0..n.div_ceil(CHUNK)).map(build).collect();
-        let mut e = Self::empty(net, n);
-        e.diag_labels = diag_labels;
-        for p in parts {
-            e.append(p);
+        // Every placement becomes one segment (a zero-length one contributes
+        // nothing), so each chunk's segments have a known place.
+        let chunks = n.div_ceil(CHUNK);
+        let mut seg_start = Vec::with_capacity(chunks + 1);
+        seg_start.push(0usize);
+        for c in 0..chunks {
+            let count: usize = net.encounters[c * CHUNK..((c + 1) * CHUNK).min(n)]
+                .iter()
+                .map(|e| e.placements.len())
+                .sum();
+            seg_start.push(seg_start[c] + count);
         }
-        Ok(e)
-    }
-
-    fn empty(net: &'a Network, n: usize) -> Self {
-        Engine {
+        let zero_loc = Loc {
+            dept: 0,
+            ward: 0,
+            bed: 0,
+        };
+        let mut e = Engine {
             net,
-            admit: Vec::with_capacity(n),
-            discharge: Vec::with_capacity(n),
-            first: Vec::with_capacity(n),
-            last: Vec::with_capacity(n),
-            branch: Vec::with_capacity(n),
-            sex: Vec::with_capacity(n),
-            payer: Vec::with_capacity(n),
-            residence: Vec::with_capacity(n),
-            adm_type: Vec::with_capacity(n),
-            diag: Vec::with_capacity(n),
-            diag_labels: Vec::new(),
-            segs: Vec::with_capacity(n),
-            patient: Vec::with_capacity(n),
-            outcome: Vec::with_capacity(n),
-            planned: Vec::with_capacity(n),
+            admit: vec![0; n],
+            discharge: vec![0; n],
+            first: vec![zero_loc; n],
+            last: vec![zero_loc; n],
+            branch: vec![0; n],
+            sex: vec![0; n],
+            payer: vec![0; n],
+            residence: vec![0; n],
+            adm_type: vec![0; n],
+            diag: diag_codes,
+            diag_labels,
+            segs: vec![
+                Seg {
+                    enc: 0,
+                    start: 0,
+                    end: 0,
+                    loc: zero_loc
+                };
+                seg_start[chunks]
+            ],
+            patient: vec![0; n],
+            outcome: vec![0; n],
+            planned: vec![false; n],
             patient_order: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// Fill the columns of the encounters in `range`.
-    fn fill(&mut self, range: std::ops::Range<usize>, diag_codes: &[u32]) {
-        let net = self.net;
-        let no_ward = net.wards.len() as u32;
-        let loc = |p: &crate::model::Placement| Loc {
-            dept: p.department.0,
-            ward: p.ward.map_or(no_ward, |w| w.0),
-            bed: enum_code(&BedType::ALL, Some(p.bed_type)),
         };
-        for i in range {
-            let enc = &net.encounters[i];
-            let a = minutes(enc.admit);
-            let d = enc.discharge.map_or(i64::MAX, minutes);
-            self.admit.push(a);
-            self.discharge.push(d);
-            self.first.push(loc(enc.first_placement()));
-            self.last.push(loc(enc.last_placement()));
-            self.branch.push(enc.branch.0);
-            self.sex.push(enum_code(&SEXES, Some(enc.sex)));
-            self.payer.push(enum_code(&PAYERS, enc.payer));
-            self.residence.push(enum_code(&RESIDENCES, enc.residence));
-            self.adm_type.push(enum_code(&ADM_TYPES, Some(enc.admission_type)));
-            self.patient.push(enc.patient.0);
-            self.outcome.push(enum_code(&OUTCOMES, enc.outcome) as u8);
-            self.planned.push(enc.planned_readmission);
-            self.diag.push(diag_codes[i]);
-            for (j, p) in enc.placements.iter().enumerate() {
-                let start = minutes(p.start);
-                let end = enc.placements.get(j + 1).map_or(d, |q| minutes(q.start));
-                if end > start {
-                    self.segs.push(Seg {
-                        enc: crate::model::u32_index(i),
-                        start,
-                        end,
-                        loc: loc(p),
-                    });
-                }
+        // Fill the columns in place, chunk by chunk (in parallel with the
+        // `parallel` feature): every page of the columns is written once.
+        let mut views = Vec::with_capacity(chunks);
+        {
+            let mut admit = e.admit.chunks_mut(CHUNK);
+            let mut discharge = e.discharge.chunks_mut(CHUNK);
+            let mut first = e.first.chunks_mut(CHUNK);
+            let mut last = e.last.chunks_mut(CHUNK);
+            let mut branch = e.branch.chunks_mut(CHUNK);
+            let mut sex = e.sex.chunks_mut(CHUNK);
+            let mut payer = e.payer.chunks_mut(CHUNK);
+            let mut residence = e.residence.chunks_mut(CHUNK);
+            let mut adm_type = e.adm_type.chunks_mut(CHUNK);
+            let mut patient = e.patient.chunks_mut(CHUNK);
+            let mut outcome = e.outcome.chunks_mut(CHUNK);
+            let mut planned = e.planned.chunks_mut(CHUNK);
+            let mut segs: &mut [Seg] = &mut e.segs;
+            for c in 0..chunks {
+                let (mine, rest) = segs.split_at_mut(seg_start[c + 1] - seg_start[c]);
+                segs = rest;
+                views.push(ChunkView {
+                    offset: c * CHUNK,
+                    admit: admit.next().unwrap_or_default(),
+                    discharge: discharge.next().unwrap_or_default(),
+                    first: first.next().unwrap_or_default(),
+                    last: last.next().unwrap_or_default(),
+                    branch: branch.next().unwrap_or_default(),
+                    sex: sex.next().unwrap_or_default(),
+                    payer: payer.next().unwrap_or_default(),
+                    residence: residence.next().unwrap_or_default(),
+                    adm_type: adm_type.next().unwrap_or_default(),
+                    patient: patient.next().unwrap_or_default(),
+                    outcome: outcome.next().unwrap_or_default(),
+                    planned: planned.next().unwrap_or_default(),
+                    segs: mine,
+                });
             }
         }
-    }
-
-    /// Append the columns of the next chunk.
-    fn append(&mut self, mut o: Self) {
-        self.admit.append(&mut o.admit);
-        self.discharge.append(&mut o.discharge);
-        self.first.append(&mut o.first);
-        self.last.append(&mut o.last);
-        self.branch.append(&mut o.branch);
-        self.sex.append(&mut o.sex);
-        self.payer.append(&mut o.payer);
-        self.residence.append(&mut o.residence);
-        self.adm_type.append(&mut o.adm_type);
-        self.diag.append(&mut o.diag);
-        self.segs.append(&mut o.segs);
-        self.patient.append(&mut o.patient);
-        self.outcome.append(&mut o.outcome);
-        self.planned.append(&mut o.planned);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            views.into_par_iter().for_each(|v| v.fill(net));
+        }
+        #[cfg(not(feature = "parallel"))]
+        views.into_iter().for_each(|v| v.fill(net));
+        Ok(e)
     }
 
     /// Encounters ordered by (patient, admission, discharge, id).
@@ -603,6 +593,66 @@ impl<'a> Engine<'a> {
             filters,
             buckets: Buckets::new(q.period, q.grain),
         })
+    }
+}
+
+/// Mutable slices of the engine's columns for one chunk of encounters.
+struct ChunkView<'c> {
+    offset: usize,
+    admit: &'c mut [i64],
+    discharge: &'c mut [i64],
+    first: &'c mut [Loc],
+    last: &'c mut [Loc],
+    branch: &'c mut [u32],
+    sex: &'c mut [u32],
+    payer: &'c mut [u32],
+    residence: &'c mut [u32],
+    adm_type: &'c mut [u32],
+    patient: &'c mut [u32],
+    outcome: &'c mut [u8],
+    planned: &'c mut [bool],
+    segs: &'c mut [Seg],
+}
+
+impl ChunkView<'_> {
+    /// Fill the chunk's columns from the network's encounters.
+    fn fill(self, net: &Network) {
+        let no_ward = net.wards.len() as u32;
+        let loc = |p: &crate::model::Placement| Loc {
+            dept: p.department.0,
+            ward: p.ward.map_or(no_ward, |w| w.0),
+            bed: enum_code(&BedType::ALL, Some(p.bed_type)),
+        };
+        let mut next_seg = 0;
+        for j in 0..self.admit.len() {
+            let i = self.offset + j;
+            let enc = &net.encounters[i];
+            let a = minutes(enc.admit);
+            let d = enc.discharge.map_or(i64::MAX, minutes);
+            self.admit[j] = a;
+            self.discharge[j] = d;
+            self.first[j] = loc(enc.first_placement());
+            self.last[j] = loc(enc.last_placement());
+            self.branch[j] = enc.branch.0;
+            self.sex[j] = enum_code(&SEXES, Some(enc.sex));
+            self.payer[j] = enum_code(&PAYERS, enc.payer);
+            self.residence[j] = enum_code(&RESIDENCES, enc.residence);
+            self.adm_type[j] = enum_code(&ADM_TYPES, Some(enc.admission_type));
+            self.patient[j] = enc.patient.0;
+            self.outcome[j] = enum_code(&OUTCOMES, enc.outcome) as u8;
+            self.planned[j] = enc.planned_readmission;
+            for (k, p) in enc.placements.iter().enumerate() {
+                let start = minutes(p.start);
+                let end = enc.placements.get(k + 1).map_or(d, |q| minutes(q.start));
+                self.segs[next_seg] = Seg {
+                    enc: crate::model::u32_index(i),
+                    start,
+                    end: end.max(start),
+                    loc: loc(p),
+                };
+                next_seg += 1;
+            }
+        }
     }
 }
 
