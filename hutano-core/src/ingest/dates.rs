@@ -9,7 +9,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::source::Cell;
+use chrono::format::{Item, Parsed, StrftimeItems};
+
+use super::source::CellRef;
 use super::RejectReason;
 
 /// How a date column is read.
@@ -90,40 +92,86 @@ pub enum DateResolution {
     EarliestOnOrAfterAdmission,
 }
 
-/// Candidate local date-times of a cell under the declared formats, deduplicated and sorted.
-pub(crate) fn candidates(field: &DateField, cell: &Cell, tz: Tz) -> Result<Vec<NaiveDateTime>, RejectReason> {
-    let text = match cell {
-        Cell::Empty => return Err(RejectReason::MissingValue),
-        Cell::DateTime(t) => return Ok(vec![*t]),
-        Cell::Number(_) | Cell::Text(_) => cell.text().unwrap_or_default(),
-    };
-    let mut out = Vec::new();
-    for f in &field.formats {
-        if let Some(t) = parse_one(&text, f, field.date_only_time, tz) {
-            out.push(t);
-        }
-    }
-    if out.is_empty() {
-        return Err(RejectReason::UnparseableDate);
-    }
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+/// One declared format, parsed once per load.
+#[derive(Debug, Clone)]
+enum Format {
+    Rfc3339,
+    Items {
+        items: Vec<Item<'static>>,
+        offset: bool,
+    },
+    /// A format string chrono cannot read: it matches nothing.
+    Invalid,
 }
 
-fn parse_one(text: &str, format: &str, date_only_time: NaiveTime, tz: Tz) -> Option<NaiveDateTime> {
-    if format.eq_ignore_ascii_case("rfc3339") {
-        return DateTime::parse_from_rfc3339(text).ok().map(|t| to_local(t, tz));
+/// A [`DateField`]'s formats compiled for repeated use.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledDate<'m> {
+    pub(crate) field: &'m DateField,
+    formats: Vec<Format>,
+}
+
+impl<'m> CompiledDate<'m> {
+    pub(crate) fn new(field: &'m DateField) -> Self {
+        let formats = field
+            .formats
+            .iter()
+            .map(|f| {
+                if f.eq_ignore_ascii_case("rfc3339") {
+                    return Format::Rfc3339;
+                }
+                match StrftimeItems::new(f).parse_to_owned() {
+                    Ok(items) => Format::Items {
+                        items,
+                        offset: f.contains("%z") || f.contains("%:z") || f.contains("%#z"),
+                    },
+                    Err(_) => Format::Invalid,
+                }
+            })
+            .collect();
+        Self { field, formats }
     }
-    if format.contains("%z") || format.contains("%:z") || format.contains("%#z") {
-        return DateTime::parse_from_str(text, format).ok().map(|t| to_local(t, tz));
+
+    /// Candidate local date-times of a cell under the declared formats,
+    /// deduplicated and sorted.
+    pub(crate) fn candidates(&self, cell: CellRef<'_>, tz: Tz) -> Result<Vec<NaiveDateTime>, RejectReason> {
+        let text = match cell {
+            CellRef::Empty => return Err(RejectReason::MissingValue),
+            CellRef::DateTime(t) => return Ok(vec![t]),
+            CellRef::Number(_) | CellRef::Text(_) => cell.text().unwrap_or_default(),
+        };
+        let mut out = Vec::with_capacity(self.formats.len());
+        for f in &self.formats {
+            if let Some(t) = parse_one(&text, f, self.field.date_only_time, tz) {
+                out.push(t);
+            }
+        }
+        if out.is_empty() {
+            return Err(RejectReason::UnparseableDate);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
     }
-    if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-        return Some(t);
+}
+
+fn parse_one(text: &str, format: &Format, date_only_time: NaiveTime, tz: Tz) -> Option<NaiveDateTime> {
+    match format {
+        Format::Invalid => None,
+        Format::Rfc3339 => DateTime::parse_from_rfc3339(text).ok().map(|t| to_local(t, tz)),
+        Format::Items { items, offset } => {
+            let mut parsed = Parsed::new();
+            chrono::format::parse(&mut parsed, text, items.iter()).ok()?;
+            if *offset {
+                parsed.to_datetime().ok().map(|t| to_local(t, tz))
+            } else {
+                parsed
+                    .to_naive_datetime_with_offset(0)
+                    .ok()
+                    .or_else(|| parsed.to_naive_date().ok().map(|d| d.and_time(date_only_time)))
+            }
+        }
     }
-    NaiveDate::parse_from_str(text, format)
-        .ok()
-        .map(|d| d.and_time(date_only_time))
 }
 
 fn to_local(t: DateTime<FixedOffset>, tz: Tz) -> NaiveDateTime {
@@ -165,11 +213,12 @@ mod tests {
     #[test]
     fn day_first_and_month_first_both_listed_is_ambiguous_only_when_readings_differ() {
         let f = DateField::with_formats("x", ["%d-%m-%Y", "%m-%d-%Y"]);
-        let c = candidates(&f, &Cell::Text("04-05-2017".into()), Tz::UTC).unwrap();
+        let f = CompiledDate::new(&f);
+        let c = f.candidates(CellRef::Text("04-05-2017"), Tz::UTC).unwrap();
         assert_eq!(c, vec![d(2017, 4, 5), d(2017, 5, 4)]);
-        let c = candidates(&f, &Cell::Text("13-05-2017".into()), Tz::UTC).unwrap();
+        let c = f.candidates(CellRef::Text("13-05-2017"), Tz::UTC).unwrap();
         assert_eq!(c, vec![d(2017, 5, 13)]);
-        let c = candidates(&f, &Cell::Text("04-04-2017".into()), Tz::UTC).unwrap();
+        let c = f.candidates(CellRef::Text("04-04-2017"), Tz::UTC).unwrap();
         assert_eq!(c, vec![d(2017, 4, 4)]);
     }
 
@@ -198,8 +247,9 @@ mod tests {
     #[test]
     fn offsets_are_converted_to_branch_time() {
         let f = DateField::new("x", "rfc3339");
+        let f = CompiledDate::new(&f);
         let tz: Tz = "Asia/Kolkata".parse().unwrap();
-        let c = candidates(&f, &Cell::Text("2024-01-01T00:00:00Z".into()), tz).unwrap();
+        let c = f.candidates(CellRef::Text("2024-01-01T00:00:00Z"), tz).unwrap();
         assert_eq!(
             c,
             vec![NaiveDate::from_ymd_opt(2024, 1, 1)
@@ -212,13 +262,25 @@ mod tests {
     #[test]
     fn unparseable_and_missing() {
         let f = DateField::new("x", "%Y-%m-%d");
+        let f = CompiledDate::new(&f);
         assert_eq!(
-            candidates(&f, &Cell::Text("2-1217".into()), Tz::UTC).unwrap_err(),
+            f.candidates(CellRef::Text("2-1217"), Tz::UTC).unwrap_err(),
             RejectReason::UnparseableDate
         );
         assert_eq!(
-            candidates(&f, &Cell::Empty, Tz::UTC).unwrap_err(),
+            f.candidates(CellRef::Empty, Tz::UTC).unwrap_err(),
             RejectReason::MissingValue
+        );
+        // Offsets in a strftime format convert too; a malformed format matches nothing.
+        let g = DateField::with_formats("x", ["%Y-%m-%d %H:%M %z", "%Q"]);
+        let g = CompiledDate::new(&g);
+        let c = g.candidates(CellRef::Text("2024-01-01 10:00 +0000"), Tz::UTC).unwrap();
+        assert_eq!(
+            c,
+            vec![NaiveDate::from_ymd_opt(2024, 1, 1)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()]
         );
     }
 }

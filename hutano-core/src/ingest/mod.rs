@@ -31,16 +31,19 @@
 mod dates;
 pub(crate) mod source;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
+use dates::CompiledDate;
 pub use dates::{DateField, DateResolution};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 pub use source::Cell;
-use source::SourceTable;
+use source::{CellRef, Fields, SourceTable};
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -493,37 +496,45 @@ pub fn load_encounters_xlsx(
     load_table(network, table, mapping)
 }
 
-struct Parsed {
-    row: u64,
-    patient: String,
-    enc: Encounter,
-    bill: Option<Bill>,
-}
-
 type RowResult<T> = std::result::Result<T, (Option<String>, RejectReason)>;
 
-struct RowCtx<'a> {
-    cells: &'a [Cell],
-    idx: &'a HashMap<&'a str, usize>,
+/// Everything a load needs that does not change from row to row.
+struct Plan<'m> {
+    mapping: &'m EncounterMapping,
+    cols: HashMap<String, usize>,
+    admit: CompiledDate<'m>,
+    discharge: Option<CompiledDate<'m>>,
+    discharge_order: Option<CompiledDate<'m>>,
+    billing_closed: Option<CompiledDate<'m>>,
+    branch_codes: HashMap<&'m str, BranchId>,
+    dept_codes: HashMap<&'m str, DepartmentId>,
+    ward_codes: HashMap<&'m str, WardId>,
+    staff_codes: HashMap<&'m str, crate::model::StaffId>,
 }
 
-impl RowCtx<'_> {
-    fn cell(&self, col: &str) -> &Cell {
-        self.idx
-            .get(col)
-            .and_then(|&i| self.cells.get(i))
-            .unwrap_or(&Cell::Empty)
+/// One row being parsed.
+struct RowCtx<'a> {
+    fields: Fields<'a>,
+    cols: &'a HashMap<String, usize>,
+}
+
+impl<'a> RowCtx<'a> {
+    fn cell(&self, col: &str) -> CellRef<'a> {
+        self.cols.get(col).map_or(CellRef::Empty, |&i| self.fields.get(i))
     }
-    fn text(&self, col: &str) -> Option<String> {
+    fn text(&self, col: &str) -> Option<Cow<'a, str>> {
         self.cell(col).text()
     }
-    fn required(&self, col: &str) -> RowResult<String> {
+    fn required(&self, col: &str) -> RowResult<Cow<'a, str>> {
         self.text(col)
             .ok_or_else(|| (Some(col.to_string()), RejectReason::MissingValue))
     }
-    fn field(&self, f: &Field) -> RowResult<String> {
+    fn field<'f>(&self, f: &'f Field) -> RowResult<Cow<'f, str>>
+    where
+        'a: 'f,
+    {
         match f {
-            Field::Constant(v) => Ok(v.clone()),
+            Field::Constant(v) => Ok(Cow::Borrowed(v.as_str())),
             Field::Column(c) => self.required(c),
         }
     }
@@ -532,7 +543,7 @@ impl RowCtx<'_> {
             None => Ok(c.default.clone()),
             Some(code) => c
                 .codes
-                .get(code.as_str())
+                .get(&*code)
                 .cloned()
                 .map(Some)
                 .ok_or_else(|| (Some(c.column.clone()), RejectReason::UnknownCode)),
@@ -547,10 +558,10 @@ impl RowCtx<'_> {
     fn number(&self, col: &str) -> RowResult<Option<f64>> {
         let err = |r| (Some(col.to_string()), r);
         match self.cell(col) {
-            Cell::Empty => Ok(None),
-            Cell::Number(x) if x.is_finite() => Ok(Some(*x)),
-            Cell::Number(_) | Cell::DateTime(_) => Err(err(RejectReason::InvalidNumber)),
-            Cell::Text(s) => match s.parse::<f64>() {
+            CellRef::Empty => Ok(None),
+            CellRef::Number(x) if x.is_finite() => Ok(Some(x)),
+            CellRef::Number(_) | CellRef::DateTime(_) => Err(err(RejectReason::InvalidNumber)),
+            CellRef::Text(s) => match s.parse::<f64>() {
                 Ok(x) if x.is_finite() => Ok(Some(x)),
                 _ => Err(err(RejectReason::InvalidNumber)),
             },
@@ -560,14 +571,14 @@ impl RowCtx<'_> {
             other => Ok(other),
         })
     }
-    fn date(&self, f: &DateField, tz: Tz, admit: Option<NaiveDateTime>) -> RowResult<Option<NaiveDateTime>> {
-        let col = || Some(f.column.clone());
-        let cands = match dates::candidates(f, self.cell(&f.column), tz) {
+    fn date(&self, f: &CompiledDate<'_>, tz: Tz, admit: Option<NaiveDateTime>) -> RowResult<Option<NaiveDateTime>> {
+        let col = || Some(f.field.column.clone());
+        let cands = match f.candidates(self.cell(&f.field.column), tz) {
             Ok(c) => c,
             Err(RejectReason::MissingValue) => return Ok(None),
             Err(r) => return Err((col(), r)),
         };
-        let chosen = match &f.resolve {
+        let chosen = match &f.field.resolve {
             DateResolution::Reject => match cands.as_slice() {
                 [one] => *one,
                 _ => return Err((col(), RejectReason::AmbiguousDate)),
@@ -587,15 +598,44 @@ impl RowCtx<'_> {
     }
 }
 
-/// Load a parsed table. Shared by the CSV and Excel paths.
+/// Patients by pseudonym: those already in the network first, then new ones
+/// in order of appearance.
+struct Interner {
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, pseudonym: &str) -> PatientId {
+        if let Some(&id) = self.ids.get(pseudonym) {
+            return PatientId(id);
+        }
+        let id = crate::model::u32_index(self.ids.len());
+        self.ids.insert(pseudonym.to_string(), id);
+        PatientId(id)
+    }
+
+    /// Pseudonyms with ids from `from` on, in id order.
+    fn new_since(self, from: usize) -> Vec<String> {
+        let mut fresh: Vec<(u32, String)> = self
+            .ids
+            .into_iter()
+            .filter(|(_, id)| *id as usize >= from)
+            .map(|(p, id)| (id, p))
+            .collect();
+        fresh.sort_unstable_by_key(|(id, _)| *id);
+        fresh.into_iter().map(|(_, p)| p).collect()
+    }
+}
+
+/// Load a table. Shared by the CSV and Excel paths.
 ///
-/// One pass per rule, in the order the report documents them: row parsing,
-/// duplicate ids, overlapping stays, then the commit.
+/// One pass per rule, in the order the report documents them: row parsing
+/// (streamed), duplicate ids, overlapping stays, then the commit.
 #[allow(clippy::too_many_lines)]
 fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &EncounterMapping) -> Result<LoadReport> {
-    let idx: HashMap<&str, usize> = table.header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let cols: HashMap<String, usize> = table.header().iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
     for c in mapping.columns() {
-        if !idx.contains_key(c) {
+        if !cols.contains_key(c) {
             return Err(Error::MissingColumn { column: c.to_string() });
         }
     }
@@ -605,150 +645,157 @@ fn load_table(network: &mut Network, table: SourceTable<'_>, mapping: &Encounter
             problem: format!("network has {} branches; map the branch", network.branches.len()),
         });
     }
-    let branch_codes: HashMap<&str, BranchId> = code_map(network.branches.iter().map(|b| b.code.as_str()), BranchId);
-    let dept_codes: HashMap<&str, DepartmentId> =
-        code_map(network.departments.iter().map(|d| d.code.as_str()), DepartmentId);
-    let ward_codes: HashMap<&str, WardId> = code_map(network.wards.iter().map(|w| w.code.as_str()), WardId);
-    let staff_codes: HashMap<&str, crate::model::StaffId> =
-        code_map(network.staff.iter().map(|s| s.code.as_str()), crate::model::StaffId);
-
+    let existing_patients = network.patients.len();
+    let mut interner = Interner {
+        ids: network
+            .patients
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.pseudonym.clone(), crate::model::u32_index(i)))
+            .collect(),
+    };
     let mut rejects = Vec::new();
-    let mut parsed = Vec::new();
+    let mut staged: Vec<Encounter> = Vec::new();
+    let mut staged_rows: Vec<u64> = Vec::new();
+    let mut staged_bills: Vec<(usize, Bill)> = Vec::new();
     let mut rows_read = 0u64;
-    for r in table.rows {
-        let r = r?;
-        rows_read += 1;
-        let cells = match &r.cells {
-            Ok(c) => c,
-            Err(reason) => {
-                rejects.push(Reject {
-                    row: r.row,
-                    column: None,
-                    reason: reason.clone(),
-                });
-                continue;
-            }
-        };
-        let ctx = RowCtx { cells, idx: &idx };
-        let res = parse_row(
-            network,
+    {
+        let net: &Network = network;
+        let plan = Plan {
             mapping,
-            &ctx,
-            r.row,
-            &branch_codes,
-            &dept_codes,
-            &ward_codes,
-            &staff_codes,
-        );
-        match res {
-            Ok(p) => parsed.push(p),
-            Err((column, reason)) => rejects.push(Reject {
-                row: r.row,
-                column,
-                reason,
-            }),
-        }
+            cols,
+            admit: CompiledDate::new(&mapping.admit),
+            discharge: mapping.discharge.as_ref().map(CompiledDate::new),
+            discharge_order: mapping.discharge_order.as_ref().map(CompiledDate::new),
+            billing_closed: mapping.billing_closed.as_ref().map(CompiledDate::new),
+            branch_codes: code_map(net.branches.iter().map(|b| b.code.as_str()), BranchId),
+            dept_codes: code_map(net.departments.iter().map(|d| d.code.as_str()), DepartmentId),
+            ward_codes: code_map(net.wards.iter().map(|w| w.code.as_str()), WardId),
+            staff_codes: code_map(net.staff.iter().map(|s| s.code.as_str()), crate::model::StaffId),
+        };
+        table.for_each(|row, fields| {
+            rows_read += 1;
+            let parsed = fields.map_err(|reason| (None, reason)).and_then(|fields| {
+                let ctx = RowCtx {
+                    fields,
+                    cols: &plan.cols,
+                };
+                parse_row(net, &plan, &ctx, row, &mut interner)
+            });
+            match parsed {
+                Ok((enc, bill)) => {
+                    if let Some(b) = bill {
+                        staged_bills.push((staged.len(), b));
+                    }
+                    staged.push(enc);
+                    staged_rows.push(row);
+                }
+                Err((column, reason)) => rejects.push(Reject { row, column, reason }),
+            }
+        })?;
     }
 
     // Duplicate encounter ids: the first occurrence wins.
-    let mut keep = vec![true; parsed.len()];
+    let mut keep = vec![true; staged.len()];
     {
         let mut seen: HashMap<&str, u64> = network.encounters.iter().map(|e| (e.id.as_str(), 0)).collect();
-        for (i, p) in parsed.iter().enumerate() {
-            if let Some(&first_row) = seen.get(p.enc.id.as_str()) {
+        for (i, e) in staged.iter().enumerate() {
+            if let Some(&first_row) = seen.get(e.id.as_str()) {
                 keep[i] = false;
                 rejects.push(Reject {
-                    row: p.row,
+                    row: staged_rows[i],
                     column: mapping.encounter_id.clone(),
                     reason: RejectReason::DuplicateEncounterId { first_row },
                 });
             } else {
-                seen.insert(p.enc.id.as_str(), p.row);
+                seen.insert(e.id.as_str(), staged_rows[i]);
             }
         }
     }
 
     // Overlapping stays of one patient: stays already in the network are
-    // accepted; new stays are taken in (admission, row) order and one that
-    // starts before the latest accepted discharge is rejected.
-    let mut by_patient: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, p) in parsed.iter().enumerate() {
-        if keep[i] {
-            by_patient.entry(p.patient.as_str()).or_default().push(i);
-        }
-    }
-    let mut existing: HashMap<&str, Vec<(NaiveDateTime, NaiveDateTime)>> = HashMap::new();
+    // accepted; new stays are taken in (admission, row) order, and one that
+    // starts before the latest accepted discharge, or at the same instant as
+    // the latest accepted admission (one stay recorded twice, even when both
+    // are empty same-day records), is rejected.
+    let mut existing: HashMap<u32, Vec<(NaiveDateTime, NaiveDateTime)>> = HashMap::default();
     for e in &network.encounters {
-        let key = network.patients[e.patient.index()].pseudonym.as_str();
-        if by_patient.contains_key(key) {
-            existing
-                .entry(key)
-                .or_default()
-                .push((e.admit, e.discharge.unwrap_or(NaiveDateTime::MAX)));
-        }
+        existing
+            .entry(e.patient.0)
+            .or_default()
+            .push((e.admit, e.discharge.unwrap_or(NaiveDateTime::MAX)));
     }
-    let mut patients: Vec<&str> = by_patient.keys().copied().collect();
-    patients.sort_unstable();
-    for patient in patients {
-        let rows = by_patient.get_mut(patient).map(std::mem::take).unwrap_or_default();
-        let mut order = rows;
-        order.sort_by_key(|&i| (parsed[i].enc.admit, parsed[i].row));
-        let old = existing.get(patient).map_or(&[][..], Vec::as_slice);
-        // (latest accepted discharge, its row, latest accepted admission)
-        let mut last: Option<(NaiveDateTime, u64, NaiveDateTime)> = None;
-        for i in order {
-            let p = &parsed[i];
-            let start = p.enc.admit;
-            let end = p.enc.discharge.unwrap_or(NaiveDateTime::MAX);
-            // Two stays admitted at the same instant are one stay recorded
-            // twice, even when both are empty (same-day, date-only records).
-            let clash_old = old.iter().any(|&(a, d)| (start < d && a < end) || a == start);
-            let clash_new = last.filter(|&(d, _, a)| start < d || start == a);
-            if clash_old || clash_new.is_some() {
-                keep[i] = false;
-                rejects.push(Reject {
-                    row: p.row,
-                    column: None,
-                    reason: RejectReason::OverlappingStay {
-                        other_row: clash_new.map_or(0, |(_, r, _)| r),
-                    },
-                });
-            } else {
-                let (d, r) = match last {
-                    Some((d, r, _)) if d >= end => (d, r),
-                    _ => (end, p.row),
-                };
-                last = Some((d, r, start));
-            }
-        }
-    }
-
-    // Commit the kept rows in row order.
-    let mut patient_ids: HashMap<String, PatientId> = network
-        .patients
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.pseudonym.clone(), PatientId(crate::model::u32_index(i))))
+    let mut order: Vec<u32> = (0..crate::model::u32_index(staged.len()))
+        .filter(|&i| keep[i as usize])
         .collect();
-    let mut loaded = 0u64;
-    for (p, k) in parsed.into_iter().zip(keep) {
-        if !k {
-            continue;
+    order.sort_unstable_by_key(|&i| {
+        (
+            staged[i as usize].patient,
+            staged[i as usize].admit,
+            staged_rows[i as usize],
+        )
+    });
+    // (patient, latest accepted discharge, its row, latest accepted admission)
+    let mut last: Option<(PatientId, NaiveDateTime, u64, NaiveDateTime)> = None;
+    for &i in &order {
+        let i = i as usize;
+        let e = &staged[i];
+        let (start, end) = (e.admit, e.discharge.unwrap_or(NaiveDateTime::MAX));
+        let prev = last.filter(|l| l.0 == e.patient);
+        let old = existing.get(&e.patient.0).map_or(&[][..], Vec::as_slice);
+        let clash_old = old.iter().any(|&(a, d)| (start < d && a < end) || a == start);
+        let clash_new = prev.filter(|&(_, d, _, a)| start < d || start == a);
+        if clash_old || clash_new.is_some() {
+            keep[i] = false;
+            rejects.push(Reject {
+                row: staged_rows[i],
+                column: None,
+                reason: RejectReason::OverlappingStay {
+                    other_row: clash_new.map_or(0, |(_, _, r, _)| r),
+                },
+            });
+        } else {
+            let (d, r) = match prev {
+                Some((_, d, r, _)) if d >= end => (d, r),
+                _ => (end, staged_rows[i]),
+            };
+            last = Some((e.patient, d, r, start));
         }
-        let pid = *patient_ids.entry(p.patient).or_insert_with_key(|key| {
-            network.patients.push(Patient { pseudonym: key.clone() });
-            PatientId(crate::model::u32_index(network.patients.len() - 1))
-        });
-        let mut enc = p.enc;
-        enc.patient = pid;
-        let eid = EncounterId(crate::model::u32_index(network.encounters.len()));
-        network.encounters.push(enc);
-        if let Some(mut b) = p.bill {
-            b.encounter = eid;
+    }
+    drop(existing);
+    drop(order);
+
+    // Commit the kept rows in row order, without copying when the network
+    // had no encounters.
+    let base = network.encounters.len();
+    let mut new_index = vec![u32::MAX; staged.len()];
+    let mut next = 0u32;
+    for (i, k) in keep.iter().enumerate() {
+        if *k {
+            new_index[i] = next;
+            next += 1;
+        }
+    }
+    let mut flags = keep.iter();
+    staged.retain(|_| flags.next().copied().unwrap_or(false));
+    let loaded = staged.len() as u64;
+    if network.encounters.is_empty() {
+        network.encounters = staged;
+    } else {
+        network.encounters.append(&mut staged);
+    }
+    for (i, mut b) in staged_bills {
+        if new_index[i] != u32::MAX {
+            b.encounter = EncounterId(crate::model::u32_index(base + new_index[i] as usize));
             network.bills.push(b);
         }
-        loaded += 1;
     }
+    network.patients.extend(
+        interner
+            .new_since(existing_patients)
+            .into_iter()
+            .map(|pseudonym| Patient { pseudonym }),
+    );
     rejects.sort_by_key(|r| r.row);
     let report = LoadReport {
         rows_read,
@@ -766,40 +813,40 @@ fn code_map<'a, T>(codes: impl Iterator<Item = &'a str>, wrap: impl Fn(u32) -> T
         .collect()
 }
 
-/// Parse one row into an encounter; the first failing field rejects it.
-#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+/// Parse one row into an encounter (and its bill); the first failing field rejects it.
+#[allow(clippy::too_many_lines)]
 fn parse_row(
     network: &Network,
-    m: &EncounterMapping,
+    plan: &Plan<'_>,
     ctx: &RowCtx<'_>,
     row: u64,
-    branch_codes: &HashMap<&str, BranchId>,
-    dept_codes: &HashMap<&str, DepartmentId>,
-    ward_codes: &HashMap<&str, WardId>,
-    staff_codes: &HashMap<&str, crate::model::StaffId>,
-) -> RowResult<Parsed> {
+    interner: &mut Interner,
+) -> RowResult<(Encounter, Option<Bill>)> {
+    let m = plan.mapping;
     let col_of = |f: &Field| match f {
         Field::Column(c) => Some(c.clone()),
         Field::Constant(_) => None,
     };
-    let patient = ctx.required(&m.patient_id)?;
+    let patient_text = ctx.required(&m.patient_id)?;
     let id = match &m.encounter_id {
-        Some(c) => ctx.required(c)?,
+        Some(c) => ctx.required(c)?.into_owned(),
         None => row.to_string(),
     };
     let branch = match &m.branch {
         None => BranchId(0),
         Some(f) => {
             let code = ctx.field(f)?;
-            *branch_codes
-                .get(code.as_str())
+            *plan
+                .branch_codes
+                .get(&*code)
                 .ok_or((col_of(f), RejectReason::UnknownBranch))?
         }
     };
     let tz = network.branches[branch.index()].timezone;
     let dept_code = ctx.field(&m.department)?;
-    let department = *dept_codes
-        .get(dept_code.as_str())
+    let department = *plan
+        .dept_codes
+        .get(&*dept_code)
         .filter(|d| network.departments[d.index()].branch == branch)
         .ok_or((col_of(&m.department), RejectReason::UnknownDepartment))?;
     let ward = match &m.ward {
@@ -808,17 +855,18 @@ fn parse_row(
             Err((_, RejectReason::MissingValue)) => None,
             Err(e) => return Err(e),
             Ok(code) => Some(
-                *ward_codes
-                    .get(code.as_str())
+                *plan
+                    .ward_codes
+                    .get(&*code)
                     .filter(|w| network.wards[w.index()].department == department)
                     .ok_or((col_of(f), RejectReason::UnknownWard))?,
             ),
         },
     };
     let admit = ctx
-        .date(&m.admit, tz, None)?
+        .date(&plan.admit, tz, None)?
         .ok_or((Some(m.admit.column.clone()), RejectReason::MissingValue))?;
-    let discharge = match &m.discharge {
+    let discharge = match &plan.discharge {
         None => None,
         Some(f) => ctx.date(f, tz, Some(admit))?,
     };
@@ -827,14 +875,14 @@ fn parse_row(
             return Err((Some(f.column.clone()), RejectReason::DischargeBeforeAdmission));
         }
     }
-    let opt_date = |f: &Option<DateField>| -> RowResult<Option<NaiveDateTime>> {
+    let opt_date = |f: &Option<CompiledDate<'_>>| -> RowResult<Option<NaiveDateTime>> {
         match f {
             None => Ok(None),
             Some(f) => ctx.date(f, tz, Some(admit)),
         }
     };
-    let discharge_order = opt_date(&m.discharge_order)?;
-    let billing_closed = opt_date(&m.billing_closed)?;
+    let discharge_order = opt_date(&plan.discharge_order)?;
+    let billing_closed = opt_date(&plan.billing_closed)?;
     let bed_type = match &m.bed_type {
         Some(c) => ctx.coded(c)?.unwrap_or(BedType::General),
         None => BedType::General,
@@ -869,8 +917,9 @@ fn parse_row(
         Some(c) => match ctx.text(c) {
             None => None,
             Some(code) => Some(
-                *staff_codes
-                    .get(code.as_str())
+                *plan
+                    .staff_codes
+                    .get(&*code)
                     .ok_or((Some(c.clone()), RejectReason::UnknownStaff))?,
             ),
         },
@@ -889,9 +938,11 @@ fn parse_row(
             }),
         },
     };
+    // Interned last, so that a rejected row adds no patient.
+    let patient = interner.intern(&patient_text);
     let enc = Encounter {
         id,
-        patient: PatientId(0),
+        patient,
         branch,
         admit,
         discharge,
@@ -902,8 +953,12 @@ fn parse_row(
             ward,
             bed_type,
         }],
-        diagnosis_code: m.diagnosis_code.as_ref().and_then(|c| ctx.text(c)),
-        diagnosis_category: m.diagnosis_category.as_ref().and_then(|c| ctx.text(c)),
+        diagnosis_code: m.diagnosis_code.as_ref().and_then(|c| ctx.text(c)).map(Cow::into_owned),
+        diagnosis_category: m
+            .diagnosis_category
+            .as_ref()
+            .and_then(|c| ctx.text(c))
+            .map(Cow::into_owned),
         age,
         sex: sex.unwrap_or_default(),
         payer,
@@ -915,10 +970,5 @@ fn parse_row(
         planned_readmission: planned.unwrap_or(false),
         icu_days,
     };
-    Ok(Parsed {
-        row,
-        patient,
-        enc,
-        bill,
-    })
+    Ok((enc, bill))
 }

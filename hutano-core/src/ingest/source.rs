@@ -1,16 +1,18 @@
-//! Tabular sources: CSV and Excel workbooks read into rows of cells.
+//! Tabular sources: CSV and Excel workbooks, read one row at a time.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
 use chrono::NaiveDateTime;
 
+use super::RejectReason;
 use crate::error::{Error, Result};
 
-/// One cell of a source row.
+/// One cell of a source row, owned (as read from a workbook).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    /// Empty cell (or a CSV field that is empty after trimming).
+    /// Empty cell (or a field that is empty after trimming).
     Empty,
     /// Text.
     Text(String),
@@ -20,15 +22,23 @@ pub enum Cell {
     DateTime(NaiveDateTime),
 }
 
-impl Cell {
-    /// The cell as text, if it is not empty.
-    #[must_use]
-    pub fn text(&self) -> Option<String> {
+/// A borrowed view of one cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CellRef<'r> {
+    Empty,
+    Text(&'r str),
+    Number(f64),
+    DateTime(NaiveDateTime),
+}
+
+impl<'r> CellRef<'r> {
+    /// The cell as text, if it is not empty (borrowed for text cells).
+    pub(crate) fn text(self) -> Option<Cow<'r, str>> {
         match self {
-            Cell::Empty => None,
-            Cell::Text(s) => Some(s.clone()),
-            Cell::Number(x) => Some(format_number(*x)),
-            Cell::DateTime(t) => Some(t.format("%Y-%m-%d %H:%M:%S").to_string()),
+            CellRef::Empty => None,
+            CellRef::Text(s) => Some(Cow::Borrowed(s)),
+            CellRef::Number(x) => Some(Cow::Owned(format_number(x))),
+            CellRef::DateTime(t) => Some(Cow::Owned(t.format("%Y-%m-%d %H:%M:%S").to_string())),
         }
     }
 }
@@ -41,41 +51,125 @@ fn format_number(x: f64) -> String {
     }
 }
 
-/// A row read from a source, or the reason the row could not be read at all.
-#[derive(Debug, Clone)]
-pub(crate) struct SourceRow {
-    /// Spreadsheet-style row number: the header is row 1.
-    pub(crate) row: u64,
-    /// Cells in header order, or why the record is unreadable.
-    pub(crate) cells: std::result::Result<Vec<Cell>, super::RejectReason>,
+/// The fields of one row, borrowed from the reader's buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fields<'r> {
+    Csv(&'r csv::StringRecord),
+    Cells(&'r [Cell]),
 }
 
-/// A table: header plus a stream of rows (a CSV is read one record at a
-/// time, so a large export is never held as text in memory).
-pub(crate) struct SourceTable<'a> {
-    pub(crate) header: Vec<String>,
-    pub(crate) rows: Box<dyn Iterator<Item = Result<SourceRow>> + 'a>,
+impl<'r> Fields<'r> {
+    /// Field `i`, trimmed; missing fields read as empty.
+    pub(crate) fn get(self, i: usize) -> CellRef<'r> {
+        match self {
+            Fields::Csv(rec) => match rec.get(i).map(str::trim) {
+                None | Some("") => CellRef::Empty,
+                Some(s) => CellRef::Text(s),
+            },
+            Fields::Cells(cells) => match cells.get(i) {
+                None | Some(Cell::Empty) => CellRef::Empty,
+                Some(Cell::Text(s)) => CellRef::Text(s),
+                Some(Cell::Number(x)) => CellRef::Number(*x),
+                Some(Cell::DateTime(t)) => CellRef::DateTime(*t),
+            },
+        }
+    }
+}
+
+/// A table: its header, and rows read on demand by [`SourceTable::for_each`].
+pub(crate) enum SourceTable<'a> {
+    /// A CSV stream: one record buffer is reused for every row, so a large
+    /// export is never held in memory as text.
+    Csv {
+        header: Vec<String>,
+        reader: csv::Reader<Box<dyn Read + 'a>>,
+    },
+    /// Rows already in memory (a workbook sheet); `Err` for unreadable rows.
+    Cells {
+        header: Vec<String>,
+        rows: Vec<(u64, std::result::Result<Vec<Cell>, RejectReason>)>,
+    },
 }
 
 impl std::fmt::Debug for SourceTable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceTable")
-            .field("header", &self.header)
+            .field("header", &self.header())
             .finish_non_exhaustive()
     }
 }
 
-/// Read a CSV from any reader. Fields are trimmed; a UTF-8 byte-order mark at
-/// the start is dropped; a record with the wrong number of fields or invalid
-/// UTF-8 becomes a rejected row rather than an error for the whole file.
+impl SourceTable<'_> {
+    pub(crate) fn header(&self) -> &[String] {
+        match self {
+            SourceTable::Csv { header, .. } | SourceTable::Cells { header, .. } => header,
+        }
+    }
+
+    /// Call `f(row, fields)` for every data row, in order. `row` is the
+    /// spreadsheet-style row number: the header is row 1, and a quoted field
+    /// with a line break still sits in one row. Blank lines are not rows.
+    /// A record with the wrong number of fields or invalid UTF-8 is passed as
+    /// `Err(reason)`, not returned as an error.
+    ///
+    /// # Errors
+    /// [`Error::Csv`] when the reader itself fails (I/O).
+    pub(crate) fn for_each(self, mut f: impl FnMut(u64, std::result::Result<Fields<'_>, RejectReason>)) -> Result<()> {
+        match self {
+            SourceTable::Cells { rows, .. } => {
+                for (row, cells) in &rows {
+                    f(*row, cells.as_ref().map(|c| Fields::Cells(c)).map_err(Clone::clone));
+                }
+                Ok(())
+            }
+            SourceTable::Csv { header, mut reader } => {
+                let width = header.len();
+                let mut rec = csv::ByteRecord::new();
+                let mut row = 1u64;
+                while reader.read_byte_record(&mut rec).map_err(|e| csv_error(&e))? {
+                    if rec.len() == 1 && rec.get(0).is_some_and(|x| x.iter().all(u8::is_ascii_whitespace)) {
+                        continue;
+                    }
+                    row += 1;
+                    if rec.len() != width {
+                        f(
+                            row,
+                            Err(RejectReason::FieldCount {
+                                expected: width,
+                                found: rec.len(),
+                            }),
+                        );
+                        continue;
+                    }
+                    rec = match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
+                        Ok(text) => {
+                            f(row, Ok(Fields::Csv(&text)));
+                            text.into_byte_record()
+                        }
+                        Err(e) => {
+                            f(row, Err(RejectReason::InvalidUtf8));
+                            e.into_byte_record()
+                        }
+                    };
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Open a CSV from any reader and read its header. A UTF-8 byte-order mark
+/// at the start is dropped; header names are trimmed.
 pub(crate) fn read_csv<'a, R: Read + 'a>(reader: R, delimiter: u8) -> Result<SourceTable<'a>> {
-    let mut rdr = csv::ReaderBuilder::new()
+    let boxed: Box<dyn Read + 'a> = Box::new(reader);
+    let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .from_reader(reader);
+        .buffer_capacity(1 << 16)
+        .from_reader(boxed);
     let mut first = csv::ByteRecord::new();
-    let header: Vec<String> = if rdr.read_byte_record(&mut first).map_err(|e| csv_error(&e))? {
+    let header: Vec<String> = if reader.read_byte_record(&mut first).map_err(|e| csv_error(&e))? {
         first
             .iter()
             .enumerate()
@@ -88,46 +182,7 @@ pub(crate) fn read_csv<'a, R: Read + 'a>(reader: R, delimiter: u8) -> Result<Sou
     } else {
         Vec::new()
     };
-    let width = header.len();
-    // Spreadsheet-style numbering counts records, not lines: a quoted field
-    // with a line break still sits in one row. The header is row 1.
-    let mut row = 1u64;
-    let rows = rdr.into_byte_records().filter_map(move |rec| {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => return Some(Err(csv_error(&e))),
-        };
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            // A blank line: not a record, not counted as read.
-            return None;
-        }
-        row += 1;
-        let cells = if rec.len() == width {
-            rec.iter()
-                .map(|f| match std::str::from_utf8(f) {
-                    Ok(s) => {
-                        let s = s.trim();
-                        Ok(if s.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(s.to_string())
-                        })
-                    }
-                    Err(_) => Err(super::RejectReason::InvalidUtf8),
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()
-        } else {
-            Err(super::RejectReason::FieldCount {
-                expected: width,
-                found: rec.len(),
-            })
-        };
-        Some(Ok(SourceRow { row, cells }))
-    });
-    Ok(SourceTable {
-        header,
-        rows: Box::new(rows),
-    })
+    Ok(SourceTable::Csv { header, reader })
 }
 
 fn csv_error(e: &csv::Error) -> Error {
@@ -137,17 +192,17 @@ fn csv_error(e: &csv::Error) -> Error {
     }
 }
 
-/// Read a CSV file.
+/// Open a CSV file.
 pub(crate) fn read_csv_path(path: &Path, delimiter: u8) -> Result<SourceTable<'static>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
     })?;
-    read_csv(std::io::BufReader::new(file), delimiter)
+    read_csv(file, delimiter)
 }
 
 /// Read one sheet of an .xlsx workbook (the first sheet when `sheet` is `None`).
-/// The first non-empty row of the sheet's used range is the header.
+/// The first row of the sheet's used range is the header.
 #[cfg(feature = "xlsx")]
 pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceTable<'static>> {
     use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -193,17 +248,11 @@ pub(crate) fn read_xlsx_path(path: &Path, sheet: Option<&str>) -> Result<SourceT
                 Data::Int(v) => Ok(Cell::Number(*v as f64)),
                 Data::Float(v) => Ok(Cell::Number(*v)),
                 Data::Bool(b) => Ok(Cell::Text(b.to_string())),
-                Data::DateTime(d) => d
-                    .as_datetime()
-                    .map(Cell::DateTime)
-                    .ok_or(super::RejectReason::CellError),
-                Data::Error(_) => Err(super::RejectReason::CellError),
+                Data::DateTime(d) => d.as_datetime().map(Cell::DateTime).ok_or(RejectReason::CellError),
+                Data::Error(_) => Err(RejectReason::CellError),
             })
             .collect::<std::result::Result<Vec<_>, _>>();
-        rows.push(Ok(SourceRow { row, cells: converted }));
+        rows.push((row, converted));
     }
-    Ok(SourceTable {
-        header,
-        rows: Box::new(rows.into_iter()),
-    })
+    Ok(SourceTable::Cells { header, rows })
 }

@@ -333,33 +333,7 @@ impl<'a> Engine<'a> {
     /// [`Error::Inconsistent`] if the network fails [`Network::validate`].
     pub fn new(net: &'a Network) -> Result<Self> {
         net.validate()?;
-        // Intern diagnosis categories in one pass (codes in order of first
-        // appearance), then renumber them in label order.
-        let mut interner: HashMap<&str, u32> = HashMap::default();
-        let mut first_seen: Vec<&str> = Vec::new();
-        let raw_diag: Vec<u32> = net
-            .encounters
-            .iter()
-            .map(|enc| match enc.diagnosis_category.as_deref() {
-                None => u32::MAX,
-                Some(c) => *interner.entry(c).or_insert_with(|| {
-                    first_seen.push(c);
-                    (first_seen.len() - 1) as u32
-                }),
-            })
-            .collect();
-        let mut sorted: Vec<(&str, u32)> = first_seen.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
-        sorted.sort_unstable();
-        let mut renumber = vec![0u32; sorted.len()];
-        for (new, (_, old)) in sorted.iter().enumerate() {
-            renumber[*old as usize] = new as u32;
-        }
-        let no_diag = sorted.len() as u32;
-        let diag_labels: Vec<String> = sorted.iter().map(|(c, _)| (*c).to_string()).collect();
-        let diag_codes: Vec<u32> = raw_diag
-            .iter()
-            .map(|&r| if r == u32::MAX { no_diag } else { renumber[r as usize] })
-            .collect();
+        let (diag_codes, diag_labels) = intern_diagnoses(net);
         let n = net.encounters.len();
         // Every placement becomes one segment (a zero-length one contributes
         // nothing), so each chunk's segments have a known place.
@@ -594,6 +568,39 @@ impl<'a> Engine<'a> {
             buckets: Buckets::new(q.period, q.grain),
         })
     }
+}
+
+/// Diagnosis-category code of every encounter (labels sorted; the code
+/// `labels.len()` means none), interned in one pass.
+fn intern_diagnoses(net: &Network) -> (Vec<u32>, Vec<String>) {
+    // Intern diagnosis categories in one pass (codes in order of first
+    // appearance), then renumber them in label order.
+    let mut interner: HashMap<&str, u32> = HashMap::default();
+    let mut first_seen: Vec<&str> = Vec::new();
+    let raw_diag: Vec<u32> = net
+        .encounters
+        .iter()
+        .map(|enc| match enc.diagnosis_category.as_deref() {
+            None => u32::MAX,
+            Some(c) => *interner.entry(c).or_insert_with(|| {
+                first_seen.push(c);
+                (first_seen.len() - 1) as u32
+            }),
+        })
+        .collect();
+    let mut sorted: Vec<(&str, u32)> = first_seen.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+    sorted.sort_unstable();
+    let mut renumber = vec![0u32; sorted.len()];
+    for (new, (_, old)) in sorted.iter().enumerate() {
+        renumber[*old as usize] = new as u32;
+    }
+    let no_diag = sorted.len() as u32;
+    let diag_labels: Vec<String> = sorted.iter().map(|(c, _)| (*c).to_string()).collect();
+    let diag_codes: Vec<u32> = raw_diag
+        .iter()
+        .map(|&r| if r == u32::MAX { no_diag } else { renumber[r as usize] })
+        .collect();
+    (diag_codes, diag_labels)
 }
 
 /// Mutable slices of the engine's columns for one chunk of encounters.
