@@ -85,6 +85,7 @@ pub(crate) enum SourceTable<'a> {
         reader: csv::Reader<Box<dyn Read + 'a>>,
     },
     /// Rows already in memory (a workbook sheet); `Err` for unreadable rows.
+    #[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
     Cells {
         header: Vec<String>,
         rows: Vec<(u64, std::result::Result<Vec<Cell>, RejectReason>)>,

@@ -423,7 +423,9 @@ impl<'a> Engine<'a> {
             views.into_par_iter().for_each(|v| v.fill(net));
         }
         #[cfg(not(feature = "parallel"))]
-        views.into_iter().for_each(|v| v.fill(net));
+        for v in views {
+            v.fill(net);
+        }
         Ok(e)
     }
 
