@@ -134,13 +134,14 @@ impl Preset {
     /// about a day of the almanac date).
     #[must_use]
     pub fn holidays(self, year: i32) -> Vec<NaiveDate> {
-        let mut days = match self {
-            Preset::National => zimbabwe_holidays(year),
-            Preset::IndiaFourBranch => india_holidays(year),
+        let days = match self {
+            Preset::National => crate::calendar::Country::Zimbabwe,
+            Preset::IndiaFourBranch => crate::calendar::Country::India,
         };
-        days.sort_unstable();
-        days.dedup();
-        days
+        crate::calendar::holidays(days, year)
+            .into_iter()
+            .map(|h| h.date)
+            .collect()
     }
 }
 
@@ -1419,84 +1420,6 @@ fn bed_index(bed: BedType) -> usize {
 // ---------------------------------------------------------------------------
 // Calendars
 // ---------------------------------------------------------------------------
-
-/// Easter Sunday of `year` (Gregorian), by the anonymous Gregorian algorithm
-/// (Meeus, *Astronomical Algorithms*, ch. 8). Variable names follow the
-/// published algorithm.
-#[allow(clippy::many_single_char_names)]
-fn easter(year: i32) -> Option<NaiveDate> {
-    let a = year.rem_euclid(19);
-    let b = year.div_euclid(100);
-    let c = year.rem_euclid(100);
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let i = c / 4;
-    let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
-}
-
-fn zimbabwe_holidays(year: i32) -> Vec<NaiveDate> {
-    let mut out = Vec::with_capacity(20);
-    for (month, day) in [(1, 1), (2, 21), (4, 18), (5, 1), (5, 25), (12, 22), (12, 25), (12, 26)] {
-        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
-            out.push(date);
-            // A fixed-date holiday on a Sunday is also observed on the Monday.
-            if date.weekday() == Weekday::Sun {
-                out.push(date + TimeDelta::days(1));
-            }
-        }
-    }
-    if let Some(e) = easter(year) {
-        out.extend([e - TimeDelta::days(2), e - TimeDelta::days(1), e + TimeDelta::days(1)]);
-    }
-    // Heroes' Day: second Monday of August; Defence Forces Day: the Tuesday after.
-    if let Some(heroes) = NaiveDate::from_weekday_of_month_opt(year, 8, Weekday::Mon, 2) {
-        out.extend([heroes, heroes + TimeDelta::days(1)]);
-    }
-    out
-}
-
-fn india_holidays(year: i32) -> Vec<NaiveDate> {
-    let mut out = Vec::with_capacity(8);
-    for (month, day) in [(1, 26), (5, 1), (8, 15), (10, 2), (12, 25)] {
-        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
-            out.push(date);
-        }
-    }
-    if let Some(e) = easter(year) {
-        out.push(e - TimeDelta::days(2));
-    }
-    if let Some(diwali) = diwali(year) {
-        out.push(diwali);
-    }
-    out
-}
-
-/// Approximate Diwali (Lakshmi Puja, on the new moon of Kartika): the day
-/// the new-moon tithi prevails in the evening, taken as the Indian date of
-/// the mean new moon minus 20 hours, for the first such date on or after 17
-/// October. The mean lunation (29.530 588 861 days from the new moon of
-/// 2000-01-06 18:14 UTC; Meeus, *Astronomical Algorithms*, ch. 49) is within
-/// about 14 hours of the true one, so the date is within a day of the
-/// almanac (exact for 9 of the 14 years 2015–2028).
-fn diwali(year: i32) -> Option<NaiveDate> {
-    const SYNODIC: f64 = 29.530_588_861;
-    const LEAD: TimeDelta = TimeDelta::hours(20);
-    let reference = NaiveDate::from_ymd_opt(2000, 1, 6)?.and_hms_opt(18, 14, 0)?;
-    // Midnight IST of 17 October is 18:30 UTC of 16 October.
-    let from = NaiveDate::from_ymd_opt(year, 10, 16)?.and_hms_opt(18, 30, 0)? + LEAD;
-    let elapsed = (from - reference).num_minutes() as f64 / 1440.0;
-    let lunations = (elapsed / SYNODIC).ceil();
-    let new_moon_utc = reference + minutes(lunations * SYNODIC * 1440.0);
-    Some((new_moon_utc + TimeDelta::minutes(330) - LEAD).date())
-}
 
 // ---------------------------------------------------------------------------
 // Random helpers
@@ -3934,25 +3857,11 @@ mod tests {
     }
 
     #[test]
-    fn easter_matches_known_dates() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
-        assert_eq!(easter(2024), d(2024, 3, 31));
-        assert_eq!(easter(2025), d(2025, 4, 20));
-        assert_eq!(easter(2000), d(2000, 4, 23));
-        assert_eq!(easter(2038), d(2038, 4, 25));
+    fn preset_holidays_come_from_the_calendar() {
         let zw = Preset::National.holidays(2024);
         assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 3, 29).unwrap_or_default()));
         assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 8, 12).unwrap_or_default()));
         assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 8, 13).unwrap_or_default()));
-    }
-
-    #[test]
-    fn diwali_is_within_a_day_of_the_almanac() {
-        for (y, m, d) in [(2023, 11, 12), (2024, 11, 1), (2025, 10, 20), (2026, 11, 8)] {
-            let expected = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-            let got = diwali(y).unwrap_or_default();
-            assert!((got - expected).num_days().abs() <= 1, "{y}: {got}");
-        }
     }
 
     #[test]

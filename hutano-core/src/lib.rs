@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod error;
 pub mod export;
 pub mod generate;
