@@ -1,0 +1,71 @@
+//! The error type of hutano-forecast.
+
+/// Errors returned by hutano-forecast. Messages are lowercase and name the
+/// series and row (never a patient).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value is NaN or infinite.
+    #[error("non-finite value in series {unique_id:?} at row {row}")]
+    NonFinite {
+        /// The series.
+        unique_id: String,
+        /// Zero-based position in the input rows.
+        row: usize,
+    },
+    /// Two rows of one series share a timestamp.
+    #[error("duplicate timestamp in series {unique_id:?} at row {row}")]
+    DuplicateTimestamp {
+        /// The series.
+        unique_id: String,
+        /// Zero-based position in the input rows.
+        row: usize,
+    },
+    /// A timestamp is not on the series' frequency grid.
+    #[error("timestamp off the {freq} grid in series {unique_id:?} at row {row}")]
+    OffGrid {
+        /// The series.
+        unique_id: String,
+        /// Zero-based position in the input rows.
+        row: usize,
+        /// The frequency.
+        freq: &'static str,
+    },
+    /// Dates are missing and the fill rule is [`crate::panel::FillRule::Error`].
+    #[error("series {unique_id:?} has {missing} missing timestamps (first after {after})")]
+    Gaps {
+        /// The series.
+        unique_id: String,
+        /// How many timestamps are missing.
+        missing: usize,
+        /// The last timestamp before the first gap.
+        after: chrono::NaiveDateTime,
+    },
+    /// A series is too short for the model or the backtest.
+    #[error("series {unique_id:?} has {got} observations, {needed} needed")]
+    TooShort {
+        /// The series.
+        unique_id: String,
+        /// Observations needed.
+        needed: usize,
+        /// Observations present.
+        got: usize,
+    },
+    /// A model or backtest parameter is invalid.
+    #[error("invalid parameter {name}: {problem}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An interval level outside (0, 100).
+    #[error("invalid level {level}: levels are percentages strictly between 0 and 100")]
+    InvalidLevel {
+        /// The level.
+        level: f64,
+    },
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,26 @@
+//! # hutano-forecast
+//!
+//! Forecasting for hospital series: a panel type for long-format data
+//! (`unique_id`, `ds`, `y`), the `Fit`/`Predict` model traits, baselines
+//! with prediction intervals, rolling-origin backtests and accuracy metrics.
+//!
+//! ```
+//! use hutano_forecast::baseline::SeasonalNaive;
+//! use hutano_forecast::forecast::{Fit, Predict};
+//!
+//! let y: Vec<f64> = (0..28).map(|t| f64::from([20, 22, 21, 23, 25, 12, 10][t % 7])).collect();
+//! let fitted = SeasonalNaive::new(7).fit(&y)?;
+//! let f = fitted.predict(14, &[80.0, 95.0])?;
+//! assert_eq!(f.point[0], 20.0);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod backtest;
+pub mod baseline;
+pub mod error;
+pub mod forecast;
+pub mod normal;
+pub mod panel;
+
+pub use error::{Error, Result};
