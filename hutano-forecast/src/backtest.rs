@@ -72,7 +72,12 @@ where
             .map(|w| {
                 let cutoff = n - h - step * (n_windows - 1 - w);
                 let train = &s.y[..cutoff];
-                let fitted = model.fit(train).map_err(|e| name_series(e, &s.unique_id))?;
+                let view = crate::forecast::SeriesView {
+                    y: train,
+                    start: s.start,
+                    freq: s.freq,
+                };
+                let fitted = model.fit_series(view).map_err(|e| name_series(e, &s.unique_id))?;
                 let mut forecast = fitted.predict(h, levels)?;
                 if non_negative {
                     forecast = forecast.non_negative();

@@ -87,6 +87,19 @@ pub fn check_levels(levels: &[f64]) -> Result<()> {
     }
 }
 
+/// A series to fit: values with the timestamp of the first one and the
+/// spacing, so that models with calendar features (weekday, holidays) know
+/// the dates.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesView<'a> {
+    /// Values, oldest first, equally spaced, finite.
+    pub y: &'a [f64],
+    /// Timestamp of `y[0]`.
+    pub start: chrono::NaiveDateTime,
+    /// Spacing.
+    pub freq: crate::panel::Freq,
+}
+
 /// A model specification that can be fitted to one series.
 ///
 /// Following augurs and linfa: the specification is checked when fitted, and
@@ -96,10 +109,20 @@ pub trait Fit {
     type Fitted: Predict;
 
     /// Fit to the observations `y` (oldest first, equally spaced, finite).
+    /// Models with calendar features take the first value as a Monday,
+    /// 1970-01-05, daily; use [`Fit::fit_series`] to give the real dates.
     ///
     /// # Errors
     /// When the parameters are invalid or the series too short.
     fn fit(&self, y: &[f64]) -> Result<Self::Fitted>;
+
+    /// Fit to a dated series. The default ignores the dates.
+    ///
+    /// # Errors
+    /// As [`Fit::fit`].
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
+        self.fit(series.y)
+    }
 }
 
 /// A fitted model.
