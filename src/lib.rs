@@ -4,7 +4,10 @@
 //! re-exports hutano's pure crates:
 //!
 //! - [`core`] (`hutano-core`): the hospital data model, ingestion from CSV and
-//!   Excel with a load report, the KPI engine and the network generator.
+//!   Excel with a load report, the KPI engine, holiday calendars and the
+//!   network generator.
+//! - [`forecast`] (`hutano-forecast`, feature `forecast`): panels of series,
+//!   forecasters with prediction intervals, rolling-origin backtests.
 //!
 //! ```
 //! use hutano::core::model::Network;
@@ -15,3 +18,5 @@
 
 pub use hutano_core as core;
 pub use hutano_core::{Error, Result};
+#[cfg(feature = "forecast")]
+pub use hutano_forecast as forecast;

@@ -59,6 +59,15 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A model's numerical routine (augurs' ETS search, STL) failed on a
+    /// valid series and parameters.
+    #[error("{model} failed: {message}")]
+    Model {
+        /// The model (`"AutoETS"`, `"MSTL"`).
+        model: &'static str,
+        /// What the model reported.
+        message: String,
+    },
     /// An interval level outside (0, 100).
     #[error("invalid level {level}: levels are percentages strictly between 0 and 100")]
     InvalidLevel {

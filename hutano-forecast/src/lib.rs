@@ -1,4 +1,4 @@
-//! # hutano-forecast
+#![doc = include_str!("../README.md")]
 //!
 //! Forecasting for hospital series: a panel type for long-format data
 //! (`unique_id`, `ds`, `y`), the `Fit`/`Predict` model traits, baselines
@@ -19,8 +19,14 @@
 pub mod backtest;
 pub mod baseline;
 pub mod error;
+#[cfg(feature = "augurs")]
+pub mod ets;
+pub mod features;
 pub mod forecast;
+#[cfg(feature = "augurs")]
+pub mod mstl;
 pub mod normal;
 pub mod panel;
+pub mod trees;
 
 pub use error::{Error, Result};

@@ -1,0 +1,65 @@
+"""hutano's forecasters plugged into ../shared/bench-peers/run_peers.py.
+
+    python run_peers.py data/hdhi_daily.csv \
+        --extra hutano_SeasonalNaive=hutano_extra:snaive --extra hutano_Naive=hutano_extra:naive
+
+(run from ../shared/bench-peers with PYTHONPATH pointing at this folder and
+HUTANO_FORECAST_CLI at the built `forecast_cli`). Each call writes the
+training part of every series to the binary's stdin and reads back the
+forecasts, so the harness scores hutano on exactly the same splits, with the
+same metrics, in the same run as its peers. The harness's timing of these
+functions includes process start and CSV transfer; hutano's own fit time is
+printed by the binary on stderr and reported in BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+
+import numpy as np
+
+CLI = os.environ.get("HUTANO_FORECAST_CLI", "target/release/forecast_cli")
+
+
+def _call(model: str, panel, h: int, levels: list[int]) -> dict[str, dict[str, np.ndarray]]:
+    buf = io.StringIO()
+    buf.write("unique_id,ds,y\n")
+    for uid, ds, y in zip(panel.uids, panel.ds, panel.y):
+        for d, v in zip(ds, y):
+            buf.write(f"{uid},{str(d)[:10]},{float(v)!r}\n")
+    lv = ",".join(str(int(x)) for x in levels)
+    res = subprocess.run([CLI, "--model", model, "--h", str(h), "--levels", lv],
+                         input=buf.getvalue(), capture_output=True, text=True, check=True)
+    out: dict[str, dict[str, list]] = {}
+    for row in csv.DictReader(io.StringIO(res.stdout)):
+        r = out.setdefault(row["unique_id"], {})
+        for k, v in row.items():
+            if k not in ("unique_id", "step"):
+                r.setdefault(k.replace(".0", ""), []).append(float(v))
+    return {u: {k: np.asarray(v) for k, v in r.items()} for u, r in out.items()}
+
+
+def naive(panel, h, levels):
+    return _call("naive", panel, h, levels)
+
+
+def snaive(panel, h, levels):
+    return _call("snaive", panel, h, levels)
+
+
+def ets(panel, h, levels):
+    return _call("ets", panel, h, levels)
+
+
+def mstl(panel, h, levels):
+    return _call("mstl", panel, h, levels)
+
+
+def boosted(panel, h, levels):
+    return _call("boosted", panel, h, levels)
+
+
+def forest(panel, h, levels):
+    return _call("forest", panel, h, levels)

@@ -1,0 +1,110 @@
+//! Fit a hutano forecaster to every series of a long CSV and write the
+//! forecasts: the bridge that lets `../shared/bench-peers/run_peers.py` score
+//! hutano on the same splits as its peers (`benches/python/hutano_extra.py`).
+//!
+//! ```text
+//! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 < train.csv > forecast.csv
+//! ```
+//! Input: `unique_id,ds,y` (daily, `YYYY-MM-DD`). Output:
+//! `unique_id,step,mean,lo-80,hi-80,...`, one row per series and step.
+#![allow(clippy::print_stdout)]
+
+use std::io::{BufRead, Write};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use hutano::forecast::baseline::{Naive, SeasonalNaive};
+use hutano::forecast::forecast::{Fit, Forecast, Predict, SeriesView};
+use hutano::forecast::panel::{FillRule, Freq, Panel};
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res<Vec<(String, Forecast)>> {
+    let mut out = Vec::with_capacity(panel.series.len());
+    for s in &panel.series {
+        let view = SeriesView {
+            y: &s.y,
+            start: s.start,
+            freq: s.freq,
+        };
+        let f = model.fit_series(view)?.predict(h, levels)?.non_negative();
+        out.push((s.unique_id.clone(), f));
+    }
+    Ok(out)
+}
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let model = arg(&args, "--model").unwrap_or_else(|| "snaive".into());
+    let h: usize = arg(&args, "--h").unwrap_or_else(|| "14".into()).parse()?;
+    let season: usize = arg(&args, "--season").unwrap_or_else(|| "7".into()).parse()?;
+    let levels: Vec<f64> = arg(&args, "--levels")
+        .unwrap_or_else(|| "80,95".into())
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::new();
+    let stdin = std::io::stdin();
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let line = line?;
+        if i == 0 || line.trim().is_empty() {
+            continue;
+        }
+        let mut f = line.split(',');
+        let (Some(id), Some(ds), Some(y)) = (f.next(), f.next(), f.next()) else {
+            return Err(format!("line {}: expected unique_id,ds,y", i + 1).into());
+        };
+        let ds = NaiveDate::parse_from_str(&ds[..ds.len().min(10)], "%Y-%m-%d")?;
+        rows.push((id.to_string(), ds.and_time(chrono::NaiveTime::MIN), y.parse::<f64>()?));
+    }
+    let panel = Panel::from_long(rows, Freq::Daily, FillRule::Interpolate)?;
+    let t = Instant::now();
+    let forecasts = match model.as_str() {
+        "naive" => run(&Naive, &panel, h, &levels)?,
+        "snaive" => run(&SeasonalNaive::new(season), &panel, h, &levels)?,
+        "ets" => run(&hutano::forecast::ets::AutoEts::new(season), &panel, h, &levels)?,
+        "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), &panel, h, &levels)?,
+        "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), &panel, h, &levels)?,
+        "boosted" => run(
+            &hutano::forecast::trees::BoostedForecaster::default(),
+            &panel,
+            h,
+            &levels,
+        )?,
+        "forest" => run(
+            &hutano::forecast::trees::ForestForecaster::default(),
+            &panel,
+            h,
+            &levels,
+        )?,
+        other => return Err(format!("unknown model {other}").into()),
+    };
+    let fit_seconds = t.elapsed().as_secs_f64();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut header = vec!["unique_id".to_string(), "step".into(), "mean".into()];
+    for l in &levels {
+        header.push(format!("lo-{l}"));
+        header.push(format!("hi-{l}"));
+    }
+    writeln!(out, "{}", header.join(","))?;
+    for (id, f) in &forecasts {
+        for t in 0..f.len() {
+            let mut row = vec![id.clone(), (t + 1).to_string(), f.point[t].to_string()];
+            for j in 0..levels.len() {
+                row.push(f.lower[j][t].to_string());
+                row.push(f.upper[j][t].to_string());
+            }
+            writeln!(out, "{}", row.join(","))?;
+        }
+    }
+    eprintln!("fit+predict {fit_seconds:.6} s for {} series", forecasts.len());
+    Ok(())
+}

@@ -1,0 +1,451 @@
+//! Gradient boosting of histogram trees with the squared loss.
+//!
+//! Friedman, "Greedy function approximation: a gradient boosting machine",
+//! Annals of Statistics 29(5), 2001 (Algorithm 2, `LS_Boost`), with shrinkage
+//! and row subsampling from Friedman, "Stochastic gradient boosting", CSDA
+//! 38(4), 2002, and the second-order leaf values and L2 leaf penalty of Chen
+//! & Guestrin, "`XGBoost`", KDD 2016. Splits are found on feature histograms as
+//! in `LightGBM` (Ke et al., NIPS 2017); see [`super::tree`].
+//!
+//! The model starts from the mean of the targets. Tree `m` is fitted to the
+//! gradients `g = F_{m−1}(x) − y` (hessians 1) of a subsample of the rows,
+//! drawn without replacement with a generator seeded from `(seed, m)`, and
+//! its leaves `−G/(H + λ)` are multiplied by the learning rate `ν`:
+//! `F_m = F_{m−1} + ν·tree_m`. Without subsampling, and with `ν ≤ 1`, no tree
+//! can increase the training squared error.
+//!
+//! ```
+//! use hutano_forecast::trees::GradientBoosting;
+//!
+//! let x: Vec<f64> = (0..50).map(f64::from).collect();
+//! let y: Vec<f64> = x.iter().map(|v| if *v < 25.0 { 0.0 } else { 10.0 }).collect();
+//! let model = GradientBoosting::params().n_estimators(50).learning_rate(0.3).fit(&x, 1, &y)?;
+//! assert!((model.predict_row(&[40.0]) - 10.0).abs() < 0.01);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::tree::{
+    check_matrix, check_tree_fields, grow, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
+};
+use super::{stream_seed, RowModel};
+use crate::error::Result;
+
+/// Entry point for gradient boosting: [`GradientBoosting::params`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GradientBoosting;
+
+impl GradientBoosting {
+    /// Default hyperparameters (see [`BoostingParams`]).
+    #[must_use]
+    pub fn params() -> BoostingParams {
+        BoostingParams::default()
+    }
+}
+
+/// Checked hyperparameters of gradient boosting (from
+/// [`BoostingParams::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoostingValidParams {
+    n_estimators: usize,
+    learning_rate: f64,
+    max_depth: usize,
+    min_samples_leaf: usize,
+    min_gain: f64,
+    subsample: f64,
+    max_features: f64,
+    l2_regularization: f64,
+    max_bins: usize,
+    seed: u64,
+}
+
+impl BoostingValidParams {
+    /// Number of trees.
+    #[must_use]
+    pub fn n_estimators(&self) -> usize {
+        self.n_estimators
+    }
+    /// Learning rate (shrinkage) ν.
+    #[must_use]
+    pub fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    /// Largest tree depth.
+    #[must_use]
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+    /// Fewest rows in a leaf.
+    #[must_use]
+    pub fn min_samples_leaf(&self) -> usize {
+        self.min_samples_leaf
+    }
+    /// Smallest gain for a split.
+    #[must_use]
+    pub fn min_gain(&self) -> f64 {
+        self.min_gain
+    }
+    /// Share of rows each tree sees.
+    #[must_use]
+    pub fn subsample(&self) -> f64 {
+        self.subsample
+    }
+    /// Share of features drawn at each split.
+    #[must_use]
+    pub fn max_features(&self) -> f64 {
+        self.max_features
+    }
+    /// L2 penalty λ on leaf values.
+    #[must_use]
+    pub fn l2_regularization(&self) -> f64 {
+        self.l2_regularization
+    }
+    /// Most bins per feature.
+    #[must_use]
+    pub fn max_bins(&self) -> usize {
+        self.max_bins
+    }
+    /// Seed of the row and feature draws.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Fit to the row-major matrix `x` (`y.len()` rows × `n_features`) and
+    /// targets `y`. The features are binned once for all trees.
+    ///
+    /// # Errors
+    /// As [`super::TreeValidParams::fit`].
+    pub fn fit(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<FittedBoosting> {
+        let n = check_matrix(x, n_features, y)?;
+        let data = Binned::new(x, n, n_features, self.max_bins);
+        let init = y.iter().sum::<f64>() / n as f64;
+        let mut pred = vec![init; n];
+        let mut grad = vec![0.0; n];
+        let hess = vec![1.0; n];
+        let tree_params = TreeValidParams {
+            max_depth: self.max_depth,
+            min_samples_leaf: self.min_samples_leaf,
+            min_gain: self.min_gain,
+            max_features: self.max_features,
+            max_bins: self.max_bins,
+            l2_regularization: self.l2_regularization,
+            seed: self.seed,
+        };
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        // subsample ∈ (0, 1], so the product lies in [0, n].
+        let n_sample = ((self.subsample * n as f64).round() as usize).clamp(1, n);
+        let mut trees = Vec::with_capacity(self.n_estimators);
+        let mut index: Vec<usize> = (0..n).collect();
+        for m in 0..self.n_estimators {
+            for ((g, p), t) in grad.iter_mut().zip(&pred).zip(y) {
+                *g = p - t;
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, m as u64));
+            let rows = if n_sample < n {
+                // Partial Fisher–Yates on a fresh 0..n, then ascending order
+                // so that sums run in the same order as without sampling.
+                for (i, v) in index.iter_mut().enumerate() {
+                    *v = i;
+                }
+                for i in 0..n_sample {
+                    let j = rng.random_range(i..n);
+                    index.swap(i, j);
+                }
+                let mut rows = index[..n_sample].to_vec();
+                rows.sort_unstable();
+                rows
+            } else {
+                (0..n).collect()
+            };
+            let mut tree = grow(&data, &grad, &hess, rows, &tree_params, &mut rng);
+            tree.scale_leaves(self.learning_rate);
+            for (r, p) in pred.iter_mut().enumerate() {
+                *p += tree.predict_binned(&data, r);
+            }
+            trees.push(tree);
+        }
+        Ok(FittedBoosting {
+            init,
+            trees,
+            n_features,
+        })
+    }
+}
+
+/// Hyperparameters of gradient boosting: a consuming builder, validated by
+/// [`BoostingParams::check`] (the linfa pattern).
+///
+/// Defaults (those of the bench-peers harness's `XGBoost` where they apply):
+/// `n_estimators` 300, `learning_rate` 0.05, `max_depth` 6,
+/// `min_samples_leaf` 1, `min_gain` 0, `subsample` 0.8, `max_features` 1,
+/// `l2_regularization` 1, `max_bins` 255, `seed` 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoostingParams(BoostingValidParams);
+
+impl Default for BoostingParams {
+    fn default() -> Self {
+        Self(BoostingValidParams {
+            n_estimators: 300,
+            learning_rate: 0.05,
+            max_depth: 6,
+            min_samples_leaf: 1,
+            min_gain: 0.0,
+            subsample: 0.8,
+            max_features: 1.0,
+            l2_regularization: 1.0,
+            max_bins: super::tree::MAX_BINS,
+            seed: 0,
+        })
+    }
+}
+
+impl BoostingParams {
+    /// Number of trees (0 predicts the mean).
+    #[must_use]
+    pub fn n_estimators(mut self, v: usize) -> Self {
+        self.0.n_estimators = v;
+        self
+    }
+    /// Learning rate ν in [0, 1] (0 predicts the mean).
+    #[must_use]
+    pub fn learning_rate(mut self, v: f64) -> Self {
+        self.0.learning_rate = v;
+        self
+    }
+    /// Largest tree depth, 1 ..= 64.
+    #[must_use]
+    pub fn max_depth(mut self, v: usize) -> Self {
+        self.0.max_depth = v;
+        self
+    }
+    /// Fewest rows in a leaf, at least 1.
+    #[must_use]
+    pub fn min_samples_leaf(mut self, v: usize) -> Self {
+        self.0.min_samples_leaf = v;
+        self
+    }
+    /// Smallest gain for a split; finite, non-negative.
+    #[must_use]
+    pub fn min_gain(mut self, v: f64) -> Self {
+        self.0.min_gain = v;
+        self
+    }
+    /// Share of rows, in (0, 1], drawn without replacement for each tree
+    /// (`round(share · n)` rows, at least one).
+    #[must_use]
+    pub fn subsample(mut self, v: f64) -> Self {
+        self.0.subsample = v;
+        self
+    }
+    /// Share of features, in (0, 1], drawn at each split.
+    #[must_use]
+    pub fn max_features(mut self, v: f64) -> Self {
+        self.0.max_features = v;
+        self
+    }
+    /// L2 penalty λ on leaf values; finite, non-negative.
+    #[must_use]
+    pub fn l2_regularization(mut self, v: f64) -> Self {
+        self.0.l2_regularization = v;
+        self
+    }
+    /// Most bins per feature, 2 ..= 255.
+    #[must_use]
+    pub fn max_bins(mut self, v: usize) -> Self {
+        self.0.max_bins = v;
+        self
+    }
+    /// Seed of the row and feature draws. Tree `m` draws from a generator
+    /// seeded from `(seed, m)`.
+    #[must_use]
+    pub fn seed(mut self, v: u64) -> Self {
+        self.0.seed = v;
+        self
+    }
+
+    /// Validate the hyperparameters.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidParameter`] naming the first invalid one.
+    pub fn check(self) -> Result<BoostingValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+
+    /// Validate the hyperparameters without consuming them.
+    ///
+    /// # Errors
+    /// As [`BoostingParams::check`].
+    pub fn check_ref(&self) -> Result<&BoostingValidParams> {
+        let p = &self.0;
+        if !(0.0..=1.0).contains(&p.learning_rate) {
+            return Err(invalid("learning_rate", "must be in [0, 1]"));
+        }
+        if !(p.subsample > 0.0 && p.subsample <= 1.0) {
+            return Err(invalid("subsample", "must be in (0, 1]"));
+        }
+        if !(p.l2_regularization.is_finite() && p.l2_regularization >= 0.0) {
+            return Err(invalid("l2_regularization", "must be finite and non-negative"));
+        }
+        check_tree_fields(p.max_depth, p.min_samples_leaf, p.min_gain, p.max_features, p.max_bins)?;
+        Ok(p)
+    }
+
+    /// Check, then fit (see [`BoostingValidParams::fit`]).
+    ///
+    /// # Errors
+    /// As [`BoostingParams::check`] and [`BoostingValidParams::fit`].
+    pub fn fit(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<FittedBoosting> {
+        self.check_ref()?.fit(x, n_features, y)
+    }
+}
+
+/// A fitted gradient-boosting model: the mean of the training targets plus
+/// the sum of its (shrunk) trees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedBoosting {
+    init: f64,
+    trees: Vec<FittedTree>,
+    n_features: usize,
+}
+
+impl FittedBoosting {
+    /// The prediction for one row.
+    ///
+    /// # Panics
+    /// When `row` is shorter than the number of features fitted.
+    #[must_use]
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
+        self.init + self.trees.iter().map(|t| t.predict_row(row)).sum::<f64>()
+    }
+
+    /// Predictions for every row of the row-major matrix `x`.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidParameter`] when `x.len()` is not a multiple of
+    /// the number of features fitted.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        predict_matrix(x, self.n_features, |r| self.predict_row(r))
+    }
+
+    /// The starting value (mean of the training targets).
+    #[must_use]
+    pub fn init(&self) -> f64 {
+        self.init
+    }
+
+    /// The trees, leaves already multiplied by the learning rate.
+    #[must_use]
+    pub fn trees(&self) -> &[FittedTree] {
+        &self.trees
+    }
+}
+
+impl RowModel for FittedBoosting {
+    fn predict_row(&self, row: &[f64]) -> f64 {
+        FittedBoosting::predict_row(self, row)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::many_single_char_names)] // x, y, a, b: the usual names in tests
+mod tests {
+    use super::*;
+
+    fn data(seed: u64, n: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut x = Vec::with_capacity(3 * n);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let r: [f64; 3] = [rng.random(), rng.random(), rng.random()];
+            y.push((6.0 * r[0]).sin() + 2.0 * r[1] * r[2] + 0.1 * rng.random::<f64>());
+            x.extend(r);
+        }
+        (x, y)
+    }
+
+    fn mse(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64
+    }
+
+    #[test]
+    fn training_error_falls_monotonically_with_more_trees() {
+        let (x, y) = data(11, 300);
+        let base = GradientBoosting::params()
+            .learning_rate(0.2)
+            .max_depth(3)
+            .subsample(1.0)
+            .l2_regularization(1.0);
+        let mut last = f64::INFINITY;
+        let mut errors = Vec::new();
+        for n in [0, 1, 2, 3, 5, 10, 20, 40, 80] {
+            let model = base.n_estimators(n).fit(&x, 3, &y).unwrap();
+            let e = mse(&model.predict(&x).unwrap(), &y);
+            assert!(e <= last + 1e-12, "{n} trees: mse {e} after {last}");
+            last = e;
+            errors.push(e);
+        }
+        // And it falls a lot: 80 trees leave a small part of the variance.
+        assert!(errors[8] < 0.1 * errors[0], "{errors:?}");
+    }
+
+    #[test]
+    fn learning_rate_zero_predicts_the_mean() {
+        let (x, y) = data(3, 100);
+        let mean = y.iter().sum::<f64>() / y.len() as f64;
+        let model = GradientBoosting::params()
+            .learning_rate(0.0)
+            .n_estimators(20)
+            .fit(&x, 3, &y)
+            .unwrap();
+        for p in model.predict(&x).unwrap() {
+            assert!((p - mean).abs() < 1e-12);
+        }
+        let none = GradientBoosting::params().n_estimators(0).fit(&x, 3, &y).unwrap();
+        assert!((none.predict_row(&x[..3]) - mean).abs() < 1e-12);
+    }
+
+    #[test]
+    fn generalises_to_held_out_rows() {
+        let (x, y) = data(5, 800);
+        let model = GradientBoosting::params().fit(&x[..600 * 3], 3, &y[..600]).unwrap();
+        let pred = model.predict(&x[600 * 3..]).unwrap();
+        let test = &y[600..];
+        let mean = test.iter().sum::<f64>() / test.len() as f64;
+        let var = test.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / test.len() as f64;
+        let e = mse(&pred, test);
+        assert!(e < 0.1 * var, "held-out mse {e}, variance {var}");
+    }
+
+    #[test]
+    fn subsampling_is_seeded() {
+        let (x, y) = data(9, 200);
+        let p = GradientBoosting::params().n_estimators(30).subsample(0.5);
+        let a = p.seed(1).fit(&x, 3, &y).unwrap();
+        let b = p.seed(1).fit(&x, 3, &y).unwrap();
+        let c = p.seed(2).fit(&x, 3, &y).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a.predict(&x).unwrap(), c.predict(&x).unwrap());
+    }
+
+    #[test]
+    fn invalid_parameters_are_errors() {
+        for p in [
+            GradientBoosting::params().learning_rate(-0.1),
+            GradientBoosting::params().learning_rate(1.5),
+            GradientBoosting::params().learning_rate(f64::NAN),
+            GradientBoosting::params().subsample(0.0),
+            GradientBoosting::params().subsample(1.1),
+            GradientBoosting::params().l2_regularization(f64::INFINITY),
+            GradientBoosting::params().max_depth(0),
+            GradientBoosting::params().min_samples_leaf(0),
+            GradientBoosting::params().max_bins(300),
+        ] {
+            assert!(matches!(p.check(), Err(crate::Error::InvalidParameter { .. })), "{p:?}");
+        }
+    }
+}

@@ -1,0 +1,855 @@
+//! Tree ensembles and the forecasters built on them.
+//!
+//! - [`RegressionTree`]: histogram regression trees (Ke et al., `LightGBM`,
+//!   NIPS 2017), the base learner.
+//! - [`GradientBoosting`]: squared-loss gradient boosting (Friedman 2001,
+//!   2002; Chen & Guestrin 2016).
+//! - [`RandomForest`]: bagged trees with per-split feature draws (Breiman
+//!   2001), built in parallel with the `parallel` feature, identical to a
+//!   serial build.
+//! - [`BoostedForecaster`] and [`ForestForecaster`]: a
+//!   [`FeatureSpec`] plus one of the ensembles,
+//!   implementing [`Fit`] and [`Predict`] for one daily series.
+//!
+//! Hyperparameters follow linfa: `GradientBoosting::params()` is a consuming
+//! builder, `check()` validates it, and fitting returns a separate type.
+//! Every random draw comes from a `ChaCha8Rng` seeded from the model's `seed`
+//! and the index of the tree, so a seed fixes the model.
+//!
+//! # Forecasting
+//!
+//! **Recursive** multi-step forecasts (the "recursive strategy" of Ben Taieb,
+//! Bontempi, Atiya & Sorjamaa, *Expert Systems with Applications* 39(8),
+//! 2012): one model predicts one day ahead from the features of
+//! [`crate::features`]; for step `k + 1` the prediction of step `k` is
+//! appended to the history, so lags, rolling means and same-weekday means
+//! use earlier predictions where actual values are not yet known.
+//!
+//! **Counts.** Admissions are counts, so each one-step prediction is clipped
+//! at 0 before it enters the history, and the lower bounds are clipped at 0
+//! too: forecasts are never negative.
+//!
+//! **Intervals: split conformal** (Vovk, Gammerman & Shafer, *Algorithmic
+//! Learning in a Random World*, 2005; Lei, G'Sell, Rinaldo, Tibshirani &
+//! Wasserman, "Distribution-free predictive inference for regression",
+//! *JASA* 113, 2018), calibrated at fit time on the tail of the training
+//! series. With `H` = `calibration_horizon` (default 14) and `W` =
+//! `calibration_windows` (default 3), the last `W·H` values are held out in
+//! `W` windows of `H` days. For window `w` a model is fitted on the values
+//! before the window; from every day `o` of the window it forecasts
+//! recursively up to `H` steps ahead, using the actual values before `o` as
+//! history and stopping at the end of the series. The absolute error of each
+//! forecast is recorded under its step, giving `n_s = W·H − s + 1` errors at
+//! step `s` (42 at step 1, 29 at step 14 by default). For a level `L`
+//! (percent), the half-width at step `s` is the `k`-th smallest of those
+//! errors with `k = ⌈(n_s + 1)·L/100⌉`, and infinite when `k > n_s` (too few
+//! errors to back the level: 99% needs at least 99 of them). Steps beyond
+//! `H` reuse the step-`H` errors. After calibrating, the model is refitted
+//! on the whole series. The interval is `[max(ŷ − q, 0), ŷ + q]`. Errors
+//! of one series are not exchangeable, so the coverage is approximate;
+//! the calibration models are up to `H` days staler than the final one,
+//! which errs towards wider intervals.
+//!
+//! A series needs `min_history + 1 + W·H` values (71 by default): the
+//! earliest calibration model must have a training row.
+//!
+//! ```
+//! use hutano_forecast::forecast::{Fit, Predict};
+//! use hutano_forecast::trees::{BoostedForecaster, GradientBoosting};
+//!
+//! let y: Vec<f64> = (0..120).map(|t| f64::from([40, 44, 42, 41, 39, 25, 20][t % 7])).collect();
+//! let model = BoostedForecaster::new(GradientBoosting::params().n_estimators(50).learning_rate(0.2));
+//! let f = model.fit(&y)?.predict(14, &[80.0, 95.0])?;
+//! assert_eq!(f.point.len(), 14);
+//! // The next day, t = 120, is at position 120 % 7 = 1 of the weekly pattern.
+//! assert!((f.point[0] - 44.0).abs() < 2.0);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+pub mod boost;
+pub mod forest;
+pub mod tree;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+pub use self::boost::{BoostingParams, BoostingValidParams, FittedBoosting, GradientBoosting};
+pub use self::forest::{FittedForest, ForestParams, ForestValidParams, RandomForest};
+pub use self::tree::{FittedTree, RegressionTree, TreeParams, TreeValidParams};
+use crate::error::{Error, Result};
+use crate::features::{add_days, FeatureSpec, TrainingMatrix};
+use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::panel::Freq;
+
+/// A fitted regressor that predicts one feature row at a time.
+pub trait RowModel {
+    /// The prediction for one row (as many values as features fitted).
+    fn predict_row(&self, row: &[f64]) -> f64;
+}
+
+impl RowModel for FittedTree {
+    fn predict_row(&self, row: &[f64]) -> f64 {
+        FittedTree::predict_row(self, row)
+    }
+}
+
+/// The seed of stream `index` of a model seeded with `seed` (`SplitMix64`
+/// finaliser over both: Steele, Lea & Flood, OOPSLA 2014). Streams depend on
+/// `(seed, index)` only, never on thread order.
+pub(crate) fn stream_seed(seed: u64, index: u64) -> u64 {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    mix(mix(seed) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+/// A learner fitted on a training matrix (the two ensembles).
+trait Learner {
+    type Model: RowModel;
+    fn learn(&self, m: &TrainingMatrix) -> Result<Self::Model>;
+}
+
+impl Learner for BoostingValidParams {
+    type Model = FittedBoosting;
+    fn learn(&self, m: &TrainingMatrix) -> Result<FittedBoosting> {
+        self.fit(&m.x, m.n_features, &m.y)
+    }
+}
+
+impl Learner for ForestValidParams {
+    type Model = FittedForest;
+    fn learn(&self, m: &TrainingMatrix) -> Result<FittedForest> {
+        self.fit(&m.x, m.n_features, &m.y)
+    }
+}
+
+/// Default number of calibration windows.
+pub const DEFAULT_CALIBRATION_WINDOWS: usize = 3;
+/// Default calibration horizon in days.
+pub const DEFAULT_CALIBRATION_HORIZON: usize = 14;
+
+/// The date [`Fit::fit`] gives the first value: Monday 1970-01-05.
+fn default_start() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(1970, 1, 5)
+        .unwrap_or_default()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+}
+
+/// Gradient-boosted trees as a recursive daily forecaster with split-conformal
+/// intervals (see the [module documentation](self)).
+///
+/// [`Fit::fit`] dates the first value Monday 1970-01-05;
+/// [`Fit::fit_series`] uses the series' own dates (needed for the weekday,
+/// day-of-year and holiday features to mean anything).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostedForecaster {
+    /// Features.
+    pub features: FeatureSpec,
+    /// Hyperparameters of the ensemble.
+    pub params: BoostingParams,
+    /// Number of held-out windows for the conformal calibration, at least 1.
+    pub calibration_windows: usize,
+    /// Length in days of each calibration window and the longest step
+    /// calibrated, at least 1.
+    pub calibration_horizon: usize,
+}
+
+impl Default for BoostedForecaster {
+    fn default() -> Self {
+        Self::new(BoostingParams::default())
+    }
+}
+
+impl BoostedForecaster {
+    /// The default features and calibration with these hyperparameters.
+    #[must_use]
+    pub fn new(params: BoostingParams) -> Self {
+        Self {
+            features: FeatureSpec::default(),
+            params,
+            calibration_windows: DEFAULT_CALIBRATION_WINDOWS,
+            calibration_horizon: DEFAULT_CALIBRATION_HORIZON,
+        }
+    }
+
+    /// Replace the features.
+    #[must_use]
+    pub fn with_features(mut self, features: FeatureSpec) -> Self {
+        self.features = features;
+        self
+    }
+}
+
+impl Fit for BoostedForecaster {
+    type Fitted = FittedBoostedForecaster;
+
+    /// # Errors
+    /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
+    fn fit(&self, y: &[f64]) -> Result<FittedBoostedForecaster> {
+        self.fit_series(SeriesView {
+            y,
+            start: default_start(),
+            freq: Freq::Daily,
+        })
+    }
+
+    /// # Errors
+    /// [`Error::InvalidParameter`] for invalid features, hyperparameters or
+    /// calibration settings, or a series that is not daily;
+    /// [`Error::NonFinite`] for a NaN or infinite value; [`Error::TooShort`]
+    /// for fewer than `min_history + 1 + calibration_windows ·
+    /// calibration_horizon` values.
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedBoostedForecaster> {
+        let learner = self.params.check()?;
+        fit_forecaster(
+            &learner,
+            &self.features,
+            self.calibration_windows,
+            self.calibration_horizon,
+            series,
+        )
+    }
+}
+
+/// A random forest as a recursive daily forecaster with split-conformal
+/// intervals (see the [module documentation](self)).
+///
+/// [`Fit::fit`] dates the first value Monday 1970-01-05;
+/// [`Fit::fit_series`] uses the series' own dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForestForecaster {
+    /// Features.
+    pub features: FeatureSpec,
+    /// Hyperparameters of the ensemble.
+    pub params: ForestParams,
+    /// Number of held-out windows for the conformal calibration, at least 1.
+    pub calibration_windows: usize,
+    /// Length in days of each calibration window and the longest step
+    /// calibrated, at least 1.
+    pub calibration_horizon: usize,
+}
+
+impl Default for ForestForecaster {
+    fn default() -> Self {
+        Self::new(ForestParams::default())
+    }
+}
+
+impl ForestForecaster {
+    /// The default features and calibration with these hyperparameters.
+    #[must_use]
+    pub fn new(params: ForestParams) -> Self {
+        Self {
+            features: FeatureSpec::default(),
+            params,
+            calibration_windows: DEFAULT_CALIBRATION_WINDOWS,
+            calibration_horizon: DEFAULT_CALIBRATION_HORIZON,
+        }
+    }
+
+    /// Replace the features.
+    #[must_use]
+    pub fn with_features(mut self, features: FeatureSpec) -> Self {
+        self.features = features;
+        self
+    }
+}
+
+impl Fit for ForestForecaster {
+    type Fitted = FittedForestForecaster;
+
+    /// # Errors
+    /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
+    fn fit(&self, y: &[f64]) -> Result<FittedForestForecaster> {
+        self.fit_series(SeriesView {
+            y,
+            start: default_start(),
+            freq: Freq::Daily,
+        })
+    }
+
+    /// # Errors
+    /// As [`BoostedForecaster`]'s `fit_series`.
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedForestForecaster> {
+        let learner = self.params.check()?;
+        fit_forecaster(
+            &learner,
+            &self.features,
+            self.calibration_windows,
+            self.calibration_horizon,
+            series,
+        )
+    }
+}
+
+/// A fitted [`BoostedForecaster`].
+pub type FittedBoostedForecaster = FittedTreeForecaster<FittedBoosting>;
+/// A fitted [`ForestForecaster`].
+pub type FittedForestForecaster = FittedTreeForecaster<FittedForest>;
+
+/// A fitted tree forecaster: the model refitted on the whole series, the
+/// history it forecasts from and the conformal calibration errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedTreeForecaster<M> {
+    features: FeatureSpec,
+    model: M,
+    scale: f64,
+    /// The last `min_history` values, divided by `scale`.
+    history: Vec<f64>,
+    /// Date of the last training value.
+    last_date: NaiveDate,
+    /// Sorted absolute calibration errors per step (original units).
+    errors: Vec<Vec<f64>>,
+    /// One-step fitted values, NaN where lags are missing.
+    fitted: Vec<f64>,
+}
+
+impl<M> FittedTreeForecaster<M> {
+    /// The ensemble fitted on the whole series (in scaled units).
+    #[must_use]
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The features.
+    #[must_use]
+    pub fn features(&self) -> &FeatureSpec {
+        &self.features
+    }
+
+    /// The series' scale (see [`crate::features`]).
+    #[must_use]
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// Sorted absolute calibration errors, `[step − 1][i]`, one list per
+    /// calibrated step.
+    #[must_use]
+    pub fn calibration_errors(&self) -> &[Vec<f64>] {
+        &self.errors
+    }
+
+    /// The conformal half-width at `step` (1-based; steps past the
+    /// calibration horizon use its last step) for `level` percent; infinite
+    /// when there are too few errors for the level.
+    #[must_use]
+    pub fn half_width(&self, step: usize, level: f64) -> f64 {
+        let i = step.saturating_sub(1).min(self.errors.len().saturating_sub(1));
+        self.errors
+            .get(i)
+            .map_or(f64::INFINITY, |e| conformal_quantile(e, level))
+    }
+}
+
+impl<M: RowModel> Predict for FittedTreeForecaster<M> {
+    /// Recursive forecast clipped at 0, with split-conformal intervals
+    /// (lower bounds clipped at 0).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100).
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let first = self.last_date.succ_opt().unwrap_or(self.last_date);
+        let point: Vec<f64> = recursive(&self.features, &self.model, &self.history, first, horizon)
+            .into_iter()
+            .map(|p| p * self.scale)
+            .collect();
+        let mut lower = Vec::with_capacity(levels.len());
+        let mut upper = Vec::with_capacity(levels.len());
+        for &level in levels {
+            let half: Vec<f64> = (1..=horizon).map(|s| self.half_width(s, level)).collect();
+            lower.push(point.iter().zip(&half).map(|(p, q)| (p - q).max(0.0)).collect());
+            upper.push(point.iter().zip(&half).map(|(p, q)| p + q).collect());
+        }
+        Ok(Forecast {
+            point,
+            levels: levels.to_vec(),
+            lower,
+            upper,
+        })
+    }
+
+    /// One-step fitted values of the final model (clipped at 0), NaN for
+    /// the first `min_history` values, which have no lags.
+    fn predict_in_sample(&self) -> Vec<f64> {
+        self.fitted.clone()
+    }
+}
+
+/// The `k`-th smallest of the sorted `errors`, `k = ⌈(n + 1)·level/100⌉`;
+/// infinite when `k > n`. A relative 1e-9 is taken off before rounding up
+/// so that an exact product (e.g. 10 · 80/100) is not pushed to the next
+/// integer by rounding.
+fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
+    let n = sorted.len();
+    let x = (n + 1) as f64 * level / 100.0;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // x ∈ (0, n + 1) for a checked level.
+    let k = ((x - 1e-9 * x.abs()).ceil().max(1.0)) as usize;
+    if k > n {
+        f64::INFINITY
+    } else {
+        sorted[k - 1]
+    }
+}
+
+/// Recursive forecast of `horizon` days from `first` on, in scaled units,
+/// each step clipped at 0. `history` holds at least `min_history` scaled
+/// values, the last on the day before `first`.
+fn recursive<M: RowModel>(
+    spec: &FeatureSpec,
+    model: &M,
+    history: &[f64],
+    first: NaiveDate,
+    horizon: usize,
+) -> Vec<f64> {
+    let k = spec.min_history();
+    let mut hist = Vec::with_capacity(k + horizon);
+    hist.extend_from_slice(&history[history.len() - k..]);
+    let mut row = Vec::with_capacity(spec.n_features());
+    let mut out = Vec::with_capacity(horizon);
+    let mut date = first;
+    for _ in 0..horizon {
+        spec.fill_row(&hist, date, spec.is_holiday(date), &mut row);
+        let p = model.predict_row(&row).max(0.0);
+        out.push(p);
+        hist.push(p);
+        date = date.succ_opt().unwrap_or(date);
+    }
+    out
+}
+
+fn fit_forecaster<L>(
+    learner: &L,
+    spec: &FeatureSpec,
+    windows: usize,
+    horizon: usize,
+    series: SeriesView<'_>,
+) -> Result<FittedTreeForecaster<L::Model>>
+where
+    L: Learner + Sync,
+{
+    spec.check()?;
+    for (name, v) in [("calibration_windows", windows), ("calibration_horizon", horizon)] {
+        if v == 0 {
+            return Err(Error::InvalidParameter {
+                name,
+                problem: "must be at least 1".into(),
+            });
+        }
+    }
+    if series.freq != Freq::Daily {
+        return Err(Error::InvalidParameter {
+            name: "freq",
+            problem: "tree forecasters need a daily series".into(),
+        });
+    }
+    let y = series.y;
+    if let Some(row) = y.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            unique_id: String::new(),
+            row,
+        });
+    }
+    let k = spec.min_history();
+    let held_out = windows.saturating_mul(horizon);
+    let needed = k.saturating_add(1).saturating_add(held_out);
+    if y.len() < needed {
+        return Err(Error::TooShort {
+            unique_id: String::new(),
+            needed,
+            got: y.len(),
+        });
+    }
+    let start = series.start.date();
+    let errors = calibrate(learner, spec, y, start, windows, horizon)?;
+    let m = spec.training_matrix(y, start)?;
+    let model = learner.learn(&m)?;
+    let mut fitted = vec![f64::NAN; y.len()];
+    for (i, f) in fitted[m.first..].iter_mut().enumerate() {
+        *f = model.predict_row(m.row(i)).max(0.0) * m.scale;
+    }
+    Ok(FittedTreeForecaster {
+        features: spec.clone(),
+        history: y[y.len() - k..].iter().map(|v| v / m.scale).collect(),
+        last_date: add_days(start, y.len() - 1)?,
+        scale: m.scale,
+        model,
+        errors,
+        fitted,
+    })
+}
+
+/// Absolute errors per step from the held-out windows (see the module
+/// documentation), each list sorted. Windows are fitted in parallel with the
+/// `parallel` feature; the sorted lists do not depend on the order.
+fn calibrate<L>(
+    learner: &L,
+    spec: &FeatureSpec,
+    y: &[f64],
+    start: NaiveDate,
+    windows: usize,
+    horizon: usize,
+) -> Result<Vec<Vec<f64>>>
+where
+    L: Learner + Sync,
+{
+    let n = y.len();
+    let k = spec.min_history();
+    let window = |w: usize| -> Result<Vec<(usize, f64)>> {
+        let cutoff = n - (windows - w) * horizon;
+        let m = spec.training_matrix(&y[..cutoff], start)?;
+        let model = learner.learn(&m)?;
+        let mut out = Vec::with_capacity(horizon * horizon);
+        for o in cutoff..cutoff + horizon {
+            let hist: Vec<f64> = y[o - k..o].iter().map(|v| v / m.scale).collect();
+            let steps = horizon.min(n - o);
+            let path = recursive(spec, &model, &hist, add_days(start, o)?, steps);
+            out.extend(
+                path.iter()
+                    .enumerate()
+                    .map(|(s, p)| (s, (y[o + s] - p * m.scale).abs())),
+            );
+        }
+        Ok(out)
+    };
+    #[cfg(feature = "parallel")]
+    let per_window: Vec<Result<Vec<(usize, f64)>>> = {
+        use rayon::prelude::*;
+        (0..windows).into_par_iter().map(window).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let per_window: Vec<Result<Vec<(usize, f64)>>> = (0..windows).map(window).collect();
+    let mut errors = vec![Vec::new(); horizon];
+    for r in per_window {
+        for (s, e) in r? {
+            errors[s].push(e);
+        }
+    }
+    for e in &mut errors {
+        e.sort_by(f64::total_cmp);
+    }
+    Ok(errors)
+}
+
+#[cfg(test)]
+#[allow(clippy::many_single_char_names)] // x, y, a, b: the usual names in tests
+mod tests {
+    use hutano_core::calendar::Calendar;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::backtest::{cross_validation, evaluate, Metrics};
+    use crate::baseline::SeasonalNaive;
+    use crate::panel::{Panel, Series};
+
+    fn normal(rng: &mut ChaCha8Rng) -> f64 {
+        // Box–Muller.
+        let u1: f64 = 1.0 - rng.random::<f64>();
+        let u2: f64 = rng.random();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Daily admissions: weekly profile × a slow wave, plus noise, rounded
+    /// and clipped at 0. Starts Monday 2024-01-01.
+    fn weekly_series(days: usize, level: f64, noise_sd: f64, seed: u64) -> Vec<f64> {
+        let profile = [1.15, 1.1, 1.05, 1.0, 1.0, 0.75, 0.65];
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..days)
+            .map(|t| {
+                let wave = 1.0 + 0.08 * (std::f64::consts::TAU * t as f64 / 120.0).sin();
+                let mean = level * profile[t % 7] * wave;
+                (mean + noise_sd * normal(&mut rng)).round().max(0.0)
+            })
+            .collect()
+    }
+
+    fn start() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+    }
+
+    fn panel(y: Vec<f64>) -> Panel {
+        Panel {
+            series: vec![Series {
+                unique_id: "ward".into(),
+                start: start(),
+                freq: Freq::Daily,
+                y,
+            }],
+        }
+    }
+
+    fn backtest<M: Fit + Sync>(model: &M, p: &Panel) -> Metrics {
+        let windows = cross_validation(model, p, 14, 3, 14, &[80.0, 95.0], 7, true).unwrap();
+        evaluate(&windows).unwrap()
+    }
+
+    /// Small ensembles keep the suite fast.
+    fn boosted() -> BoostedForecaster {
+        BoostedForecaster::new(
+            GradientBoosting::params()
+                .n_estimators(100)
+                .learning_rate(0.1)
+                .max_depth(4)
+                .min_samples_leaf(3),
+        )
+    }
+
+    fn forest() -> ForestForecaster {
+        ForestForecaster::new(RandomForest::params().n_trees(40).min_samples_leaf(3))
+    }
+
+    fn check_forecast(f: &Forecast, h: usize) {
+        assert_eq!(f.point.len(), h);
+        for (j, _) in f.levels.iter().enumerate() {
+            for t in 0..h {
+                assert!(f.point[t] >= 0.0 && f.lower[j][t] >= 0.0);
+                assert!(f.lower[j][t] <= f.point[t] && f.point[t] <= f.upper[j][t]);
+            }
+        }
+        // Levels ascend: the wider level's interval contains the narrower's.
+        for j in 1..f.levels.len() {
+            for t in 0..h {
+                assert!(f.lower[j][t] <= f.lower[j - 1][t] && f.upper[j][t] >= f.upper[j - 1][t]);
+            }
+        }
+    }
+
+    #[test]
+    fn boosted_and_forest_beat_seasonal_naive_on_weekly_series() {
+        // Four wards of different sizes, 280 days each; MASE is averaged over
+        // 4 series × 3 windows, which steadies it against one unlucky window.
+        let levels = [60.0, 25.0, 120.0, 8.0];
+        let noise = [4.0, 3.0, 9.0, 2.5];
+        let series = (0..4)
+            .map(|i| Series {
+                unique_id: format!("ward {i}"),
+                start: start(),
+                freq: Freq::Daily,
+                y: weekly_series(280, levels[i], noise[i], 100 + i as u64),
+            })
+            .collect();
+        let p = Panel { series };
+        let naive = backtest(&SeasonalNaive::new(7), &p);
+        let b = backtest(&boosted(), &p);
+        let f = backtest(&forest(), &p);
+        eprintln!(
+            "MASE (h = 14, 3 windows, season 7): boosted {:.3}, forest {:.3}, seasonal naive {:.3}",
+            b.mase, f.mase, naive.mase
+        );
+        eprintln!("coverage boosted {:?}, forest {:?}", b.coverage, f.coverage);
+        assert!(
+            b.mase < naive.mase,
+            "boosted {} vs seasonal naive {}",
+            b.mase,
+            naive.mase
+        );
+        assert!(
+            f.mase < naive.mase,
+            "forest {} vs seasonal naive {}",
+            f.mase,
+            naive.mase
+        );
+        for m in [&b, &f] {
+            let (c80, c95) = (m.coverage[0].1, m.coverage[1].1);
+            assert!(c95 >= c80, "coverage 95% {c95} < 80% {c80}");
+            // 168 test days: a working interval covers well over half of them.
+            assert!(c80 > 0.6, "coverage at 80%: {c80}");
+        }
+    }
+
+    #[test]
+    fn forecasts_are_non_negative_with_ordered_intervals() {
+        // Sparse counts (mean about 1.5, many zeros): clipping matters here.
+        let y = weekly_series(150, 1.5, 1.5, 7);
+        assert!(y.iter().filter(|v| **v == 0.0).count() > 10);
+        let levels = [50.0, 80.0, 95.0];
+        let fb = boosted().fit(&y).unwrap();
+        check_forecast(&fb.predict(21, &levels).unwrap(), 21);
+        let ff = forest().fit(&y).unwrap();
+        check_forecast(&ff.predict(21, &levels).unwrap(), 21);
+        assert!(fb.predict_in_sample().iter().all(|v| v.is_nan() || *v >= 0.0));
+    }
+
+    #[test]
+    fn conformal_half_width_is_the_finite_sample_quantile() {
+        let e: Vec<f64> = (1..=9).map(f64::from).collect();
+        // n = 9: k = ⌈10·0.8⌉ = 8, ⌈10·0.5⌉ = 5, ⌈10·0.95⌉ = 10 > 9.
+        assert!((conformal_quantile(&e, 80.0) - 8.0).abs() < 1e-15);
+        assert!((conformal_quantile(&e, 50.0) - 5.0).abs() < 1e-15);
+        assert!(conformal_quantile(&e, 95.0).is_infinite());
+        assert!((conformal_quantile(&e, 1.0) - 1.0).abs() < 1e-15);
+        // The fitted model uses it with n_s = W·H − s + 1 errors at step s.
+        let y = weekly_series(120, 30.0, 3.0, 1);
+        let fitted = forest().fit(&y).unwrap();
+        let errs = fitted.calibration_errors();
+        assert_eq!(errs.len(), 14);
+        assert_eq!(errs[0].len(), 42);
+        assert_eq!(errs[13].len(), 29);
+        assert!(errs.iter().all(|e| e.windows(2).all(|w| w[0] <= w[1])));
+        // Step 1, 80%: k = ⌈43·0.8⌉ = 35.
+        assert!((fitted.half_width(1, 80.0) - errs[0][34]).abs() < 1e-15);
+        let f = fitted.predict(3, &[80.0]).unwrap();
+        assert!((f.upper[0][0] - f.point[0] - errs[0][34]).abs() < 1e-9);
+        // 99% at step 14 needs ⌈30·0.99⌉ = 30 > 29 errors: unbounded.
+        let f = fitted.predict(14, &[99.0]).unwrap();
+        assert!(f.upper[0][13].is_infinite());
+        assert!(f.lower[0][13].abs() < 1e-15);
+    }
+
+    #[test]
+    fn horizons_past_the_calibration_horizon_reuse_its_last_step() {
+        let y = weekly_series(150, 40.0, 3.0, 3);
+        let model = ForestForecaster {
+            calibration_horizon: 7,
+            ..forest()
+        };
+        let fitted = model.fit(&y).unwrap();
+        let f = fitted.predict(30, &[80.0, 95.0]).unwrap();
+        check_forecast(&f, 30);
+        // Step 7 has 3·7 − 7 + 1 = 15 errors: enough for 80% (k = ⌈16·0.8⌉ =
+        // 13), too few for 95% (k = 16).
+        assert!(fitted.half_width(7, 80.0).is_finite());
+        assert!(fitted.half_width(7, 95.0).is_infinite());
+        for t in 6..30 {
+            let q = f.upper[0][t] - f.point[t];
+            assert!((q - fitted.half_width(7, 80.0)).abs() < 1e-9, "step {}", t + 1);
+            assert!(f.upper[1][t].is_infinite());
+        }
+        // The recursion keeps the weekly shape 4 weeks out: weekdays above
+        // weekends. Step i is day 150 + i of a series starting on a Monday.
+        let (mut weekday, mut weekend) = (Vec::new(), Vec::new());
+        for i in 21..28 {
+            if (150 + i) % 7 < 5 { &mut weekday } else { &mut weekend }.push(f.point[i]);
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!(mean(&weekday) > mean(&weekend) + 5.0, "{:?}", &f.point[21..28]);
+    }
+
+    #[test]
+    fn too_short_series_is_an_error() {
+        // Default: 28 lag days + 1 training row + 3 windows × 14 days = 71.
+        for model_err in [
+            boosted().fit(&[5.0; 70]).unwrap_err(),
+            forest().fit(&[5.0; 20]).unwrap_err(),
+        ] {
+            assert!(matches!(model_err, Error::TooShort { needed: 71, .. }), "{model_err:?}");
+        }
+        assert!(boosted().fit(&[5.0; 71]).is_ok());
+        // Through the backtest, the error names the series.
+        let p = panel(vec![3.0; 80]);
+        let err = cross_validation(&forest(), &p, 14, 3, 14, &[80.0], 7, true).unwrap_err();
+        assert!(matches!(err, Error::TooShort { ref unique_id, .. } if unique_id == "ward"));
+    }
+
+    #[test]
+    fn same_seed_same_forecast_and_threads_do_not_matter() {
+        let y = weekly_series(150, 40.0, 4.0, 5);
+        let levels = [80.0, 95.0];
+        let a = forest().fit(&y).unwrap().predict(14, &levels).unwrap();
+        let b = forest().fit(&y).unwrap().predict(14, &levels).unwrap();
+        assert_eq!(a, b);
+        let other = ForestForecaster::new(RandomForest::params().n_trees(40).min_samples_leaf(3).seed(1));
+        assert_ne!(other.fit(&y).unwrap().predict(14, &levels).unwrap().point, a.point);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let f = forest().fit(&y).unwrap().predict(14, &levels).unwrap();
+                let g = boosted().fit(&y).unwrap().predict(14, &levels).unwrap();
+                (f, g)
+            })
+        };
+        assert_eq!(on(1), on(2));
+    }
+
+    #[test]
+    fn in_sample_values_are_one_step_and_nan_without_lags() {
+        let y = weekly_series(150, 40.0, 2.0, 9);
+        let fitted = boosted().fit(&y).unwrap();
+        let ins = fitted.predict_in_sample();
+        assert_eq!(ins.len(), y.len());
+        assert!(ins[..28].iter().all(|v| v.is_nan()));
+        assert!(ins[28..].iter().all(|v| v.is_finite()));
+        // One-step fits on training data are close (noise sd 2).
+        let mae = ins[28..].iter().zip(&y[28..]).map(|(a, b)| (a - b).abs()).sum::<f64>() / 122.0;
+        assert!(mae < 2.5, "in-sample mae {mae}");
+    }
+
+    #[test]
+    fn dates_drive_the_calendar_features() {
+        // A custom event every 9 days halves admissions. Only the forecaster
+        // that knows the dates (and the calendar) can anticipate the next one.
+        let days = 200;
+        let s = start().date();
+        let mut cal = Calendar::default();
+        let mut y = weekly_series(days, 50.0, 1.0, 11);
+        let mut t = 4;
+        while t < days + 30 {
+            cal.add_date("outreach day", add_days(s, t).unwrap());
+            if t < days {
+                y[t] = (y[t] * 0.4).round();
+            }
+            t += 9;
+        }
+        let features = FeatureSpec {
+            calendar: Some(cal),
+            ..FeatureSpec::default()
+        };
+        let model = forest().with_features(features);
+        let view = SeriesView {
+            y: &y,
+            start: start(),
+            freq: Freq::Daily,
+        };
+        let f = model.fit_series(view).unwrap().predict(14, &[80.0]).unwrap();
+        // Next event after day 199: 4 + 9·22 = 202, i.e. step 3.
+        let event = f.point[2];
+        let neighbours = f64::midpoint(f.point[1], f.point[3]);
+        assert!(event < 0.8 * neighbours, "event {event} vs neighbours {neighbours}");
+        // `fit` dates the series from 1970-01-05 instead: another forecast.
+        let g = model.fit(&y).unwrap().predict(14, &[80.0]).unwrap();
+        assert_ne!(f.point, g.point);
+    }
+
+    #[test]
+    fn invalid_settings_are_errors() {
+        let y = weekly_series(100, 20.0, 1.0, 0);
+        let zero_windows = BoostedForecaster {
+            calibration_windows: 0,
+            ..boosted()
+        };
+        assert!(matches!(
+            zero_windows.fit(&y),
+            Err(Error::InvalidParameter {
+                name: "calibration_windows",
+                ..
+            })
+        ));
+        let bad = BoostedForecaster::new(GradientBoosting::params().learning_rate(2.0));
+        assert!(matches!(bad.fit(&y), Err(Error::InvalidParameter { .. })));
+        let weekly = SeriesView {
+            y: &y,
+            start: start(),
+            freq: Freq::Weekly,
+        };
+        assert!(matches!(
+            forest().fit_series(weekly),
+            Err(Error::InvalidParameter { name: "freq", .. })
+        ));
+        let mut nan = y.clone();
+        nan[50] = f64::NAN;
+        assert!(matches!(forest().fit(&nan), Err(Error::NonFinite { row: 50, .. })));
+        let fitted = forest().fit(&y).unwrap();
+        assert!(matches!(fitted.predict(3, &[100.0]), Err(Error::InvalidLevel { .. })));
+        assert!(fitted.predict(0, &[80.0]).unwrap().is_empty());
+    }
+}

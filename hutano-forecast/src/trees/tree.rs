@@ -1,0 +1,896 @@
+//! Histogram-based regression trees, the base learner of
+//! [`GradientBoosting`](super::GradientBoosting) and
+//! [`RandomForest`](super::RandomForest).
+//!
+//! Each feature is binned once per fit into at most 255 quantile bins
+//! (the histogram algorithm of `LightGBM`: Ke et al., "`LightGBM`: a highly
+//! efficient gradient boosting decision tree", NIPS 2017). Cut points lie halfway
+//! between consecutive distinct values, so tied values always share a bin and
+//! a constant feature has a single bin (it is never split on). A node sums the
+//! gradients `g` and hessians `h` of its rows per bin and scans the bins of
+//! each feature for the split with the largest gain
+//!
+//! ```text
+//! gain = G_L²/(H_L + λ) + G_R²/(H_R + λ) − G²/(H + λ)
+//! ```
+//!
+//! and leaves are `−G/(H + λ)` (the Newton step of Chen & Guestrin,
+//! "`XGBoost`", KDD 2016, eq. 5–7, without their ½). Trees fitted here use the
+//! squared loss, `g = prediction − y` and `h = 1`; with λ = 0 the gain is the
+//! decrease of the sum of squared errors and a leaf is the mean of its
+//! targets (CART: Breiman, Friedman, Olshen & Stone 1984).
+//!
+//! A row goes left at a split when its value is `≤` the split's threshold; a
+//! NaN goes right. Ties between equally good splits go to the lower feature
+//! index, then the lower bin, so a fit is deterministic.
+//!
+//! ```
+//! use hutano_forecast::trees::RegressionTree;
+//!
+//! // y = 1 for x ≤ 2, else 5: one split fits it.
+//! let x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+//! let y = [1.0, 1.0, 1.0, 5.0, 5.0, 5.0];
+//! let tree = RegressionTree::params().max_depth(2).fit(&x, 1, &y)?;
+//! assert_eq!(tree.predict_row(&[1.5]), 1.0);
+//! assert_eq!(tree.predict_row(&[4.5]), 5.0);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The largest number of bins per feature (bin indices fit in a `u8`).
+pub const MAX_BINS: usize = 255;
+
+/// The deepest tree accepted, which bounds the recursion of the learner.
+pub const MAX_DEPTH: usize = 64;
+
+/// Entry point for a single regression tree: [`RegressionTree::params`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegressionTree;
+
+impl RegressionTree {
+    /// Default hyperparameters (see [`TreeParams`]).
+    #[must_use]
+    pub fn params() -> TreeParams {
+        TreeParams::default()
+    }
+}
+
+/// Checked hyperparameters of a regression tree (from [`TreeParams::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TreeValidParams {
+    pub(crate) max_depth: usize,
+    pub(crate) min_samples_leaf: usize,
+    pub(crate) min_gain: f64,
+    pub(crate) max_features: f64,
+    pub(crate) max_bins: usize,
+    pub(crate) l2_regularization: f64,
+    pub(crate) seed: u64,
+}
+
+impl TreeValidParams {
+    /// Largest depth (a stump has depth 1).
+    #[must_use]
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+    /// Fewest rows in a leaf.
+    #[must_use]
+    pub fn min_samples_leaf(&self) -> usize {
+        self.min_samples_leaf
+    }
+    /// Smallest gain for a split.
+    #[must_use]
+    pub fn min_gain(&self) -> f64 {
+        self.min_gain
+    }
+    /// Share of features drawn at each split.
+    #[must_use]
+    pub fn max_features(&self) -> f64 {
+        self.max_features
+    }
+    /// Most bins per feature.
+    #[must_use]
+    pub fn max_bins(&self) -> usize {
+        self.max_bins
+    }
+    /// L2 penalty λ on leaf values.
+    #[must_use]
+    pub fn l2_regularization(&self) -> f64 {
+        self.l2_regularization
+    }
+    /// Seed of the feature draws.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Fit a tree to the row-major matrix `x` (`y.len()` rows ×
+    /// `n_features` columns) and targets `y`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when the shapes disagree or there is no
+    /// row or column; [`Error::NonFinite`] for a NaN or infinite value
+    /// (`row` is the matrix row).
+    pub fn fit(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<FittedTree> {
+        let n = check_matrix(x, n_features, y)?;
+        let data = Binned::new(x, n, n_features, self.max_bins);
+        let grad: Vec<f64> = y.iter().map(|v| -v).collect();
+        let hess = vec![1.0; n];
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        Ok(grow(&data, &grad, &hess, (0..n).collect(), self, &mut rng))
+    }
+}
+
+/// Hyperparameters of a regression tree: a consuming builder, validated by
+/// [`TreeParams::check`] (the linfa pattern).
+///
+/// Defaults: `max_depth` 6, `min_samples_leaf` 1, `min_gain` 0,
+/// `max_features` 1 (every feature at every split), `max_bins` 255,
+/// `l2_regularization` 0, `seed` 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TreeParams(TreeValidParams);
+
+impl Default for TreeParams {
+    fn default() -> Self {
+        Self(TreeValidParams {
+            max_depth: 6,
+            min_samples_leaf: 1,
+            min_gain: 0.0,
+            max_features: 1.0,
+            max_bins: MAX_BINS,
+            l2_regularization: 0.0,
+            seed: 0,
+        })
+    }
+}
+
+impl TreeParams {
+    /// Largest depth, 1 ..= [`MAX_DEPTH`] (a stump has depth 1).
+    #[must_use]
+    pub fn max_depth(mut self, v: usize) -> Self {
+        self.0.max_depth = v;
+        self
+    }
+    /// Fewest rows in a leaf, at least 1.
+    #[must_use]
+    pub fn min_samples_leaf(mut self, v: usize) -> Self {
+        self.0.min_samples_leaf = v;
+        self
+    }
+    /// Smallest gain (decrease of the squared error) for a split; finite,
+    /// non-negative. A split needs a gain strictly above it.
+    #[must_use]
+    pub fn min_gain(mut self, v: f64) -> Self {
+        self.0.min_gain = v;
+        self
+    }
+    /// Share of features drawn (without replacement) at each split, in
+    /// (0, 1]; `⌊share · n_features⌋` features, at least one.
+    #[must_use]
+    pub fn max_features(mut self, v: f64) -> Self {
+        self.0.max_features = v;
+        self
+    }
+    /// Most bins per feature, 2 ..= [`MAX_BINS`].
+    #[must_use]
+    pub fn max_bins(mut self, v: usize) -> Self {
+        self.0.max_bins = v;
+        self
+    }
+    /// L2 penalty λ on leaf values; finite, non-negative.
+    #[must_use]
+    pub fn l2_regularization(mut self, v: f64) -> Self {
+        self.0.l2_regularization = v;
+        self
+    }
+    /// Seed of the feature draws (used only when `max_features` < 1).
+    #[must_use]
+    pub fn seed(mut self, v: u64) -> Self {
+        self.0.seed = v;
+        self
+    }
+
+    /// Validate the hyperparameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the first invalid one.
+    pub fn check(self) -> Result<TreeValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+
+    /// Validate the hyperparameters without consuming them.
+    ///
+    /// # Errors
+    /// As [`TreeParams::check`].
+    pub fn check_ref(&self) -> Result<&TreeValidParams> {
+        let p = &self.0;
+        check_tree_fields(p.max_depth, p.min_samples_leaf, p.min_gain, p.max_features, p.max_bins)?;
+        if !(p.l2_regularization.is_finite() && p.l2_regularization >= 0.0) {
+            return Err(invalid("l2_regularization", "must be finite and non-negative"));
+        }
+        Ok(p)
+    }
+
+    /// Check, then fit (see [`TreeValidParams::fit`]).
+    ///
+    /// # Errors
+    /// As [`TreeParams::check`] and [`TreeValidParams::fit`].
+    pub fn fit(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<FittedTree> {
+        self.check_ref()?.fit(x, n_features, y)
+    }
+}
+
+/// Validate the hyperparameters shared by every tree learner.
+pub(crate) fn check_tree_fields(
+    max_depth: usize,
+    min_samples_leaf: usize,
+    min_gain: f64,
+    max_features: f64,
+    max_bins: usize,
+) -> Result<()> {
+    if !(1..=MAX_DEPTH).contains(&max_depth) {
+        return Err(invalid("max_depth", "must be between 1 and 64"));
+    }
+    if min_samples_leaf == 0 {
+        return Err(invalid("min_samples_leaf", "must be at least 1"));
+    }
+    if !(min_gain.is_finite() && min_gain >= 0.0) {
+        return Err(invalid("min_gain", "must be finite and non-negative"));
+    }
+    if !(max_features > 0.0 && max_features <= 1.0) {
+        return Err(invalid("max_features", "must be in (0, 1]"));
+    }
+    if !(2..=MAX_BINS).contains(&max_bins) {
+        return Err(invalid("max_bins", "must be between 2 and 255"));
+    }
+    Ok(())
+}
+
+pub(crate) fn invalid(name: &'static str, problem: &str) -> Error {
+    Error::InvalidParameter {
+        name,
+        problem: problem.into(),
+    }
+}
+
+/// Check a row-major matrix and its targets; returns the number of rows.
+pub(crate) fn check_matrix(x: &[f64], n_features: usize, y: &[f64]) -> Result<usize> {
+    if n_features == 0 {
+        return Err(invalid("n_features", "must be at least 1"));
+    }
+    if y.is_empty() {
+        return Err(invalid("y", "no row to fit"));
+    }
+    if y.len().checked_mul(n_features) != Some(x.len()) {
+        return Err(Error::InvalidParameter {
+            name: "x",
+            problem: format!("{} values is not {} rows of {} features", x.len(), y.len(), n_features),
+        });
+    }
+    let bad_x = x.iter().position(|v| !v.is_finite()).map(|i| i / n_features);
+    let bad_y = y.iter().position(|v| !v.is_finite());
+    if let Some(row) = match (bad_x, bad_y) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    } {
+        return Err(Error::NonFinite {
+            unique_id: String::new(),
+            row,
+        });
+    }
+    Ok(y.len())
+}
+
+/// A row-major matrix binned once per fit.
+#[derive(Debug, Clone)]
+pub(crate) struct Binned {
+    /// `bins[r·n_features + f]`: the bin of row `r`, feature `f`.
+    bins: Vec<u8>,
+    pub(crate) n_features: usize,
+    /// Per feature, ascending cut points; bin `b` holds the values in
+    /// `(cuts[b−1], cuts[b]]`.
+    cuts: Vec<Vec<f64>>,
+    /// Start of each feature's bins in a histogram; `offsets[n_features]` is
+    /// the histogram's length.
+    offsets: Vec<usize>,
+}
+
+impl Binned {
+    /// Bin every feature of `x` (finite, `n_rows × n_features`, row-major).
+    pub(crate) fn new(x: &[f64], n_rows: usize, n_features: usize, max_bins: usize) -> Self {
+        let mut cuts = Vec::with_capacity(n_features);
+        let mut col = Vec::with_capacity(n_rows);
+        for f in 0..n_features {
+            col.clear();
+            col.extend((0..n_rows).map(|r| x[r * n_features + f]));
+            col.sort_by(f64::total_cmp);
+            cuts.push(quantile_cuts(&col, max_bins));
+        }
+        let mut bins = vec![0u8; n_rows * n_features];
+        for r in 0..n_rows {
+            for (f, c) in cuts.iter().enumerate() {
+                bins[r * n_features + f] = bin_of(c, x[r * n_features + f]);
+            }
+        }
+        let mut offsets = Vec::with_capacity(n_features + 1);
+        let mut acc = 0;
+        offsets.push(0);
+        for c in &cuts {
+            acc += c.len() + 1;
+            offsets.push(acc);
+        }
+        Self {
+            bins,
+            n_features,
+            cuts,
+            offsets,
+        }
+    }
+
+    /// The bin of row `r`, feature `f`.
+    pub(crate) fn bin(&self, r: usize, f: usize) -> u8 {
+        self.bins[r * self.n_features + f]
+    }
+}
+
+/// The bin of `v`: the number of cut points below it.
+fn bin_of(cuts: &[f64], v: f64) -> u8 {
+    u8::try_from(cuts.partition_point(|&c| c < v)).unwrap_or(u8::MAX)
+}
+
+/// A point in `[a, b)` strictly below `b` (for `a < b`): the midpoint, or `a`
+/// when the two are adjacent floats.
+fn midpoint(a: f64, b: f64) -> f64 {
+    let m = 0.5 * a + 0.5 * b;
+    if a <= m && m < b {
+        m
+    } else {
+        a
+    }
+}
+
+/// Cut points of one feature from its sorted values: between every two
+/// distinct values when there are at most `max_bins` of them, otherwise
+/// after the first distinct value at which the cumulative count reaches each
+/// multiple of `n / max_bins` (equal-frequency bins that never split a tie).
+/// At most `max_bins − 1` cuts.
+#[allow(clippy::float_cmp)] // exact ties are what is being detected
+fn quantile_cuts(sorted: &[f64], max_bins: usize) -> Vec<f64> {
+    let mut distinct: Vec<(f64, usize)> = Vec::new();
+    for &v in sorted {
+        match distinct.last_mut() {
+            Some((d, c)) if *d == v => *c += 1,
+            _ => distinct.push((v, 1)),
+        }
+    }
+    let n = sorted.len();
+    if distinct.len() <= max_bins {
+        return distinct.windows(2).map(|w| midpoint(w[0].0, w[1].0)).collect();
+    }
+    let mut cuts = Vec::with_capacity(max_bins - 1);
+    let mut cum = 0;
+    for w in distinct.windows(2) {
+        cum += w[0].1;
+        // cum ≤ n − 1 here, so the k-th cut needs k < max_bins.
+        if cum * max_bins >= (cuts.len() + 1) * n {
+            cuts.push(midpoint(w[0].0, w[1].0));
+        }
+    }
+    cuts
+}
+
+/// One node of a fitted tree.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+enum Node {
+    Leaf {
+        value: f64,
+    },
+    Split {
+        feature: usize,
+        /// Rows with a bin `≤ bin` go left (training data).
+        bin: u8,
+        /// Rows with a value `≤ threshold` go left (new data).
+        threshold: f64,
+        left: usize,
+        right: usize,
+    },
+}
+
+/// A fitted regression tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedTree {
+    /// Nodes, root first.
+    nodes: Vec<Node>,
+    n_features: usize,
+}
+
+impl FittedTree {
+    /// The prediction for one row of `n_features` values (a NaN goes right
+    /// at every split on it).
+    ///
+    /// # Panics
+    /// When `row` is shorter than the number of features fitted.
+    #[must_use]
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
+        let mut i = 0;
+        loop {
+            match self.nodes[i] {
+                Node::Leaf { value } => return value,
+                Node::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    ..
+                } => i = if row[feature] <= threshold { left } else { right },
+            }
+        }
+    }
+
+    /// Predictions for every row of the row-major matrix `x`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when `x.len()` is not a multiple of the
+    /// number of features fitted.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        predict_matrix(x, self.n_features, |r| self.predict_row(r))
+    }
+
+    /// The prediction for row `r` of the binned training data.
+    pub(crate) fn predict_binned(&self, data: &Binned, r: usize) -> f64 {
+        let mut i = 0;
+        loop {
+            match self.nodes[i] {
+                Node::Leaf { value } => return value,
+                Node::Split {
+                    feature,
+                    bin,
+                    left,
+                    right,
+                    ..
+                } => i = if data.bin(r, feature) <= bin { left } else { right },
+            }
+        }
+    }
+
+    /// Multiply every leaf by `factor` (boosting's learning rate).
+    pub(crate) fn scale_leaves(&mut self, factor: f64) {
+        for n in &mut self.nodes {
+            if let Node::Leaf { value } = n {
+                *value *= factor;
+            }
+        }
+    }
+
+    /// Number of features the tree was fitted on.
+    #[must_use]
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Number of leaves.
+    #[must_use]
+    pub fn n_leaves(&self) -> usize {
+        self.nodes.iter().filter(|n| matches!(n, Node::Leaf { .. })).count()
+    }
+
+    /// Depth: the number of splits on the longest root-to-leaf path.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        fn walk(nodes: &[Node], i: usize) -> usize {
+            match nodes[i] {
+                Node::Leaf { .. } => 0,
+                Node::Split { left, right, .. } => 1 + walk(nodes, left).max(walk(nodes, right)),
+            }
+        }
+        walk(&self.nodes, 0)
+    }
+}
+
+/// Apply `predict_row` to every row of `x`.
+pub(crate) fn predict_matrix(x: &[f64], n_features: usize, predict_row: impl Fn(&[f64]) -> f64) -> Result<Vec<f64>> {
+    if n_features == 0 || x.len() % n_features != 0 {
+        return Err(Error::InvalidParameter {
+            name: "x",
+            problem: format!("{} values is not a whole number of rows of {n_features}", x.len()),
+        });
+    }
+    Ok(x.chunks_exact(n_features).map(predict_row).collect())
+}
+
+/// Sums over the rows of a node or a bin.
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    g: f64,
+    h: f64,
+    n: usize,
+}
+
+impl Acc {
+    fn add(&mut self, o: Acc) {
+        self.g += o.g;
+        self.h += o.h;
+        self.n += o.n;
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    feature: usize,
+    bin: usize,
+    gain: f64,
+}
+
+/// Grow a tree on `rows` (indices into `data`, repeats allowed: a bootstrap
+/// sample) with per-row gradients and hessians.
+pub(crate) fn grow(
+    data: &Binned,
+    grad: &[f64],
+    hess: &[f64],
+    mut rows: Vec<usize>,
+    params: &TreeValidParams,
+    rng: &mut ChaCha8Rng,
+) -> FittedTree {
+    let p = data.n_features;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // max_features ∈ (0, 1], so the product lies in [0, p].
+    let n_draw = ((params.max_features * p as f64).floor() as usize).clamp(1, p);
+    let mut grower = Grower {
+        data,
+        grad,
+        hess,
+        params,
+        rng,
+        hist: vec![Acc::default(); data.offsets[p]],
+        perm: (0..p).collect(),
+        chosen: Vec::with_capacity(p),
+        n_draw,
+        scratch: Vec::with_capacity(rows.len()),
+        nodes: Vec::new(),
+    };
+    grower.grow(&mut rows, 0);
+    FittedTree {
+        nodes: grower.nodes,
+        n_features: p,
+    }
+}
+
+struct Grower<'a> {
+    data: &'a Binned,
+    grad: &'a [f64],
+    hess: &'a [f64],
+    params: &'a TreeValidParams,
+    rng: &'a mut ChaCha8Rng,
+    hist: Vec<Acc>,
+    perm: Vec<usize>,
+    chosen: Vec<usize>,
+    n_draw: usize,
+    scratch: Vec<usize>,
+    nodes: Vec<Node>,
+}
+
+impl Grower<'_> {
+    fn score(&self, a: Acc) -> f64 {
+        let d = a.h + self.params.l2_regularization;
+        if d > 0.0 {
+            a.g * a.g / d
+        } else {
+            0.0
+        }
+    }
+
+    /// Grow the subtree of `rows` at `depth`; returns its node index.
+    fn grow(&mut self, rows: &mut [usize], depth: usize) -> usize {
+        let mut total = Acc::default();
+        for &r in rows.iter() {
+            total.add(Acc {
+                g: self.grad[r],
+                h: self.hess[r],
+                n: 1,
+            });
+        }
+        let d = total.h + self.params.l2_regularization;
+        let value = if d > 0.0 { -total.g / d } else { 0.0 };
+        let id = self.nodes.len();
+        self.nodes.push(Node::Leaf { value });
+        if depth >= self.params.max_depth || rows.len() < 2 * self.params.min_samples_leaf {
+            return id;
+        }
+        let Some(split) = self.best_split(rows, total) else {
+            return id;
+        };
+        let n_left = self.partition(rows, split.feature, split.bin);
+        let (l, r) = rows.split_at_mut(n_left);
+        let left = self.grow(l, depth + 1);
+        let right = self.grow(r, depth + 1);
+        self.nodes[id] = Node::Split {
+            feature: split.feature,
+            bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
+            threshold: self.data.cuts[split.feature][split.bin],
+            left,
+            right,
+        };
+        id
+    }
+
+    fn draw_features(&mut self) {
+        let p = self.perm.len();
+        self.chosen.clear();
+        if self.n_draw >= p {
+            self.chosen.extend(0..p);
+            return;
+        }
+        // Partial Fisher–Yates; sorting keeps the tie-break by feature index.
+        for i in 0..self.n_draw {
+            let j = self.rng.random_range(i..p);
+            self.perm.swap(i, j);
+        }
+        self.chosen.extend_from_slice(&self.perm[..self.n_draw]);
+        self.chosen.sort_unstable();
+    }
+
+    fn best_split(&mut self, rows: &[usize], total: Acc) -> Option<Split> {
+        self.draw_features();
+        let data = self.data;
+        let offsets = &data.offsets;
+        for &f in &self.chosen {
+            self.hist[offsets[f]..offsets[f + 1]].fill(Acc::default());
+        }
+        let p = data.n_features;
+        for &r in rows {
+            let (g, h) = (self.grad[r], self.hess[r]);
+            let row = &data.bins[r * p..(r + 1) * p];
+            for &f in &self.chosen {
+                let a = &mut self.hist[offsets[f] + usize::from(row[f])];
+                a.g += g;
+                a.h += h;
+                a.n += 1;
+            }
+        }
+        let parent = self.score(total);
+        let min_leaf = self.params.min_samples_leaf;
+        let mut best: Option<Split> = None;
+        let mut best_gain = self.params.min_gain;
+        for &f in &self.chosen {
+            let bins = &self.hist[offsets[f]..offsets[f + 1]];
+            let mut left = Acc::default();
+            for (b, a) in bins.iter().enumerate().take(bins.len().saturating_sub(1)) {
+                if a.n == 0 {
+                    // Same split as the previous bin: nothing to score.
+                    continue;
+                }
+                left.add(*a);
+                if left.n < min_leaf {
+                    continue;
+                }
+                if total.n - left.n < min_leaf {
+                    break;
+                }
+                let right = Acc {
+                    g: total.g - left.g,
+                    h: total.h - left.h,
+                    n: total.n - left.n,
+                };
+                let gain = self.score(left) + self.score(right) - parent;
+                // The relative floor keeps rounding noise (a constant target)
+                // from passing as a gain.
+                if gain > best_gain && gain > 1e-12 * parent.abs() {
+                    best_gain = gain;
+                    best = Some(Split {
+                        feature: f,
+                        bin: b,
+                        gain,
+                    });
+                }
+            }
+        }
+        debug_assert!(best.is_none_or(|s| s.gain > self.params.min_gain));
+        best
+    }
+
+    /// Stable partition of `rows`: bins `≤ bin` of feature `f` first.
+    /// Returns the number of left rows.
+    fn partition(&mut self, rows: &mut [usize], f: usize, bin: usize) -> usize {
+        self.scratch.clear();
+        let mut n_left = 0;
+        for i in 0..rows.len() {
+            let r = rows[i];
+            if usize::from(self.data.bin(r, f)) <= bin {
+                rows[n_left] = r;
+                n_left += 1;
+            } else {
+                self.scratch.push(r);
+            }
+        }
+        rows[n_left..].copy_from_slice(&self.scratch);
+        n_left
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::many_single_char_names)] // x, y, a, b: the usual names in tests
+mod tests {
+    use super::*;
+
+    /// Coefficient of determination.
+    fn r2(actual: &[f64], pred: &[f64]) -> f64 {
+        let mean = actual.iter().sum::<f64>() / actual.len() as f64;
+        let ss_res: f64 = actual.iter().zip(pred).map(|(a, p)| (a - p).powi(2)).sum();
+        let ss_tot: f64 = actual.iter().map(|a| (a - mean).powi(2)).sum();
+        1.0 - ss_res / ss_tot
+    }
+
+    #[test]
+    fn fits_a_step_function_exactly() {
+        // Three levels over one feature, plus an irrelevant second feature.
+        let n = 90;
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n {
+            let v = f64::from(i) / 10.0;
+            x.extend([f64::from(i * 7 % 13), v]);
+            y.push(if v < 3.0 {
+                -2.0
+            } else if v < 6.0 {
+                4.0
+            } else {
+                10.0
+            });
+        }
+        let tree = RegressionTree::params().max_depth(3).fit(&x, 2, &y).unwrap();
+        let pred = tree.predict(&x).unwrap();
+        for (p, a) in pred.iter().zip(&y) {
+            assert!((p - a).abs() < 1e-12, "{p} vs {a}");
+        }
+        // Two splits on feature 1 suffice; the pure leaves are not split.
+        assert_eq!(tree.n_leaves(), 3);
+        // Between training points the thresholds sit halfway: 2.95 → left.
+        assert!((tree.predict_row(&[0.0, 2.95]) + 2.0).abs() < 1e-12);
+        assert!((tree.predict_row(&[0.0, 6.5]) - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fits_a_noisy_linear_target_on_held_out_rows() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (n, p) = (600, 3);
+        let mut x = Vec::with_capacity(n * p);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let row: Vec<f64> = (0..p).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let noise: f64 = rng.random_range(-0.1..0.1);
+            y.push(3.0 * row[0] - 2.0 * row[1] + 0.5 * row[2] + noise);
+            x.extend(row);
+        }
+        let n_train = 450;
+        let tree = RegressionTree::params()
+            .max_depth(10)
+            .min_samples_leaf(3)
+            .fit(&x[..n_train * p], p, &y[..n_train])
+            .unwrap();
+        let pred = tree.predict(&x[n_train * p..]).unwrap();
+        let score = r2(&y[n_train..], &pred);
+        assert!(score > 0.9, "held-out R² = {score}");
+    }
+
+    #[test]
+    fn binning_handles_constant_features_and_ties() {
+        // Feature 0 constant; feature 1 takes 3 values with heavy ties.
+        let x: Vec<f64> = (0..30).flat_map(|i| [5.0, f64::from(i % 3)]).collect();
+        let data = Binned::new(&x, 30, 2, MAX_BINS);
+        assert!(data.cuts[0].is_empty());
+        assert_eq!(data.cuts[1], vec![0.5, 1.5]);
+        for r in 0..30 {
+            assert_eq!(data.bin(r, 0), 0);
+            assert_eq!(usize::from(data.bin(r, 1)), r % 3);
+        }
+        // Many distinct values, few bins: ties stay together, bins are
+        // roughly equal in size, and the cut count respects the limit.
+        let col: Vec<f64> = (0..1000).map(|i| f64::from(i / 4)).collect(); // 250 values ×4
+        let cuts = quantile_cuts(&col, 10);
+        assert_eq!(cuts.len(), 9);
+        for c in &cuts {
+            assert!((c.fract() - 0.5).abs() < 1e-12, "cut {c} splits a tie");
+        }
+        let mut counts = [0usize; 10];
+        for v in &col {
+            counts[usize::from(bin_of(&cuts, *v))] += 1;
+        }
+        assert!(counts.iter().all(|&c| (96..=104).contains(&c)), "{counts:?}");
+        // A single heavy tie cannot be split, whatever the limit.
+        let mut skew = vec![1.0; 900];
+        skew.extend((0..100).map(f64::from));
+        skew.sort_by(f64::total_cmp);
+        let cuts = quantile_cuts(&skew, 4);
+        assert!(cuts.len() <= 3);
+        assert!(cuts.iter().all(|c| (c.fract() - 0.5).abs() < 1e-12));
+        // A constant target: no split at all.
+        let y = vec![3.0; 30];
+        let tree = RegressionTree::params().fit(&x, 2, &y).unwrap();
+        assert_eq!(tree.n_leaves(), 1);
+        assert!((tree.predict_row(&[5.0, 1.0]) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn respects_depth_leaf_size_and_min_gain() {
+        let x: Vec<f64> = (0..64).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let stump = RegressionTree::params().max_depth(1).fit(&x, 1, &y).unwrap();
+        assert_eq!((stump.depth(), stump.n_leaves()), (1, 2));
+        let big_leaves = RegressionTree::params()
+            .max_depth(20)
+            .min_samples_leaf(16)
+            .fit(&x, 1, &y)
+            .unwrap();
+        assert!(big_leaves.n_leaves() <= 4);
+        let no_split = RegressionTree::params().min_gain(1e12).fit(&x, 1, &y).unwrap();
+        assert_eq!(no_split.n_leaves(), 1);
+        // The root of an unconstrained tree is the mean.
+        let mean = y.iter().sum::<f64>() / 64.0;
+        assert!((no_split.predict_row(&[3.0]) - mean).abs() < 1e-9);
+    }
+
+    #[test]
+    fn feature_subsampling_is_seeded() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let x: Vec<f64> = (0..400).map(|_| rng.random_range(0.0..1.0)).collect();
+        let y: Vec<f64> = x.chunks(4).map(|r| r[0] + r[1] * r[2] - r[3]).collect();
+        let params = RegressionTree::params().max_features(0.5).max_depth(8);
+        let a = params.seed(3).fit(&x, 4, &y).unwrap();
+        let b = params.seed(3).fit(&x, 4, &y).unwrap();
+        let c = params.seed(4).fit(&x, 4, &y).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn invalid_parameters_and_inputs_are_errors() {
+        let x = [1.0, 2.0];
+        let y = [1.0, 2.0];
+        for params in [
+            RegressionTree::params().max_depth(0),
+            RegressionTree::params().max_depth(65),
+            RegressionTree::params().min_samples_leaf(0),
+            RegressionTree::params().min_gain(-1.0),
+            RegressionTree::params().min_gain(f64::NAN),
+            RegressionTree::params().max_features(0.0),
+            RegressionTree::params().max_features(1.5),
+            RegressionTree::params().max_bins(1),
+            RegressionTree::params().max_bins(256),
+            RegressionTree::params().l2_regularization(-0.1),
+        ] {
+            assert!(
+                matches!(params.check(), Err(Error::InvalidParameter { .. })),
+                "{params:?}"
+            );
+            assert!(params.fit(&x, 1, &y).is_err());
+        }
+        let p = RegressionTree::params();
+        assert!(matches!(
+            p.fit(&x, 1, &[1.0]),
+            Err(Error::InvalidParameter { name: "x", .. })
+        ));
+        assert!(matches!(
+            p.fit(&[], 1, &[]),
+            Err(Error::InvalidParameter { name: "y", .. })
+        ));
+        assert!(matches!(p.fit(&x, 0, &y), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(
+            p.fit(&[1.0, f64::NAN], 1, &y),
+            Err(Error::NonFinite { row: 1, .. })
+        ));
+        assert!(matches!(
+            p.fit(&x, 1, &[f64::INFINITY, 0.0]),
+            Err(Error::NonFinite { row: 0, .. })
+        ));
+        let tree = p.fit(&x, 1, &y).unwrap();
+        assert!(tree.predict(&[1.0, 2.0, 3.0]).is_ok());
+        let two = RegressionTree::params().fit(&[1.0, 2.0, 3.0, 4.0], 2, &y).unwrap();
+        assert!(two.predict(&[1.0, 2.0, 3.0]).is_err());
+    }
+}
