@@ -12,8 +12,8 @@ step "rustfmt"
 cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-step "core without default features (no xlsx, no rayon)"
-cargo clippy -p hutano-core --no-default-features --all-targets --locked -- -D warnings
+step "core and forecast without default features (no xlsx, no rayon, no augurs)"
+cargo clippy -p hutano-core -p hutano-forecast --no-default-features --all-targets --locked -- -D warnings
 step "tests"
 cargo test --workspace --all-targets --locked
 step "doctests"
