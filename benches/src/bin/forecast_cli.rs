@@ -73,12 +73,23 @@ fn main() -> Res<()> {
         "ets" => run(&hutano::forecast::ets::AutoEts::new(season), &panel, h, &levels)?,
         "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), &panel, h, &levels)?,
         "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), &panel, h, &levels)?,
-        "boosted" => run(
-            &hutano::forecast::trees::BoostedForecaster::default(),
-            &panel,
-            h,
-            &levels,
-        )?,
+        "boosted" => {
+            // Optional hyperparameters for tuning runs: HUTANO_GBT="trees,depth,leaf[,lr]".
+            let mut model = hutano::forecast::trees::BoostedForecaster::default();
+            if let Ok(spec) = std::env::var("HUTANO_GBT") {
+                let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
+                let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
+                if let [trees, depth, leaf] = v[..] {
+                    model.params = model
+                        .params
+                        .n_estimators(trees)
+                        .max_depth(depth)
+                        .min_samples_leaf(leaf)
+                        .learning_rate(lr);
+                }
+            }
+            run(&model, &panel, h, &levels)?
+        }
         "forest" => run(
             &hutano::forecast::trees::ForestForecaster::default(),
             &panel,
