@@ -161,7 +161,7 @@ pub struct BoostedForecaster {
 /// The default forecaster is a *local* model (one per series, about a
 /// thousand daily rows), so it is regularised harder than the global
 /// defaults of [`BoostingParams`]: 200 trees of depth 3, at least 20 rows per
-/// leaf (LightGBM's `min_child_samples` default), learning rate 0.05,
+/// leaf (the `min_child_samples` default of `LightGBM`), learning rate 0.05,
 /// subsample 0.8. Chosen on the HDHI daily series and the first 12 series of
 /// the bench-peers synthetic panel (BENCHMARKS.md discloses the overlap with
 /// the reported panel).
