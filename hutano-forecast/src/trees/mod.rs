@@ -106,10 +106,41 @@ pub(crate) fn stream_seed(seed: u64, index: u64) -> u64 {
     mix(mix(seed) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03))
 }
 
-/// A learner fitted on a training matrix (the two ensembles).
-trait Learner {
+/// Validated hyperparameters that learn a [`RowModel`] from a training
+/// matrix (implemented by the two ensembles).
+pub trait Learner {
+    /// The fitted model.
     type Model: RowModel;
+    /// Fit to the matrix.
+    ///
+    /// # Errors
+    /// As the ensemble's `fit`.
     fn learn(&self, m: &TrainingMatrix) -> Result<Self::Model>;
+}
+
+/// Hyperparameters of an ensemble usable in a [`TreeForecaster`].
+pub trait EnsembleParams {
+    /// The validated form.
+    type Valid: Learner + Sync;
+    /// Validate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the invalid hyperparameter.
+    fn validated(&self) -> Result<Self::Valid>;
+}
+
+impl EnsembleParams for BoostingParams {
+    type Valid = BoostingValidParams;
+    fn validated(&self) -> Result<BoostingValidParams> {
+        self.check()
+    }
+}
+
+impl EnsembleParams for ForestParams {
+    type Valid = ForestValidParams;
+    fn validated(&self) -> Result<ForestValidParams> {
+        self.check()
+    }
 }
 
 impl Learner for BoostingValidParams {
@@ -139,18 +170,18 @@ fn default_start() -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-/// Gradient-boosted trees as a recursive daily forecaster with split-conformal
+/// A tree ensemble as a recursive daily forecaster with split-conformal
 /// intervals (see the [module documentation](self)).
 ///
 /// [`Fit::fit`] dates the first value Monday 1970-01-05;
 /// [`Fit::fit_series`] uses the series' own dates (needed for the weekday,
 /// day-of-year and holiday features to mean anything).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BoostedForecaster {
+pub struct TreeForecaster<P> {
     /// Features.
     pub features: FeatureSpec,
     /// Hyperparameters of the ensemble.
-    pub params: BoostingParams,
+    pub params: P,
     /// Number of held-out windows for the conformal calibration, at least 1.
     pub calibration_windows: usize,
     /// Length in days of each calibration window and the longest step
@@ -158,14 +189,19 @@ pub struct BoostedForecaster {
     pub calibration_horizon: usize,
 }
 
-/// The default forecaster is a *local* model (one per series, about a
-/// thousand daily rows), so it is regularised harder than the global
+/// Gradient-boosted trees as a forecaster.
+pub type BoostedForecaster = TreeForecaster<BoostingParams>;
+/// A random forest as a forecaster.
+pub type ForestForecaster = TreeForecaster<ForestParams>;
+
+/// The default boosted forecaster is a *local* model (one per series, about
+/// a thousand daily rows), so it is regularised harder than the global
 /// defaults of [`BoostingParams`]: 200 trees of depth 3, at least 20 rows per
 /// leaf (the `min_child_samples` default of `LightGBM`), learning rate 0.05,
 /// subsample 0.8. Chosen on the HDHI daily series and the first 12 series of
 /// the bench-peers synthetic panel (BENCHMARKS.md discloses the overlap with
 /// the reported panel).
-impl Default for BoostedForecaster {
+impl Default for TreeForecaster<BoostingParams> {
     fn default() -> Self {
         Self::new(
             BoostingParams::default()
@@ -177,10 +213,17 @@ impl Default for BoostedForecaster {
     }
 }
 
-impl BoostedForecaster {
+/// The default forest forecaster uses [`ForestParams::default`].
+impl Default for TreeForecaster<ForestParams> {
+    fn default() -> Self {
+        Self::new(ForestParams::default())
+    }
+}
+
+impl<P> TreeForecaster<P> {
     /// The default features and calibration with these hyperparameters.
     #[must_use]
-    pub fn new(params: BoostingParams) -> Self {
+    pub fn new(params: P) -> Self {
         Self {
             features: FeatureSpec::default(),
             params,
@@ -197,12 +240,12 @@ impl BoostedForecaster {
     }
 }
 
-impl Fit for BoostedForecaster {
-    type Fitted = FittedBoostedForecaster;
+impl<P: EnsembleParams> Fit for TreeForecaster<P> {
+    type Fitted = FittedTreeForecaster<<P::Valid as Learner>::Model>;
 
     /// # Errors
     /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
-    fn fit(&self, y: &[f64]) -> Result<FittedBoostedForecaster> {
+    fn fit(&self, y: &[f64]) -> Result<Self::Fitted> {
         self.fit_series(SeriesView {
             y,
             start: default_start(),
@@ -216,79 +259,8 @@ impl Fit for BoostedForecaster {
     /// [`Error::NonFinite`] for a NaN or infinite value; [`Error::TooShort`]
     /// for fewer than `min_history + 1 + calibration_windows ·
     /// calibration_horizon` values.
-    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedBoostedForecaster> {
-        let learner = self.params.check()?;
-        fit_forecaster(
-            &learner,
-            &self.features,
-            self.calibration_windows,
-            self.calibration_horizon,
-            series,
-        )
-    }
-}
-
-/// A random forest as a recursive daily forecaster with split-conformal
-/// intervals (see the [module documentation](self)).
-///
-/// [`Fit::fit`] dates the first value Monday 1970-01-05;
-/// [`Fit::fit_series`] uses the series' own dates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForestForecaster {
-    /// Features.
-    pub features: FeatureSpec,
-    /// Hyperparameters of the ensemble.
-    pub params: ForestParams,
-    /// Number of held-out windows for the conformal calibration, at least 1.
-    pub calibration_windows: usize,
-    /// Length in days of each calibration window and the longest step
-    /// calibrated, at least 1.
-    pub calibration_horizon: usize,
-}
-
-impl Default for ForestForecaster {
-    fn default() -> Self {
-        Self::new(ForestParams::default())
-    }
-}
-
-impl ForestForecaster {
-    /// The default features and calibration with these hyperparameters.
-    #[must_use]
-    pub fn new(params: ForestParams) -> Self {
-        Self {
-            features: FeatureSpec::default(),
-            params,
-            calibration_windows: DEFAULT_CALIBRATION_WINDOWS,
-            calibration_horizon: DEFAULT_CALIBRATION_HORIZON,
-        }
-    }
-
-    /// Replace the features.
-    #[must_use]
-    pub fn with_features(mut self, features: FeatureSpec) -> Self {
-        self.features = features;
-        self
-    }
-}
-
-impl Fit for ForestForecaster {
-    type Fitted = FittedForestForecaster;
-
-    /// # Errors
-    /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
-    fn fit(&self, y: &[f64]) -> Result<FittedForestForecaster> {
-        self.fit_series(SeriesView {
-            y,
-            start: default_start(),
-            freq: Freq::Daily,
-        })
-    }
-
-    /// # Errors
-    /// As [`BoostedForecaster`]'s `fit_series`.
-    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedForestForecaster> {
-        let learner = self.params.check()?;
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
+        let learner = self.params.validated()?;
         fit_forecaster(
             &learner,
             &self.features,
