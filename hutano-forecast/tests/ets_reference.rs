@@ -29,6 +29,9 @@
 // Test code: unwrap is the assertion.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{assert_allclose, floats};
 use hutano_forecast::backtest::{cross_validation, evaluate, Window};
 use hutano_forecast::baseline::SeasonalNaive;
 use hutano_forecast::ets::{AutoEts, FittedAutoEts};
@@ -41,23 +44,6 @@ const RTOL: f64 = 1e-9;
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("reference/statsforecast_ets.json")).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-/// NaN-aware `|a − e| ≤ atol + rtol·|e|`.
-fn assert_allclose(actual: &[f64], expected: &[f64], rtol: f64, atol: f64) {
-    assert_eq!(actual.len(), expected.len());
-    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
-        let ok = (a.is_nan() && e.is_nan()) || (a - e).abs() <= atol + rtol * e.abs();
-        assert!(ok, "index {i}: {a} vs {e}");
-    }
 }
 
 fn check_forecast(forecast: &Forecast, fitted: &[f64], expected: &Value) {

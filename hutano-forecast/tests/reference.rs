@@ -7,6 +7,9 @@
 // Test code: unwrap is the assertion.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{assert_allclose, floats};
 use hutano_forecast::baseline::{Naive, SeasonalNaive};
 use hutano_forecast::forecast::{Fit, Forecast, Predict};
 use serde_json::Value;
@@ -15,30 +18,14 @@ fn reference() -> Value {
     serde_json::from_str(include_str!("reference/statsforecast_baselines.json")).unwrap()
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-fn assert_allclose(actual: &[f64], expected: &[f64], rtol: f64) {
-    assert_eq!(actual.len(), expected.len());
-    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
-        let ok = (a.is_nan() && e.is_nan()) || (a - e).abs() <= rtol * e.abs().max(1.0);
-        assert!(ok, "index {i}: {a} vs {e}");
-    }
-}
-
 fn check(forecast: &Forecast, fitted: &[f64], expected: &Value) {
-    assert_allclose(&forecast.point, &floats(&expected["mean"]), 1e-12);
+    assert_allclose(&forecast.point, &floats(&expected["mean"]), 1e-12, 1e-12);
     for level in [80.0, 95.0] {
         let (lo, hi) = forecast.interval(level).unwrap();
-        assert_allclose(lo, &floats(&expected[format!("lo-{level}")]), 1e-9);
-        assert_allclose(hi, &floats(&expected[format!("hi-{level}")]), 1e-9);
+        assert_allclose(lo, &floats(&expected[format!("lo-{level}")]), 1e-9, 1e-12);
+        assert_allclose(hi, &floats(&expected[format!("hi-{level}")]), 1e-9, 1e-12);
     }
-    assert_allclose(fitted, &floats(&expected["fitted"]), 1e-12);
+    assert_allclose(fitted, &floats(&expected["fitted"]), 1e-12, 1e-12);
 }
 
 #[test]
