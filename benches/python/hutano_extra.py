@@ -63,3 +63,7 @@ def boosted(panel, h, levels):
 
 def forest(panel, h, levels):
     return _call("forest", panel, h, levels)
+
+
+def prophet(panel, h, levels):
+    return _call("prophet", panel, h, levels)
