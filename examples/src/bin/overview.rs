@@ -188,6 +188,61 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("KPIs by branch\n{}", overview(&engine, &by_branch, with_beds)?);
     let by_dept = Query::new(period).group_by([Dimension::Department]);
     println!("KPIs by department\n{}", overview(&engine, &by_dept, with_beds)?);
+    forecast_admissions(&engine, period)?;
+    Ok(())
+}
+
+/// Forecast the network's daily admissions for the week after the period
+/// with the random-forest forecaster, 80% and 95% intervals.
+fn forecast_admissions(engine: &Engine<'_>, period: Period) -> Result<(), Box<dyn std::error::Error>> {
+    use hutano::forecast::forecast::{Fit, Predict, SeriesView};
+    use hutano::forecast::panel::Panel;
+    use hutano::forecast::trees::ForestForecaster;
+
+    let daily = engine.admissions(&Query::new(period).grain(hutano::core::kpi::Grain::Day))?;
+    let panel = Panel::from_daily_table(&daily, &[], "period_start", "admissions")?;
+    let Some(series) = panel.series.first() else {
+        return Ok(());
+    };
+    // Holidays of the branches' country, known from their time zone.
+    let country = match engine.network().branches.first().map(|b| b.timezone) {
+        Some(chrono_tz::Africa::Harare) => Some(hutano::core::calendar::Country::Zimbabwe),
+        Some(chrono_tz::Asia::Kolkata) => Some(hutano::core::calendar::Country::India),
+        _ => None,
+    };
+    let mut model = ForestForecaster::default();
+    model.features.calendar = country.map(hutano::core::calendar::Calendar::national);
+    let view = SeriesView {
+        y: &series.y,
+        start: series.start,
+        freq: series.freq,
+    };
+    let forecast = match model.fit_series(view) {
+        Ok(fitted) => fitted.predict(7, &[80.0, 95.0])?.non_negative(),
+        Err(e) => {
+            println!("no admissions forecast: {e}");
+            return Ok(());
+        }
+    };
+    println!(
+        "Admissions forecast, whole network (random forest, split-conformal intervals{})",
+        if country.is_some() { ", national holidays" } else { "" }
+    );
+    println!(
+        "{:>10}  {:>8}  {:>15}  {:>15}",
+        "date", "forecast", "80% interval", "95% interval"
+    );
+    for t in 0..forecast.len() {
+        println!(
+            "{:>10}  {:>8.1}  {:>6.1} - {:>6.1}  {:>6.1} - {:>6.1}",
+            series.ds(series.y.len() + t).date(),
+            forecast.point[t],
+            forecast.lower[0][t],
+            forecast.upper[0][t],
+            forecast.lower[1][t],
+            forecast.upper[1][t]
+        );
+    }
     Ok(())
 }
 
