@@ -27,6 +27,7 @@ pub mod forecast;
 pub mod mstl;
 pub mod normal;
 pub mod panel;
+pub mod prophet;
 pub mod trees;
 
 pub use error::{Error, Result};

@@ -96,6 +96,7 @@ fn main() -> Res<()> {
             h,
             &levels,
         )?,
+        "prophet" => run(&hutano::forecast::prophet::Prophet::default(), &panel, h, &levels)?,
         other => return Err(format!("unknown model {other}").into()),
     };
     let fit_seconds = t.elapsed().as_secs_f64();
