@@ -67,3 +67,7 @@ def forest(panel, h, levels):
 
 def prophet(panel, h, levels):
     return _call("prophet", panel, h, levels)
+
+
+def ensemble(panel, h, levels):
+    return _call("ensemble", panel, h, levels)

@@ -18,6 +18,7 @@
 
 pub mod backtest;
 pub mod baseline;
+pub mod ensemble;
 pub mod error;
 #[cfg(feature = "augurs")]
 pub mod ets;

@@ -97,6 +97,16 @@ fn main() -> Res<()> {
             &levels,
         )?,
         "prophet" => run(&hutano::forecast::prophet::Prophet::default(), &panel, h, &levels)?,
+        "ensemble" => {
+            let mut e = hutano::forecast::ensemble::Ensemble::new()
+                .member("mstl", hutano::forecast::mstl::Mstl::new(vec![season]))
+                .member("forest", hutano::forecast::trees::ForestForecaster::default())
+                .member("boosted", hutano::forecast::trees::BoostedForecaster::default())
+                .member("prophet", hutano::forecast::prophet::Prophet::default());
+            e.validation_horizon = h;
+            e.season = season;
+            run(&e, &panel, h, &levels)?
+        }
         other => return Err(format!("unknown model {other}").into()),
     };
     let fit_seconds = t.elapsed().as_secs_f64();
