@@ -141,3 +141,77 @@ fn daily_admissions_from_the_kpi_engine_become_a_panel() {
     assert!(m.mase.is_finite() && m.mase > 0.0);
     assert!(windows.iter().all(|w| w.forecast.point.iter().all(|x| *x >= 0.0)));
 }
+
+/// Awkward hospital series never crash a model: each returns finite,
+/// ordered forecasts or a typed error.
+#[test]
+fn every_model_survives_zeros_constants_short_series_and_outliers() {
+    use hutano_forecast::ensemble::Member;
+    use hutano_forecast::ets::AutoEts;
+    use hutano_forecast::forecast::SeriesView;
+    use hutano_forecast::mstl::Mstl;
+    use hutano_forecast::prophet::Prophet;
+    use hutano_forecast::trees::{BoostedForecaster, ForestForecaster};
+
+    let models: Vec<(&str, Box<dyn Member>)> = vec![
+        ("naive", Box::new(Naive)),
+        ("snaive", Box::new(SeasonalNaive::new(7))),
+        ("ets", Box::new(AutoEts::new(7))),
+        ("mstl", Box::new(Mstl::new(vec![7]))),
+        ("forest", Box::new(ForestForecaster::default())),
+        ("boosted", Box::new(BoostedForecaster::default())),
+        ("prophet", Box::new(Prophet::default())),
+    ];
+    let mut spiky: Vec<f64> = (0..120).map(|t| f64::from(10 + (t % 7) as u8)).collect();
+    spiky[60] = 1e6;
+    let zero_runs: Vec<f64> = (0..120)
+        .map(|t| if (30..60).contains(&t) { 0.0 } else { 3.0 })
+        .collect();
+    let series: Vec<(&str, Vec<f64>)> = vec![
+        ("all zeros", vec![0.0; 120]),
+        ("constant", vec![5.0; 120]),
+        (
+            "short (< 2 seasons)",
+            vec![3.0, 4.0, 2.0, 5.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0],
+        ),
+        ("outlier", spiky),
+        ("run of zeros", zero_runs),
+    ];
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .and_time(chrono::NaiveTime::MIN);
+    for (name, y) in &series {
+        for (model, m) in &models {
+            let view = SeriesView {
+                y,
+                start,
+                freq: Freq::Daily,
+            };
+            match m.fit_boxed(view).and_then(|f| f.predict(14, &[80.0, 95.0])) {
+                Ok(f) => {
+                    let f = f.non_negative();
+                    assert_eq!(f.len(), 14, "{model} on {name}");
+                    for t in 0..14 {
+                        let vals = [f.point[t], f.lower[0][t], f.upper[0][t], f.lower[1][t], f.upper[1][t]];
+                        assert!(vals.iter().all(|v| !v.is_nan()), "{model} on {name}: NaN at {t}");
+                        assert!(
+                            f.lower[1][t] <= f.lower[0][t] && f.lower[0][t] <= f.point[t],
+                            "{model} on {name}"
+                        );
+                        assert!(
+                            f.point[t] <= f.upper[0][t] && f.upper[0][t] <= f.upper[1][t],
+                            "{model} on {name}"
+                        );
+                    }
+                }
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        Error::TooShort { .. } | Error::InvalidParameter { .. } | Error::Model { .. }
+                    ),
+                    "{model} on {name}: unexpected error {e}"
+                ),
+            }
+        }
+    }
+}
