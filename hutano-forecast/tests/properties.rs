@@ -162,7 +162,7 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
         ("boosted", Box::new(BoostedForecaster::default())),
         ("prophet", Box::new(Prophet::default())),
     ];
-    let mut spiky: Vec<f64> = (0..120).map(|t| f64::from(10 + (t % 7) as u8)).collect();
+    let mut spiky: Vec<f64> = (0..120u32).map(|t| f64::from(10 + t % 7)).collect();
     spiky[60] = 1e6;
     let zero_runs: Vec<f64> = (0..120)
         .map(|t| if (30..60).contains(&t) { 0.0 } else { 3.0 })
