@@ -89,6 +89,20 @@ fn ceil_div(a: i64, b: i64) -> i64 {
     -((-a).div_euclid(b))
 }
 
+/// The first and last day numbers in `[p0, p1)` whose closing midnight a
+/// stay `[start, end)` spans (present at `(d+1)·DAY`: `start <= (d+1)·DAY <
+/// end`); `end == i64::MAX` means still in hospital. `None` when there is no
+/// such day.
+fn midnight_days(start: i64, end: i64, p0: i64, p1: i64) -> Option<(i64, i64)> {
+    let first = (ceil_div(start, DAY) - 1).max(p0);
+    let last = if end == i64::MAX {
+        p1 - 1
+    } else {
+        (ceil_div(end, DAY) - 2).min(p1 - 1)
+    };
+    (first <= last).then_some((first, last))
+}
+
 /// Number of midnights a stay `[s, e)` spans (its bed-days).
 pub(crate) fn nights(s: i64, e: i64) -> i64 {
     ceil_div(e, DAY) - ceil_div(s, DAY)
@@ -136,16 +150,9 @@ impl Engine<'_> {
                 if !keep(s) {
                     return;
                 }
-                // Present at the midnight ending day d: s <= (d+1)*DAY < e.
-                let first = (ceil_div(s.start, DAY) - 1).max(p0);
-                let last = if s.end == i64::MAX {
-                    p1 - 1
-                } else {
-                    (ceil_div(s.end, DAY) - 2).min(p1 - 1)
-                };
-                if first > last {
+                let Some((first, last)) = midnight_days(s.start, s.end, p0, p1) else {
                     return;
-                }
+                };
                 let Some(k) = g.key(self, s.enc as usize, s.loc, q) else {
                     return;
                 };
@@ -249,14 +256,7 @@ impl Engine<'_> {
                 peak_col.push(peak);
             }
         }
-        let mut t = Table::default();
-        let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| g.decode(*k)).collect();
-        for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(
-                d.name(),
-                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
-            );
-        }
+        let mut t = g.dim_table(rows.iter().map(|r| r.0));
         t.push(
             "date",
             Values::Date(rows.iter().map(|(_, d)| date_of(p0 + i64::from(*d))).collect()),
@@ -308,14 +308,7 @@ impl Engine<'_> {
                 census.push(acc);
             }
         }
-        let mut t = Table::default();
-        let decoded: Vec<Vec<&str>> = dims.iter().map(|k| g.decode(*k)).collect();
-        for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(
-                d.name(),
-                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
-            );
-        }
+        let mut t = g.dim_table(dims.iter().copied());
         t.push("date", Values::Date(dates));
         t.push("hour", Values::Int(hours));
         t.push("census", Values::Int(census));
@@ -950,11 +943,8 @@ impl Engine<'_> {
             if !doctor_ok(&net.staff[doc.index()]) {
                 continue;
             }
-            let first = (ceil_div(self.admit[i], DAY) - 1).max(p0);
-            let last = if self.discharge[i] == i64::MAX {
-                p1 - 1
-            } else {
-                (ceil_div(self.discharge[i], DAY) - 2).min(p1 - 1)
+            let Some((first, last)) = midnight_days(self.admit[i], self.discharge[i], p0, p1) else {
+                continue;
             };
             for d in first..=last {
                 let b = g.buckets.bucket_of[(d - p0) as usize];
@@ -1049,14 +1039,7 @@ impl Engine<'_> {
             weekdays[date_of(g.buckets.first_day + d).weekday().num_days_from_monday() as usize] += 1;
         }
         let rows = acc.rows();
-        let mut t = Table::default();
-        let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| g.decode(*k)).collect();
-        for (j, (d, _)) in g.dims.iter().enumerate() {
-            t.push(
-                d.name(),
-                Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
-            );
-        }
+        let mut t = g.dim_table(rows.iter().map(|r| r.0));
         t.push(
             "weekday",
             Values::Int(rows.iter().map(|r| i64::from(r.1 / 24 + 1)).collect()),

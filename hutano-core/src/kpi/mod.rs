@@ -787,17 +787,25 @@ impl Grouper {
         out
     }
 
-    /// Start a table with the dimension and period columns for the given (key, bucket) rows.
-    pub(crate) fn table(&self, rows: &[(u64, u32)]) -> crate::table::Table {
+    /// Start a table with one text column per grouping dimension, one row
+    /// per group key.
+    pub(crate) fn dim_table(&self, keys: impl Iterator<Item = u64>) -> crate::table::Table {
         use crate::table::Values;
         let mut t = crate::table::Table::default();
-        let decoded: Vec<Vec<&str>> = rows.iter().map(|(k, _)| self.decode(*k)).collect();
+        let decoded: Vec<Vec<&str>> = keys.map(|k| self.decode(k)).collect();
         for (j, (d, _)) in self.dims.iter().enumerate() {
             t.push(
                 d.name(),
                 Values::Text(decoded.iter().map(|v| v[j].to_string()).collect()),
             );
         }
+        t
+    }
+
+    /// Start a table with the dimension and period columns for the given (key, bucket) rows.
+    pub(crate) fn table(&self, rows: &[(u64, u32)]) -> crate::table::Table {
+        use crate::table::Values;
+        let mut t = self.dim_table(rows.iter().map(|r| r.0));
         t.push(
             "period_start",
             Values::Date(rows.iter().map(|(_, b)| self.buckets.starts[*b as usize]).collect()),
