@@ -72,11 +72,7 @@ where
             .map(|w| {
                 let cutoff = n - h - step * (n_windows - 1 - w);
                 let train = &s.y[..cutoff];
-                let view = crate::forecast::SeriesView {
-                    y: train,
-                    start: s.start,
-                    freq: s.freq,
-                };
+                let view = crate::forecast::SeriesView::new(train, s.start, s.freq).with_regressors(&s.x);
                 let fitted = model.fit_series(view).map_err(|e| name_series(e, &s.unique_id))?;
                 let mut forecast = fitted.predict(h, levels)?;
                 if non_negative {

@@ -161,11 +161,7 @@ impl Fit for Ensemble {
         let start = chrono::NaiveDate::from_ymd_opt(1970, 1, 5)
             .unwrap_or_default()
             .and_time(chrono::NaiveTime::MIN);
-        self.fit_series(SeriesView {
-            y,
-            start,
-            freq: crate::panel::Freq::Daily,
-        })
+        self.fit_series(SeriesView::new(y, start, crate::panel::Freq::Daily))
     }
 
     /// # Errors

@@ -68,6 +68,13 @@ pub enum Error {
         /// What the model reported.
         message: String,
     },
+    /// Exogenous regressors missing, too short, non-finite or given to a
+    /// model that takes none.
+    #[error("regressors: {problem}")]
+    Regressors {
+        /// What is wrong (column and row).
+        problem: String,
+    },
     /// An interval level outside (0, 100).
     #[error("invalid level {level}: levels are percentages strictly between 0 and 100")]
     InvalidLevel {

@@ -98,6 +98,90 @@ pub struct SeriesView<'a> {
     pub start: chrono::NaiveDateTime,
     /// Spacing.
     pub freq: crate::panel::Freq,
+    /// Exogenous regressors, one column per regressor, row `t` aligned with
+    /// `y[t]`. Each column is at least `y.len()` long; rows past the end of
+    /// `y` are the regressor's known future values, which
+    /// [`Predict::predict`] uses for the steps ahead (a backtest passes the
+    /// whole column, so a model sees the future of a regressor, as it would
+    /// in production, but never the future of `y`). Empty: no regressors.
+    pub x: &'a [Vec<f64>],
+}
+
+impl<'a> SeriesView<'a> {
+    /// A daily-or-other series without regressors.
+    #[must_use]
+    pub fn new(y: &'a [f64], start: chrono::NaiveDateTime, freq: crate::panel::Freq) -> Self {
+        Self { y, start, freq, x: &[] }
+    }
+
+    /// The same series with regressor columns (see [`SeriesView::x`]).
+    #[must_use]
+    pub fn with_regressors(self, x: &'a [Vec<f64>]) -> Self {
+        Self { x, ..self }
+    }
+
+    /// The first `n` observations, with the same regressor columns (whose
+    /// rows from `n` on become the known future).
+    #[must_use]
+    pub fn head(self, n: usize) -> Self {
+        Self {
+            y: &self.y[..n.min(self.y.len())],
+            ..self
+        }
+    }
+
+    /// Check the regressor columns: each at least as long as `y`, finite.
+    ///
+    /// # Errors
+    /// [`Error::Regressors`] naming the column and row.
+    pub fn check_regressors(&self) -> Result<()> {
+        for (j, col) in self.x.iter().enumerate() {
+            if col.len() < self.y.len() {
+                return Err(Error::Regressors {
+                    problem: format!(
+                        "regressor column {j} has {} rows, the series has {}",
+                        col.len(),
+                        self.y.len()
+                    ),
+                });
+            }
+            if let Some(row) = col.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Regressors {
+                    problem: format!("regressor column {j} is not finite at row {row}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The future rows of the regressors (`x[j][n..n + horizon]`), as
+    /// columns, or an error when some column has fewer than `horizon`.
+    ///
+    /// # Errors
+    /// [`Error::Regressors`].
+    pub fn future_regressors(&self, horizon: usize) -> Result<Vec<Vec<f64>>> {
+        future_rows(self.x, self.y.len(), horizon)
+    }
+}
+
+/// Rows `n..n + horizon` of each regressor column.
+///
+/// # Errors
+/// [`Error::Regressors`] when a column is too short.
+pub fn future_rows(x: &[Vec<f64>], n: usize, horizon: usize) -> Result<Vec<Vec<f64>>> {
+    x.iter()
+        .enumerate()
+        .map(|(j, col)| {
+            col.get(n..n + horizon)
+                .map(<[f64]>::to_vec)
+                .ok_or_else(|| Error::Regressors {
+                    problem: format!(
+                        "regressor column {j} has {} future rows, the horizon is {horizon}",
+                        col.len().saturating_sub(n)
+                    ),
+                })
+        })
+        .collect()
 }
 
 /// A model specification that can be fitted to one series.
@@ -116,11 +200,18 @@ pub trait Fit {
     /// When the parameters are invalid or the series too short.
     fn fit(&self, y: &[f64]) -> Result<Self::Fitted>;
 
-    /// Fit to a dated series. The default ignores the dates.
+    /// Fit to a dated series, with regressors for the models that take
+    /// them. The default ignores the dates and refuses regressors.
     ///
     /// # Errors
-    /// As [`Fit::fit`].
+    /// As [`Fit::fit`]; [`Error::Regressors`] when regressors are given to a
+    /// model that takes none.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
+        if !series.x.is_empty() {
+            return Err(Error::Regressors {
+                problem: "this model takes no regressors".into(),
+            });
+        }
         self.fit(series.y)
     }
 }
@@ -132,6 +223,24 @@ pub trait Predict {
     /// # Errors
     /// [`Error::InvalidLevel`] for a level outside (0, 100).
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast>;
+
+    /// Forecast with the future values of the regressors given here (one
+    /// column per regressor, at least `horizon` rows each) instead of those
+    /// passed at fit time. The default, for models without regressors,
+    /// accepts only an empty `future`.
+    ///
+    /// # Errors
+    /// As [`Predict::predict`]; [`Error::Regressors`] for columns that do
+    /// not match the fit.
+    fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        if future.is_empty() {
+            self.predict(horizon, levels)
+        } else {
+            Err(Error::Regressors {
+                problem: "this model takes no regressors".into(),
+            })
+        }
+    }
 
     /// In-sample one-step fitted values (NaN where the model has none).
     fn predict_in_sample(&self) -> Vec<f64>;

@@ -66,6 +66,11 @@ pub struct Series {
     pub freq: Freq,
     /// Values, oldest first, all finite.
     pub y: Vec<f64>,
+    /// Exogenous regressor columns, in the order of [`Panel::regressors`];
+    /// each at least `y.len()` long, rows past the end of `y` being known
+    /// future values. Empty without regressors.
+    #[serde(default)]
+    pub x: Vec<Vec<f64>>,
 }
 
 impl Series {
@@ -84,9 +89,22 @@ type Obs = (NaiveDateTime, f64, usize);
 pub struct Panel {
     /// The series, in order of first appearance in the input.
     pub series: Vec<Series>,
+    /// Names of the exogenous regressors, the columns of every
+    /// [`Series::x`]. Empty without regressors.
+    #[serde(default)]
+    pub regressors: Vec<String>,
 }
 
 impl Panel {
+    /// A panel of the given series, without regressors.
+    #[must_use]
+    pub fn new(series: Vec<Series>) -> Self {
+        Self {
+            series,
+            regressors: Vec::new(),
+        }
+    }
+
     /// Build a panel from long-format rows `(unique_id, ds, y)` in any order.
     ///
     /// Each series is sorted by `ds`; its timestamps must lie on the
@@ -168,9 +186,13 @@ impl Panel {
                 start,
                 freq,
                 y,
+                x: Vec::new(),
             });
         }
-        Ok(Self { series })
+        Ok(Self {
+            series,
+            regressors: Vec::new(),
+        })
     }
 
     /// Daily series from a tidy KPI table of hutano-core (e.g. admissions by

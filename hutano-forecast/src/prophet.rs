@@ -342,11 +342,7 @@ impl Fit for Prophet {
             .unwrap_or_default()
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default();
-        self.fit_series(SeriesView {
-            y,
-            start,
-            freq: Freq::Daily,
-        })
+        self.fit_series(SeriesView::new(y, start, Freq::Daily))
     }
 
     /// Fit to a dated daily series.
@@ -359,6 +355,11 @@ impl Fit for Prophet {
     #[allow(clippy::many_single_char_names)]
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedProphet> {
         self.check()?;
+        if !series.x.is_empty() {
+            return Err(Error::Regressors {
+                problem: "the Prophet-like model takes no regressors yet".into(),
+            });
+        }
         if series.freq != Freq::Daily {
             return Err(invalid("freq", "only daily series are supported".into()));
         }
@@ -987,11 +988,7 @@ mod tests {
             .collect();
         let fitted = Prophet::params()
             .calendar(cal)
-            .fit_series(SeriesView {
-                y: &y,
-                start: start(),
-                freq: Freq::Daily,
-            })
+            .fit_series(SeriesView::new(&y, start(), Freq::Daily))
             .unwrap();
         let effects = fitted.holiday_effects();
         assert_eq!(effects.len(), 1);
@@ -1038,14 +1035,13 @@ mod tests {
                 (80.0 + 0.02 * tf + yearly + weekly(t) + 3.0 * rng.normal()).max(0.0)
             })
             .collect();
-        let panel = Panel {
-            series: vec![Series {
-                unique_id: "ward".into(),
-                start: start(),
-                freq: Freq::Daily,
-                y,
-            }],
-        };
+        let panel = Panel::new(vec![Series {
+            unique_id: "ward".into(),
+            start: start(),
+            freq: Freq::Daily,
+            y,
+            x: Vec::new(),
+        }]);
         let mase = |w: &[crate::backtest::Window]| evaluate(w).unwrap().mase;
         let prophet = cross_validation(&Prophet::params(), &panel, 14, 3, 14, &[80.0, 95.0], 7, true).unwrap();
         let naive = cross_validation(&SeasonalNaive::new(7), &panel, 14, 3, 14, &[80.0, 95.0], 7, true).unwrap();
@@ -1080,11 +1076,7 @@ mod tests {
             }
         }
         assert!(Prophet::params().changepoint_range(1.0).check().is_ok());
-        let weekly_view = SeriesView {
-            y: &y,
-            start: start(),
-            freq: Freq::Weekly,
-        };
+        let weekly_view = SeriesView::new(&y, start(), Freq::Weekly);
         assert!(matches!(
             Prophet::params().fit_series(weekly_view),
             Err(Error::InvalidParameter { name: "freq", .. })

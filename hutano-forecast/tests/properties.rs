@@ -184,11 +184,7 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
         .and_time(chrono::NaiveTime::MIN);
     for (name, y) in &series {
         for (model, m) in &models {
-            let view = SeriesView {
-                y,
-                start,
-                freq: Freq::Daily,
-            };
+            let view = SeriesView::new(y, start, Freq::Daily);
             match m.fit_boxed(view).and_then(|f| f.predict(14, &[80.0, 95.0])) {
                 Ok(f) => {
                     let f = f.non_negative();

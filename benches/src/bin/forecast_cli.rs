@@ -29,11 +29,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res<Vec<(String, Forecast)>> {
     let mut out = Vec::with_capacity(panel.series.len());
     for s in &panel.series {
-        let view = SeriesView {
-            y: &s.y,
-            start: s.start,
-            freq: s.freq,
-        };
+        let view = SeriesView::new(&s.y, s.start, s.freq);
         let f = model.fit_series(view)?.predict(h, levels)?.non_negative();
         out.push((s.unique_id.clone(), f));
     }

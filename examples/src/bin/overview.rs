@@ -212,11 +212,7 @@ fn forecast_admissions(engine: &Engine<'_>, period: Period) -> Result<(), Box<dy
     };
     let mut model = ForestForecaster::default();
     model.features.calendar = country.map(hutano::core::calendar::Calendar::national);
-    let view = SeriesView {
-        y: &series.y,
-        start: series.start,
-        freq: series.freq,
-    };
+    let view = SeriesView::new(&series.y, series.start, series.freq);
     let forecast = match model.fit_series(view) {
         Ok(fitted) => fitted.predict(7, &[80.0, 95.0])?.non_negative(),
         Err(e) => {

@@ -246,11 +246,7 @@ impl<P: EnsembleParams> Fit for TreeForecaster<P> {
     /// # Errors
     /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
     fn fit(&self, y: &[f64]) -> Result<Self::Fitted> {
-        self.fit_series(SeriesView {
-            y,
-            start: default_start(),
-            freq: Freq::Daily,
-        })
+        self.fit_series(SeriesView::new(y, default_start(), Freq::Daily))
     }
 
     /// # Errors
@@ -260,6 +256,11 @@ impl<P: EnsembleParams> Fit for TreeForecaster<P> {
     /// for fewer than `min_history + 1 + calibration_windows ·
     /// calibration_horizon` values.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
+        if !series.x.is_empty() {
+            return Err(Error::Regressors {
+                problem: "tree forecasters take no regressors yet".into(),
+            });
+        }
         let learner = self.params.validated()?;
         fit_forecaster(
             &learner,
@@ -563,14 +564,13 @@ mod tests {
     }
 
     fn panel(y: Vec<f64>) -> Panel {
-        Panel {
-            series: vec![Series {
-                unique_id: "ward".into(),
-                start: start(),
-                freq: Freq::Daily,
-                y,
-            }],
-        }
+        Panel::new(vec![Series {
+            unique_id: "ward".into(),
+            start: start(),
+            freq: Freq::Daily,
+            y,
+            x: Vec::new(),
+        }])
     }
 
     fn backtest<M: Fit + Sync>(model: &M, p: &Panel) -> Metrics {
@@ -621,9 +621,10 @@ mod tests {
                 start: start(),
                 freq: Freq::Daily,
                 y: weekly_series(280, levels[i], noise[i], 100 + i as u64),
+                x: Vec::new(),
             })
             .collect();
-        let p = Panel { series };
+        let p = Panel::new(series);
         let naive = backtest(&SeasonalNaive::new(7), &p);
         let b = backtest(&boosted(), &p);
         let f = backtest(&forest(), &p);
@@ -790,11 +791,7 @@ mod tests {
             ..FeatureSpec::default()
         };
         let model = forest().with_features(features);
-        let view = SeriesView {
-            y: &y,
-            start: start(),
-            freq: Freq::Daily,
-        };
+        let view = SeriesView::new(&y, start(), Freq::Daily);
         let f = model.fit_series(view).unwrap().predict(14, &[80.0]).unwrap();
         // Next event after day 199: 4 + 9·22 = 202, i.e. step 3.
         let event = f.point[2];
@@ -821,11 +818,7 @@ mod tests {
         ));
         let bad = BoostedForecaster::new(GradientBoosting::params().learning_rate(2.0));
         assert!(matches!(bad.fit(&y), Err(Error::InvalidParameter { .. })));
-        let weekly = SeriesView {
-            y: &y,
-            start: start(),
-            freq: Freq::Weekly,
-        };
+        let weekly = SeriesView::new(&y, start(), Freq::Weekly);
         assert!(matches!(
             forest().fit_series(weekly),
             Err(Error::InvalidParameter { name: "freq", .. })
