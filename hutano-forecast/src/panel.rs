@@ -17,24 +17,74 @@ pub enum Freq {
     Daily,
     /// One value per week.
     Weekly,
+    /// One value per calendar month (e.g. NHS A&E returns): the timestamps
+    /// are the first one plus whole months (clamped to the month's end, as
+    /// `chrono`'s `checked_add_months`).
+    Monthly,
 }
 
 impl Freq {
-    /// The step between two observations.
+    /// The fixed step between two observations; `None` for
+    /// [`Freq::Monthly`], whose months differ in length (use [`Freq::at`]).
     #[must_use]
-    pub fn step(self) -> TimeDelta {
+    pub fn step(self) -> Option<TimeDelta> {
         match self {
-            Freq::Hourly => TimeDelta::hours(1),
-            Freq::Daily => TimeDelta::days(1),
-            Freq::Weekly => TimeDelta::weeks(1),
+            Freq::Hourly => Some(TimeDelta::hours(1)),
+            Freq::Daily => Some(TimeDelta::days(1)),
+            Freq::Weekly => Some(TimeDelta::weeks(1)),
+            Freq::Monthly => None,
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The timestamp `i` steps after `start` (saturating at the end of
+    /// chrono's range).
+    #[must_use]
+    pub fn at(self, start: NaiveDateTime, i: usize) -> NaiveDateTime {
+        match self.step() {
+            Some(step) => i32::try_from(i)
+                .ok()
+                .and_then(|i| start.checked_add_signed(step * i))
+                .unwrap_or(NaiveDateTime::MAX),
+            None => u32::try_from(i)
+                .ok()
+                .and_then(|i| start.checked_add_months(chrono::Months::new(i)))
+                .unwrap_or(NaiveDateTime::MAX),
+        }
+    }
+
+    /// The position of `ds` on the grid that starts at `start`: `Some(i)`
+    /// when `ds == self.at(start, i)`, `None` when `ds` is before `start` or
+    /// off the grid.
+    #[must_use]
+    pub fn position(self, start: NaiveDateTime, ds: NaiveDateTime) -> Option<usize> {
+        use chrono::Datelike;
+        if ds < start {
+            return None;
+        }
+        let i = match self.step() {
+            Some(step) => {
+                let (offset, step) = ((ds - start).num_seconds(), step.num_seconds());
+                if offset % step != 0 {
+                    return None;
+                }
+                usize::try_from(offset / step).ok()?
+            }
+            None => {
+                let months = (ds.year() - start.year()) * 12 + ds.month0() as i32 - start.month0() as i32;
+                usize::try_from(months).ok()?
+            }
+        };
+        (self.at(start, i) == ds).then_some(i)
+    }
+
+    /// The frequency's name, as in error messages (`"daily"`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             Freq::Hourly => "hourly",
             Freq::Daily => "daily",
             Freq::Weekly => "weekly",
+            Freq::Monthly => "monthly",
         }
     }
 }
@@ -77,7 +127,7 @@ impl Series {
     /// Timestamp of value `i`.
     #[must_use]
     pub fn ds(&self, i: usize) -> NaiveDateTime {
-        self.start + self.freq.step() * i32::try_from(i).unwrap_or(i32::MAX)
+        self.freq.at(self.start, i)
     }
 }
 
@@ -139,7 +189,6 @@ impl Panel {
             };
             groups[g].1.push((ds, y, row));
         }
-        let step = freq.step().num_minutes();
         let mut series = Vec::with_capacity(groups.len());
         for (unique_id, mut obs) in groups {
             obs.sort_by_key(|o| (o.0, o.2));
@@ -148,15 +197,13 @@ impl Panel {
             let mut first_gap = None;
             let mut missing = 0usize;
             for (k, &(ds, value, row)) in obs.iter().enumerate() {
-                let offset = (ds - start).num_minutes();
-                if offset % step != 0 {
+                let Some(pos) = freq.position(start, ds) else {
                     return Err(Error::OffGrid {
                         unique_id,
                         row,
                         freq: freq.name(),
                     });
-                }
-                let pos = usize::try_from(offset / step).unwrap_or(usize::MAX);
+                };
                 if k > 0 && pos < y.len() {
                     return Err(Error::DuplicateTimestamp { unique_id, row });
                 }
@@ -193,6 +240,84 @@ impl Panel {
             series,
             regressors: Vec::new(),
         })
+    }
+
+    /// Attach exogenous regressors given in long format: rows
+    /// `(unique_id, ds, values)` with one value per name in `names`, in any
+    /// order. Every timestamp of every series must have a row; rows after a
+    /// series' last timestamp are the regressors' known future values (for
+    /// forecasting), and must follow on without gaps. Rows of series absent
+    /// from the panel are an error (a misspelt id would otherwise be lost).
+    ///
+    /// # Errors
+    /// [`Error::Regressors`] naming the series and zero-based row for a
+    /// wrong number of values, an unknown series, an off-grid, duplicate or
+    /// missing timestamp, or a non-finite value; [`Error::InvalidParameter`]
+    /// for an empty or duplicated name.
+    pub fn with_regressors<I, S>(mut self, names: &[&str], rows: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (S, NaiveDateTime, Vec<f64>)>,
+        S: AsRef<str>,
+    {
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() || names[..i].contains(name) {
+                return Err(Error::InvalidParameter {
+                    name: "regressors",
+                    problem: format!("regressor name {name:?} is empty or repeated"),
+                });
+            }
+        }
+        let index: HashMap<&str, usize> = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.unique_id.as_str(), i))
+            .collect();
+        let k = names.len();
+        // Per series: values by grid position (NaN = not given yet).
+        let mut cols: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); k]; self.series.len()];
+        let bad = |id: &str, row: usize, what: &str| Error::Regressors {
+            problem: format!("series {id:?} at row {row}: {what}"),
+        };
+        for (row, (id, ds, values)) in rows.into_iter().enumerate() {
+            let id = id.as_ref();
+            let &i = index
+                .get(id)
+                .ok_or_else(|| bad(id, row, "no such series in the panel"))?;
+            if values.len() != k {
+                return Err(bad(id, row, &format!("{} values for {k} regressors", values.len())));
+            }
+            if let Some(j) = values.iter().position(|v| !v.is_finite()) {
+                return Err(bad(id, row, &format!("regressor {:?} is not finite", names[j])));
+            }
+            let s = &self.series[i];
+            let pos = s
+                .freq
+                .position(s.start, ds)
+                .ok_or_else(|| bad(id, row, "timestamp before the series' start or off its grid"))?;
+            for (col, v) in cols[i].iter_mut().zip(values) {
+                if col.len() <= pos {
+                    col.resize(pos + 1, f64::NAN);
+                }
+                if !col[pos].is_nan() {
+                    return Err(bad(id, row, "duplicate timestamp"));
+                }
+                col[pos] = v;
+            }
+        }
+        for (s, cols) in self.series.iter_mut().zip(cols) {
+            if k > 0 {
+                let len = cols[0].len();
+                if let Some(pos) = (0..len.max(s.y.len())).find(|&p| cols[0].get(p).is_none_or(|v| v.is_nan())) {
+                    return Err(Error::Regressors {
+                        problem: format!("series {:?} has no regressor values at {}", s.unique_id, s.ds(pos)),
+                    });
+                }
+            }
+            s.x = cols;
+        }
+        self.regressors = names.iter().map(|n| (*n).to_string()).collect();
+        Ok(self)
     }
 
     /// Daily series from a tidy KPI table of hutano-core (e.g. admissions by
@@ -270,5 +395,71 @@ mod tests {
         let off = t(1) + TimeDelta::hours(3);
         let err = Panel::from_long(vec![("a", t(1), 1.0), ("a", off, 2.0)], Freq::Daily, FillRule::Error).unwrap_err();
         assert!(matches!(err, Error::OffGrid { row: 1, .. }));
+    }
+
+    #[test]
+    fn monthly_grid_follows_the_calendar() {
+        let m = |y: i32, mo: u32, d: u32| NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let rows = vec![
+            ("ae", m(2017, 3, 1), 3.0),
+            ("ae", m(2017, 1, 1), 1.0),
+            ("ae", m(2017, 5, 1), 5.0),
+        ];
+        let p = Panel::from_long(rows, Freq::Monthly, FillRule::Interpolate).unwrap();
+        assert_eq!(p.series[0].y, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(p.series[0].ds(2), m(2017, 3, 1));
+        assert_eq!(Freq::Monthly.at(m(2016, 12, 1), 3), m(2017, 3, 1));
+        assert_eq!(Freq::Monthly.position(m(2016, 12, 1), m(2017, 3, 1)), Some(3));
+        assert_eq!(Freq::Monthly.position(m(2016, 12, 1), m(2017, 3, 2)), None);
+        let err = Panel::from_long(
+            vec![("ae", m(2017, 1, 1), 1.0), ("ae", m(2017, 2, 15), 2.0)],
+            Freq::Monthly,
+            FillRule::Error,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::OffGrid { row: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn regressors_cover_history_and_future() {
+        let p = Panel::from_long(vec![("a", t(1), 1.0), ("a", t(2), 2.0)], Freq::Daily, FillRule::Error).unwrap();
+        let rows = vec![("a", t(3), vec![1.0]), ("a", t(1), vec![0.0]), ("a", t(2), vec![1.0])];
+        let p2 = p.clone().with_regressors(&["elective"], rows).unwrap();
+        assert_eq!(p2.regressors, vec!["elective".to_string()]);
+        assert_eq!(p2.series[0].x, vec![vec![0.0, 1.0, 1.0]]);
+        // A missing historical row, a gap before the future, an unknown series, a NaN.
+        let err = p
+            .clone()
+            .with_regressors(&["e"], vec![("a", t(1), vec![0.0])])
+            .unwrap_err();
+        assert!(err.to_string().contains("no regressor values at 2024-01-02"), "{err}");
+        let err = p
+            .clone()
+            .with_regressors(
+                &["e"],
+                vec![("a", t(1), vec![0.0]), ("a", t(2), vec![0.0]), ("a", t(4), vec![0.0])],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("2024-01-03"), "{err}");
+        let err = p
+            .clone()
+            .with_regressors(&["e"], vec![("b", t(1), vec![0.0])])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "regressors: series \"b\" at row 0: no such series in the panel"
+        );
+        let err = p
+            .clone()
+            .with_regressors(&["e"], vec![("a", t(1), vec![f64::NAN])])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("row 0: regressor \"e\" is not finite"),
+            "{err}"
+        );
+        let err = p
+            .with_regressors(&["e", "e"], Vec::<(&str, NaiveDateTime, Vec<f64>)>::new())
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidParameter { .. }));
     }
 }
