@@ -39,6 +39,12 @@ where
     }
 }
 
+impl Member for Box<dyn Member> {
+    fn fit_boxed(&self, series: SeriesView<'_>) -> Result<BoxedFitted> {
+        (**self).fit_boxed(series)
+    }
+}
+
 /// The ensemble specification.
 pub struct Ensemble {
     members: Vec<(String, Box<dyn Member>)>,
@@ -84,6 +90,33 @@ impl Ensemble {
     pub fn member(mut self, name: impl Into<String>, model: impl Member + 'static) -> Self {
         self.members.push((name.into(), Box::new(model)));
         self
+    }
+
+    /// Check the settings: at least one member, windows, horizon and season
+    /// at least 1.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting.
+    pub fn check(&self) -> Result<()> {
+        if self.members.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "members",
+                problem: "an ensemble needs at least one member".into(),
+            });
+        }
+        for (name, v) in [
+            ("validation_windows", self.validation_windows),
+            ("validation_horizon", self.validation_horizon),
+            ("season", self.season),
+        ] {
+            if v == 0 {
+                return Err(Error::InvalidParameter {
+                    name,
+                    problem: "must be at least 1".into(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Names of the members, in order.
@@ -169,24 +202,7 @@ impl Fit for Ensemble {
     /// validation settings; [`Error::TooShort`] when no member can be
     /// validated and fitted on the series.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedEnsemble> {
-        if self.members.is_empty() {
-            return Err(Error::InvalidParameter {
-                name: "members",
-                problem: "an ensemble needs at least one member".into(),
-            });
-        }
-        for (name, v) in [
-            ("validation_windows", self.validation_windows),
-            ("validation_horizon", self.validation_horizon),
-            ("season", self.season),
-        ] {
-            if v == 0 {
-                return Err(Error::InvalidParameter {
-                    name,
-                    problem: "must be at least 1".into(),
-                });
-            }
-        }
+        self.check()?;
         let scores = self.validate(series);
         let fitted: Vec<Option<BoxedFitted>> = self
             .members

@@ -75,6 +75,9 @@ pub enum Error {
         /// What is wrong (column and row).
         problem: String,
     },
+    /// The call was cancelled through its [`crate::spec::Control`].
+    #[error("cancelled")]
+    Cancelled,
     /// An interval level outside (0, 100).
     #[error("invalid level {level}: levels are percentages strictly between 0 and 100")]
     InvalidLevel {

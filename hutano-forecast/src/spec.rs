@@ -1,0 +1,904 @@
+//! Models as data, and a panel of series fitted by several models at once.
+//!
+//! [`ModelSpec`] names a model and its main hyperparameters as a plain,
+//! serialisable value (JSON `{"model": "seasonal_naive", "season_length": 7}`),
+//! so that the Python package, the C library and the command line build
+//! exactly the same models as Rust code does. [`PanelForecaster`] fits every
+//! model to every series of a [`Panel`] (in parallel with the `parallel`
+//! feature, with results identical to serial), forecasts in long format
+//! (Nixtla's `unique_id`, `ds`, `<model>`, `<model>-lo-<level>`, ...) and
+//! runs rolling-origin cross-validation. Long calls take a [`Control`], which
+//! counts finished series (for a progress bar) and can cancel the call from
+//! another thread (Ctrl-C in Python).
+//!
+//! ```
+//! use hutano_forecast::panel::{FillRule, Freq, Panel};
+//! use hutano_forecast::spec::{Control, ModelSpec, PanelForecaster};
+//!
+//! let day = |d: i64| chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
+//!     + chrono::TimeDelta::days(d);
+//! let rows = (0..56).map(|d| ("ward a", day(d), f64::from([9, 11, 10, 12, 14, 6, 5][(d % 7) as usize])));
+//! let panel = Panel::from_long(rows, Freq::Daily, FillRule::Error)?;
+//! let spec: ModelSpec = serde_json::from_str(r#"{"model": "seasonal_naive", "season_length": 7}"#).unwrap();
+//! let forecaster = PanelForecaster::new(vec![(spec.default_name().to_string(), spec)]);
+//! let fitted = forecaster.fit(&panel, &Control::new())?;
+//! let out = fitted.predict(7, &[80.0])?;
+//! assert_eq!(out.columns[0].0, "SeasonalNaive");
+//! assert_eq!(out.columns[0].1[..7], [9.0, 11.0, 10.0, 12.0, 14.0, 6.0, 5.0]);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use chrono::NaiveDateTime;
+use hutano_core::calendar::Calendar;
+use serde::{Deserialize, Serialize};
+
+use crate::backtest::Window;
+use crate::baseline::{Naive, SeasonalNaive};
+use crate::ensemble::{BoxedFitted, Ensemble, Member};
+use crate::error::{Error, Result};
+use crate::forecast::{check_levels, Forecast, SeriesView};
+use crate::panel::{Panel, Series};
+use crate::prophet::Prophet;
+use crate::trees::{BoostedForecaster, ForestForecaster};
+
+/// A model and its main hyperparameters, as data. Fields left out take the
+/// model's documented default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ModelSpec {
+    /// The last value, repeated ([`Naive`]).
+    Naive,
+    /// The value one season back ([`SeasonalNaive`]).
+    SeasonalNaive {
+        /// Season length in steps (7 for daily data with a weekly cycle).
+        season_length: usize,
+    },
+    /// Automatic ETS ([`crate::ets::AutoEts`]); `season_length` 1 is the
+    /// non-seasonal search.
+    #[cfg(feature = "augurs")]
+    AutoEts {
+        /// Season length in steps.
+        season_length: usize,
+    },
+    /// MSTL with an `AutoETS` trend ([`crate::mstl::Mstl`]).
+    #[cfg(feature = "augurs")]
+    Mstl {
+        /// Season lengths in steps, shortest first.
+        season_lengths: Vec<usize>,
+    },
+    /// Gradient-boosted trees ([`BoostedForecaster`]).
+    Boosted {
+        /// Number of trees (default 200).
+        #[serde(default)]
+        n_estimators: Option<usize>,
+        /// Maximum depth (default 3).
+        #[serde(default)]
+        max_depth: Option<usize>,
+        /// Minimum rows per leaf (default 20).
+        #[serde(default)]
+        min_samples_leaf: Option<usize>,
+        /// Learning rate (default 0.05).
+        #[serde(default)]
+        learning_rate: Option<f64>,
+        /// Seed of the row and feature sampling.
+        #[serde(default)]
+        seed: Option<u64>,
+        /// Holiday calendar for the holiday feature.
+        #[serde(default)]
+        calendar: Option<Calendar>,
+    },
+    /// A random forest ([`ForestForecaster`]).
+    Forest {
+        /// Number of trees.
+        #[serde(default)]
+        n_estimators: Option<usize>,
+        /// Maximum depth.
+        #[serde(default)]
+        max_depth: Option<usize>,
+        /// Minimum rows per leaf.
+        #[serde(default)]
+        min_samples_leaf: Option<usize>,
+        /// Fraction of the features tried at each split.
+        #[serde(default)]
+        max_features: Option<f64>,
+        /// Seed of the bootstrap and feature sampling.
+        #[serde(default)]
+        seed: Option<u64>,
+        /// Holiday calendar for the holiday feature.
+        #[serde(default)]
+        calendar: Option<Calendar>,
+    },
+    /// The Prophet-like model ([`Prophet`]).
+    Prophet {
+        /// Number of potential changepoints (default 25).
+        #[serde(default)]
+        n_changepoints: Option<usize>,
+        /// Scale of the Laplace prior on trend changes (default 0.05).
+        #[serde(default)]
+        changepoint_prior_scale: Option<f64>,
+        /// Scale of the seasonality prior (default 10).
+        #[serde(default)]
+        seasonality_prior_scale: Option<f64>,
+        /// Fourier order of the weekly seasonality (default 3).
+        #[serde(default)]
+        weekly_order: Option<usize>,
+        /// Fourier order of the yearly seasonality (default 10).
+        #[serde(default)]
+        yearly_order: Option<usize>,
+        /// Holiday calendar.
+        #[serde(default)]
+        calendar: Option<Calendar>,
+    },
+    /// An ensemble of named members with weights learned per series on
+    /// rolling-origin validation windows ([`Ensemble`]).
+    Ensemble {
+        /// The members, with their names.
+        members: Vec<NamedSpec>,
+        /// Validation windows (default 2).
+        #[serde(default)]
+        validation_windows: Option<usize>,
+        /// Steps per validation window (default 14).
+        #[serde(default)]
+        validation_horizon: Option<usize>,
+        /// Season of the validation MASE (default 7).
+        #[serde(default)]
+        season: Option<usize>,
+    },
+}
+
+/// A model with the name it is reported under.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedSpec {
+    /// Column name of the model's forecasts.
+    pub name: String,
+    /// The model.
+    pub spec: ModelSpec,
+}
+
+impl ModelSpec {
+    /// The name Nixtla's libraries give the model's column (`"AutoETS"`,
+    /// `"SeasonalNaive"`), used when the caller gives none.
+    #[must_use]
+    pub fn default_name(&self) -> &'static str {
+        match self {
+            ModelSpec::Naive => "Naive",
+            ModelSpec::SeasonalNaive { .. } => "SeasonalNaive",
+            #[cfg(feature = "augurs")]
+            ModelSpec::AutoEts { .. } => "AutoETS",
+            #[cfg(feature = "augurs")]
+            ModelSpec::Mstl { .. } => "MSTL",
+            ModelSpec::Boosted { .. } => "Boosted",
+            ModelSpec::Forest { .. } => "Forest",
+            ModelSpec::Prophet { .. } => "Prophet",
+            ModelSpec::Ensemble { .. } => "Ensemble",
+        }
+    }
+
+    /// Build the model.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a parameter out of range (checked by
+    /// the model's own `check`).
+    pub fn build(&self) -> Result<Box<dyn Member>> {
+        Ok(match self {
+            ModelSpec::Naive => Box::new(Naive),
+            ModelSpec::SeasonalNaive { season_length } => {
+                positive("season_length", *season_length)?;
+                Box::new(SeasonalNaive::new(*season_length))
+            }
+            #[cfg(feature = "augurs")]
+            ModelSpec::AutoEts { season_length } => {
+                positive("season_length", *season_length)?;
+                let model = if *season_length == 1 {
+                    crate::ets::AutoEts::non_seasonal()
+                } else {
+                    crate::ets::AutoEts::new(*season_length)
+                };
+                model.check()?;
+                Box::new(model)
+            }
+            #[cfg(feature = "augurs")]
+            ModelSpec::Mstl { season_lengths } => {
+                let model = crate::mstl::Mstl::new(season_lengths.clone());
+                model.check()?;
+                Box::new(model)
+            }
+            ModelSpec::Boosted {
+                n_estimators,
+                max_depth,
+                min_samples_leaf,
+                learning_rate,
+                seed,
+                calendar,
+            } => {
+                let mut model = BoostedForecaster::default();
+                let mut p = model.params;
+                if let Some(v) = *n_estimators {
+                    p = p.n_estimators(v);
+                }
+                if let Some(v) = *max_depth {
+                    p = p.max_depth(v);
+                }
+                if let Some(v) = *min_samples_leaf {
+                    p = p.min_samples_leaf(v);
+                }
+                if let Some(v) = *learning_rate {
+                    p = p.learning_rate(v);
+                }
+                if let Some(v) = *seed {
+                    p = p.seed(v);
+                }
+                p.check_ref()?;
+                model.params = p;
+                model.features.calendar.clone_from(calendar);
+                Box::new(model)
+            }
+            ModelSpec::Forest {
+                n_estimators,
+                max_depth,
+                min_samples_leaf,
+                max_features,
+                seed,
+                calendar,
+            } => {
+                let mut model = ForestForecaster::default();
+                let mut p = model.params;
+                if let Some(v) = *n_estimators {
+                    p = p.n_trees(v);
+                }
+                if let Some(v) = *max_depth {
+                    p = p.max_depth(v);
+                }
+                if let Some(v) = *min_samples_leaf {
+                    p = p.min_samples_leaf(v);
+                }
+                if let Some(v) = *max_features {
+                    p = p.max_features(v);
+                }
+                if let Some(v) = *seed {
+                    p = p.seed(v);
+                }
+                p.check_ref()?;
+                model.params = p;
+                model.features.calendar.clone_from(calendar);
+                Box::new(model)
+            }
+            ModelSpec::Prophet {
+                n_changepoints,
+                changepoint_prior_scale,
+                seasonality_prior_scale,
+                weekly_order,
+                yearly_order,
+                calendar,
+            } => {
+                let mut m = Prophet::params();
+                if let Some(v) = *n_changepoints {
+                    m = m.n_changepoints(v);
+                }
+                if let Some(v) = *changepoint_prior_scale {
+                    m = m.changepoint_prior_scale(v);
+                }
+                if let Some(v) = *seasonality_prior_scale {
+                    m = m.seasonality_prior_scale(v);
+                }
+                if let Some(v) = *weekly_order {
+                    m = m.weekly_order(v);
+                }
+                if let Some(v) = *yearly_order {
+                    m = m.yearly_order(v);
+                }
+                if let Some(c) = calendar {
+                    m = m.calendar(c.clone());
+                }
+                m.check()?;
+                Box::new(m)
+            }
+            ModelSpec::Ensemble {
+                members,
+                validation_windows,
+                validation_horizon,
+                season,
+            } => {
+                let mut e = Ensemble::new();
+                for m in members {
+                    e = e.member(m.name.clone(), m.spec.build()?);
+                }
+                if let Some(v) = *validation_windows {
+                    e.validation_windows = v;
+                }
+                if let Some(v) = *validation_horizon {
+                    e.validation_horizon = v;
+                }
+                if let Some(v) = *season {
+                    e.season = v;
+                }
+                e.check()?;
+                Box::new(e)
+            }
+        })
+    }
+}
+
+fn positive(name: &'static str, v: usize) -> Result<()> {
+    if v == 0 {
+        return Err(Error::InvalidParameter {
+            name,
+            problem: "must be at least 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Progress and cancellation of a long call, shared with another thread.
+///
+/// `done` counts finished units of work (one series fitted by one model, or
+/// one backtest window); [`Control::cancel`] makes the call return
+/// [`Error::Cancelled`] at the next unit boundary.
+#[derive(Debug, Default)]
+pub struct Control {
+    done: AtomicUsize,
+    cancelled: AtomicBool,
+}
+
+impl Control {
+    /// A fresh control: nothing done, not cancelled.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Units of work finished so far.
+    #[must_use]
+    pub fn done(&self) -> usize {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Ask the call to stop.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Control::cancel`] was called.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Several named models to fit to every series of a panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PanelForecaster {
+    /// The models with their column names, in output order.
+    pub models: Vec<(String, ModelSpec)>,
+    /// Clip forecasts and bounds at zero (counts); default true.
+    pub non_negative: bool,
+}
+
+/// Long-format forecasts: one row per series and step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LongForecast {
+    /// Index into the panel's series of each row.
+    pub series: Vec<usize>,
+    /// Timestamp of each row.
+    pub ds: Vec<NaiveDateTime>,
+    /// Cutoff (last training timestamp) of each row; for cross-validation.
+    pub cutoff: Vec<NaiveDateTime>,
+    /// Observed value of each row (cross-validation), NaN for the future.
+    pub y: Vec<f64>,
+    /// Named columns: for each model its point forecast, then
+    /// `<model>-lo-<level>` and `<model>-hi-<level>` for each level.
+    pub columns: Vec<(String, Vec<f64>)>,
+}
+
+/// A [`PanelForecaster`] fitted to a panel.
+pub struct FittedPanel {
+    names: Vec<String>,
+    series: Vec<SeriesMeta>,
+    /// `fitted[model][series]`.
+    fitted: Vec<Vec<BoxedFitted>>,
+    non_negative: bool,
+}
+
+/// What a fitted panel keeps of each series.
+#[derive(Debug, Clone)]
+struct SeriesMeta {
+    unique_id: String,
+    last: NaiveDateTime,
+    freq: crate::panel::Freq,
+}
+
+impl std::fmt::Debug for FittedPanel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FittedPanel")
+            .field("models", &self.names)
+            .field("series", &self.series.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Run `f` on every series, in parallel with the `parallel` feature, in the
+/// panel's order.
+fn map_series<T: Send>(panel: &Panel, f: impl Fn(&Series) -> Result<T> + Sync + Send) -> Result<Vec<T>> {
+    #[cfg(feature = "parallel")]
+    let out: Vec<Result<T>> = {
+        use rayon::prelude::*;
+        panel.series.par_iter().map(&f).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let out: Vec<Result<T>> = panel.series.iter().map(&f).collect();
+    out.into_iter().collect()
+}
+
+/// Name the series in an error that lacks it.
+fn in_series(e: Error, id: &str) -> Error {
+    match e {
+        Error::TooShort { needed, got, .. } => Error::TooShort {
+            unique_id: id.to_string(),
+            needed,
+            got,
+        },
+        Error::NonFinite { row, .. } => Error::NonFinite {
+            unique_id: id.to_string(),
+            row,
+        },
+        Error::Model { model, message } => Error::Model {
+            model,
+            message: format!("series {id:?}: {message}"),
+        },
+        Error::Regressors { problem } => Error::Regressors {
+            problem: format!("series {id:?}: {problem}"),
+        },
+        other => other,
+    }
+}
+
+impl PanelForecaster {
+    /// These models, with forecasts clipped at zero.
+    #[must_use]
+    pub fn new(models: Vec<(String, ModelSpec)>) -> Self {
+        Self {
+            models,
+            non_negative: true,
+        }
+    }
+
+    fn check(&self) -> Result<Vec<Box<dyn Member>>> {
+        if self.models.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "models",
+                problem: "give at least one model".into(),
+            });
+        }
+        for (i, (name, _)) in self.models.iter().enumerate() {
+            if name.is_empty() || self.models[..i].iter().any(|(n, _)| n == name) {
+                return Err(Error::InvalidParameter {
+                    name: "models",
+                    problem: format!("model name {name:?} is empty or repeated"),
+                });
+            }
+        }
+        self.models.iter().map(|(_, s)| s.build()).collect()
+    }
+
+    /// Fit every model to every series.
+    ///
+    /// # Errors
+    /// Parameter errors; the first model error, naming its series;
+    /// [`Error::Cancelled`] when `control` is cancelled.
+    pub fn fit(&self, panel: &Panel, control: &Control) -> Result<FittedPanel> {
+        let models = self.check()?;
+        let per_series = map_series(panel, |s| {
+            let view = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
+            view.check_regressors().map_err(|e| in_series(e, &s.unique_id))?;
+            models
+                .iter()
+                .map(|m| {
+                    control.check()?;
+                    let fitted = m.fit_boxed(view).map_err(|e| in_series(e, &s.unique_id))?;
+                    control.tick();
+                    Ok(fitted)
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let mut fitted: Vec<Vec<BoxedFitted>> = (0..models.len()).map(|_| Vec::new()).collect();
+        for row in per_series {
+            for (m, f) in row.into_iter().enumerate() {
+                fitted[m].push(f);
+            }
+        }
+        Ok(FittedPanel {
+            names: self.models.iter().map(|(n, _)| n.clone()).collect(),
+            series: panel
+                .series
+                .iter()
+                .map(|s| SeriesMeta {
+                    unique_id: s.unique_id.clone(),
+                    last: s.ds(s.y.len().saturating_sub(1)),
+                    freq: s.freq,
+                })
+                .collect(),
+            fitted,
+            non_negative: self.non_negative,
+        })
+    }
+
+    /// Rolling-origin cross-validation of every model on every series:
+    /// `n_windows` cutoffs `step` apart, the last one `h` steps before each
+    /// series' end; each model is fitted on the data up to the cutoff only.
+    /// Rows are ordered by series, cutoff and step, as statsforecast's.
+    ///
+    /// # Errors
+    /// As [`PanelForecaster::fit`]; [`Error::TooShort`] naming a series
+    /// without `h + step·(n_windows − 1) + 2` values.
+    pub fn cross_validation(
+        &self,
+        panel: &Panel,
+        h: usize,
+        n_windows: usize,
+        step: usize,
+        levels: &[f64],
+        control: &Control,
+    ) -> Result<LongForecast> {
+        let models = self.check()?;
+        for (name, v) in [("h", h), ("n_windows", n_windows), ("step", step)] {
+            positive(name, v)?;
+        }
+        check_levels(levels)?;
+        let per_series = map_series(panel, |s| {
+            let n = s.y.len();
+            let needed = h + step * (n_windows - 1) + 2;
+            if n < needed {
+                return Err(Error::TooShort {
+                    unique_id: s.unique_id.clone(),
+                    needed,
+                    got: n,
+                });
+            }
+            let full = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
+            full.check_regressors().map_err(|e| in_series(e, &s.unique_id))?;
+            (0..n_windows)
+                .map(|w| {
+                    let cutoff = n - h - step * (n_windows - 1 - w);
+                    let forecasts = models
+                        .iter()
+                        .map(|m| {
+                            control.check()?;
+                            let f = m
+                                .fit_boxed(full.head(cutoff))
+                                .and_then(|f| f.predict(h, levels))
+                                .map_err(|e| in_series(e, &s.unique_id))?;
+                            control.tick();
+                            Ok(if self.non_negative { f.non_negative() } else { f })
+                        })
+                        .collect::<Result<Vec<Forecast>>>()?;
+                    Ok((cutoff, forecasts))
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let mut out = LongForecast::empty(&self.names(), levels);
+        for (i, (s, windows)) in panel.series.iter().zip(per_series).enumerate() {
+            for (cutoff, forecasts) in windows {
+                let rows: Vec<(NaiveDateTime, f64)> = (0..h).map(|t| (s.ds(cutoff + t), s.y[cutoff + t])).collect();
+                out.push(i, s.ds(cutoff - 1), &rows, &forecasts);
+            }
+        }
+        Ok(out)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.models.iter().map(|(n, _)| n.clone()).collect()
+    }
+}
+
+impl LongForecast {
+    fn empty(names: &[String], levels: &[f64]) -> Self {
+        let mut columns = Vec::new();
+        for name in names {
+            columns.push((name.clone(), Vec::new()));
+            for l in levels {
+                let l = format_level(*l);
+                columns.push((format!("{name}-lo-{l}"), Vec::new()));
+                columns.push((format!("{name}-hi-{l}"), Vec::new()));
+            }
+        }
+        Self {
+            series: Vec::new(),
+            ds: Vec::new(),
+            cutoff: Vec::new(),
+            y: Vec::new(),
+            columns,
+        }
+    }
+
+    fn push(&mut self, series: usize, cutoff: NaiveDateTime, rows: &[(NaiveDateTime, f64)], forecasts: &[Forecast]) {
+        for (t, &(ds, y)) in rows.iter().enumerate() {
+            self.series.push(series);
+            self.ds.push(ds);
+            self.cutoff.push(cutoff);
+            self.y.push(y);
+            let mut c = 0;
+            for f in forecasts {
+                self.columns[c].1.push(f.point[t]);
+                c += 1;
+                for j in 0..f.levels.len() {
+                    self.columns[c].1.push(f.lower[j][t]);
+                    self.columns[c + 1].1.push(f.upper[j][t]);
+                    c += 2;
+                }
+            }
+        }
+    }
+
+    /// Number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ds.len()
+    }
+
+    /// Whether there is no row.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ds.is_empty()
+    }
+
+    /// The column called `name`.
+    #[must_use]
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        self.columns.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// The backtest windows of model `name` (for [`crate::backtest::evaluate`]),
+    /// with the MASE scale of each window's training data at `season`; rows
+    /// must come from [`PanelForecaster::cross_validation`] on `panel`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for an unknown model or a season of zero.
+    pub fn windows(&self, panel: &Panel, name: &str, levels: &[f64], season: usize) -> Result<Vec<Window>> {
+        positive("season", season)?;
+        let unknown = || Error::InvalidParameter {
+            name: "model",
+            problem: format!("no model named {name:?}"),
+        };
+        let point = self.column(name).ok_or_else(unknown)?;
+        let bounds: Vec<(&[f64], &[f64])> = levels
+            .iter()
+            .map(|l| {
+                let l = format_level(*l);
+                Some((
+                    self.column(&format!("{name}-lo-{l}"))?,
+                    self.column(&format!("{name}-hi-{l}"))?,
+                ))
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(unknown)?;
+        let mut out: Vec<Window> = Vec::new();
+        let mut start = 0;
+        while start < self.len() {
+            let (i, cutoff) = (self.series[start], self.cutoff[start]);
+            let mut end = start;
+            while end < self.len() && self.series[end] == i && self.cutoff[end] == cutoff {
+                end += 1;
+            }
+            let s = &panel.series[i];
+            let n_train = s.freq.position(s.start, cutoff).map_or(0, |p| p + 1);
+            let train = &s.y[..n_train.min(s.y.len())];
+            let diffs: Vec<f64> = (season..train.len())
+                .map(|t| (train[t] - train[t - season]).abs())
+                .collect();
+            out.push(Window {
+                unique_id: s.unique_id.clone(),
+                cutoff: n_train,
+                actual: self.y[start..end].to_vec(),
+                forecast: Forecast {
+                    point: point[start..end].to_vec(),
+                    levels: levels.to_vec(),
+                    lower: bounds.iter().map(|(lo, _)| lo[start..end].to_vec()).collect(),
+                    upper: bounds.iter().map(|(_, hi)| hi[start..end].to_vec()).collect(),
+                },
+                scale: diffs.iter().sum::<f64>() / diffs.len().max(1) as f64,
+            });
+            start = end;
+        }
+        Ok(out)
+    }
+}
+
+/// A level as it appears in a column name: `80`, or `97.5`.
+#[must_use]
+pub fn format_level(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level}")
+    }
+}
+
+impl FittedPanel {
+    /// Model names, in column order.
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The series identifiers, in row order.
+    #[must_use]
+    pub fn unique_ids(&self) -> Vec<&str> {
+        self.series.iter().map(|s| s.unique_id.as_str()).collect()
+    }
+
+    /// Forecast `h` steps after each series' end, with the regressors'
+    /// future rows given at fit time.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`], [`Error::InvalidParameter`] for `h` of zero,
+    /// model errors naming the series.
+    pub fn predict(&self, h: usize, levels: &[f64]) -> Result<LongForecast> {
+        self.predict_inner(h, levels, None)
+    }
+
+    /// Forecast with the regressors' future values given per series
+    /// (`future[series][column]`, at least `h` rows each).
+    ///
+    /// # Errors
+    /// As [`FittedPanel::predict`]; [`Error::Regressors`] when `future` does
+    /// not have one entry per series.
+    pub fn predict_with(&self, h: usize, levels: &[f64], future: &[Vec<Vec<f64>>]) -> Result<LongForecast> {
+        if future.len() != self.series.len() {
+            return Err(Error::Regressors {
+                problem: format!(
+                    "future values for {} series, the panel has {}",
+                    future.len(),
+                    self.series.len()
+                ),
+            });
+        }
+        self.predict_inner(h, levels, Some(future))
+    }
+
+    fn predict_inner(&self, h: usize, levels: &[f64], future: Option<&[Vec<Vec<f64>>]>) -> Result<LongForecast> {
+        positive("h", h)?;
+        check_levels(levels)?;
+        let mut out = LongForecast::empty(&self.names, levels);
+        for (i, s) in self.series.iter().enumerate() {
+            let forecasts = self
+                .fitted
+                .iter()
+                .map(|per_series| {
+                    let f = match future {
+                        Some(x) => per_series[i].predict_with(h, levels, &x[i]),
+                        None => per_series[i].predict(h, levels),
+                    }
+                    .map_err(|e| in_series(e, &s.unique_id))?;
+                    Ok(if self.non_negative { f.non_negative() } else { f })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let rows: Vec<(NaiveDateTime, f64)> = (1..=h).map(|t| (s.freq.at(s.last, t), f64::NAN)).collect();
+            out.push(i, s.last, &rows, &forecasts);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::backtest::{cross_validation, evaluate};
+    use crate::panel::{FillRule, Freq};
+
+    fn panel() -> Panel {
+        let day0 = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let rows = (0..2).flat_map(|s| {
+            (0..120).map(move |d| {
+                let v = f64::from([9, 11, 10, 12, 14, 6, 5][d % 7]) + (s * 3) as f64 + ((d * 7919) % 5) as f64;
+                (format!("s{s}"), day0 + chrono::TimeDelta::days(d as i64), v)
+            })
+        });
+        Panel::from_long(rows, Freq::Daily, FillRule::Error).unwrap()
+    }
+
+    #[test]
+    fn specs_round_trip_through_json() {
+        let spec = ModelSpec::Ensemble {
+            members: vec![
+                NamedSpec {
+                    name: "sn".into(),
+                    spec: ModelSpec::SeasonalNaive { season_length: 7 },
+                },
+                NamedSpec {
+                    name: "gbt".into(),
+                    spec: ModelSpec::Boosted {
+                        n_estimators: Some(50),
+                        max_depth: None,
+                        min_samples_leaf: None,
+                        learning_rate: None,
+                        seed: Some(3),
+                        calendar: Some(Calendar::national(hutano_core::calendar::Country::Zimbabwe)),
+                    },
+                },
+            ],
+            validation_windows: None,
+            validation_horizon: Some(7),
+            season: None,
+        };
+        let json = serde_json::to_string(&spec).unwrap();
+        assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+        let err = serde_json::from_str::<ModelSpec>(r#"{"model": "seasonal_naive", "season_length": 7, "seasonlength": 7}"#).unwrap_err();
+        assert!(err.to_string().contains("seasonlength"), "{err}");
+        assert!(matches!(
+            ModelSpec::SeasonalNaive { season_length: 0 }.build(),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    #[test]
+    fn panel_cross_validation_equals_the_per_model_backtest() {
+        let p = panel();
+        let spec = ModelSpec::SeasonalNaive { season_length: 7 };
+        let pf = PanelForecaster::new(vec![("sn".into(), spec), ("naive".into(), ModelSpec::Naive)]);
+        let control = Control::new();
+        let cv = pf.cross_validation(&p, 14, 3, 7, &[80.0, 95.0], &control).unwrap();
+        assert_eq!(cv.len(), 2 * 3 * 14);
+        assert_eq!(control.done(), 2 * 3 * 2);
+        let direct = cross_validation(&SeasonalNaive::new(7), &p, 14, 3, 7, &[80.0, 95.0], 7, true).unwrap();
+        let ours = cv.windows(&p, "sn", &[80.0, 95.0], 7).unwrap();
+        assert_eq!(ours, direct);
+        assert_eq!(evaluate(&ours).unwrap(), evaluate(&direct).unwrap());
+    }
+
+    #[test]
+    fn fit_predict_dates_and_columns() {
+        let p = panel();
+        let pf = PanelForecaster::new(vec![("sn".into(), ModelSpec::SeasonalNaive { season_length: 7 })]);
+        let fitted = pf.fit(&p, &Control::new()).unwrap();
+        let out = fitted.predict(3, &[95.0]).unwrap();
+        let names: Vec<&str> = out.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sn", "sn-lo-95", "sn-hi-95"]);
+        assert_eq!(out.series, [0, 0, 0, 1, 1, 1]);
+        assert_eq!(
+            out.ds[0],
+            NaiveDate::from_ymd_opt(2024, 4, 30)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        );
+        let direct = SeasonalNaive::new(7)
+            .fit_boxed(SeriesView::new(&p.series[1].y, p.series[1].start, Freq::Daily))
+            .unwrap()
+            .predict(3, &[95.0])
+            .unwrap();
+        assert_eq!(out.column("sn").unwrap()[3..], direct.point[..]);
+    }
+
+    #[test]
+    fn cancelled_calls_stop_with_a_typed_error() {
+        let control = Control::new();
+        control.cancel();
+        let pf = PanelForecaster::new(vec![("naive".into(), ModelSpec::Naive)]);
+        assert!(matches!(pf.fit(&panel(), &control), Err(Error::Cancelled)));
+        let dup = PanelForecaster::new(vec![("a".into(), ModelSpec::Naive), ("a".into(), ModelSpec::Naive)]);
+        assert!(matches!(
+            dup.fit(&panel(), &Control::new()),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+}
