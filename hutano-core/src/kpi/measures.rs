@@ -36,6 +36,7 @@ pub enum AlosVariant {
 
 /// Rules of the 30-day readmission measure (CMS hospital-wide readmission measure).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReadmissionRules {
     /// Window after the index discharge, in days (default 30). A readmission
     /// on day `k` after the discharge date counts when `k <= window_days`.
@@ -70,6 +71,7 @@ impl Default for ReadmissionRules {
 
 /// Rules of the mortality measure.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MortalityRules {
     /// Deaths within this many hours of admission are left out of the net
     /// rate (default 48).

@@ -41,10 +41,12 @@
 // ids, so the integer casts of this module cannot truncate or change sign.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
+mod catalog;
 mod measures;
 
 use rustc_hash::FxHashMap as HashMap;
 
+pub use catalog::Kpi;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 pub use measures::{AlosVariant, MortalityRules, ReadmissionRules};
 use serde::{Deserialize, Serialize};
