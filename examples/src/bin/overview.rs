@@ -21,17 +21,6 @@ use hutano::core::model::{Branch, Department, Network};
 use hutano::core::table::{Table, Values};
 use serde::Deserialize;
 
-/// A site file: the network skeleton plus the mapping of its export.
-#[derive(Deserialize)]
-struct Site {
-    name: String,
-    branches: Vec<Branch>,
-    departments: Vec<Department>,
-    mapping: EncounterMapping,
-    #[serde(default)]
-    sheet: Option<String>,
-}
-
 struct Args {
     seed: u64,
     india: bool,
@@ -64,17 +53,8 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn load_file(file: &PathBuf, site: &PathBuf) -> Result<(Network, LoadReport), Box<dyn std::error::Error>> {
-    let site: Site = serde_json::from_str(&std::fs::read_to_string(site)?)?;
-    let mut net = Network::new(site.name);
-    net.branches = site.branches;
-    net.departments = site.departments;
-    let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let report = if is_xlsx {
-        ingest::load_encounters_xlsx(&mut net, file, site.sheet.as_deref(), &site.mapping)?
-    } else {
-        ingest::load_encounters_csv(&mut net, file, &site.mapping)?
-    };
-    Ok((net, report))
+    let site = ingest::Site::from_json(&std::fs::read_to_string(site)?)?;
+    Ok(site.load(file)?)
 }
 
 /// Generate a network and push its encounters through the CSV export and

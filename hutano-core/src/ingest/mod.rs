@@ -972,3 +972,80 @@ fn parse_row(
     };
     Ok((enc, bill))
 }
+
+/// A site file: the skeleton of a network (its branches and departments)
+/// and the mapping of its encounter export, as one JSON document (see
+/// `examples/sites/hdhi.json`). What the command line, the Python package
+/// and the C library load a hospital's file with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// Network name.
+    pub name: String,
+    /// Branches (hospitals).
+    pub branches: Vec<crate::model::Branch>,
+    /// Departments.
+    pub departments: Vec<crate::model::Department>,
+    /// How the export's columns map to encounters.
+    pub mapping: EncounterMapping,
+    /// Sheet of an .xlsx workbook (the first when absent).
+    #[serde(default)]
+    pub sheet: Option<String>,
+}
+
+impl Site {
+    /// Read a site from JSON.
+    ///
+    /// # Errors
+    /// [`Error::MappingSyntax`] when the JSON does not describe a site.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::MappingSyntax { message: e.to_string() })
+    }
+
+    /// An empty network with the site's branches and departments.
+    #[must_use]
+    pub fn network(&self) -> Network {
+        let mut net = Network::new(self.name.clone());
+        net.branches.clone_from(&self.branches);
+        net.departments.clone_from(&self.departments);
+        net
+    }
+
+    /// Load a CSV file, or an .xlsx workbook (by its extension, with the
+    /// `xlsx` feature), into a new network of the site.
+    ///
+    /// # Errors
+    /// As [`load_encounters_csv`] and [`load_encounters_xlsx`];
+    /// [`Error::InvalidParameter`] for an .xlsx file without the `xlsx`
+    /// feature.
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<(Network, LoadReport)> {
+        let path = path.as_ref();
+        let mut net = self.network();
+        let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        let report = if is_xlsx {
+            #[cfg(feature = "xlsx")]
+            {
+                load_encounters_xlsx(&mut net, path, self.sheet.as_deref(), &self.mapping)?
+            }
+            #[cfg(not(feature = "xlsx"))]
+            {
+                return Err(Error::InvalidParameter {
+                    name: "path",
+                    problem: "reading .xlsx needs hutano-core's xlsx feature".into(),
+                });
+            }
+        } else {
+            load_encounters_csv(&mut net, path, &self.mapping)?
+        };
+        Ok((net, report))
+    }
+
+    /// Load CSV text into a new network of the site.
+    ///
+    /// # Errors
+    /// As [`load_encounters_csv_reader`].
+    pub fn load_csv_reader<R: std::io::Read>(&self, reader: R) -> Result<(Network, LoadReport)> {
+        let mut net = self.network();
+        let report = load_encounters_csv_reader(&mut net, reader, &self.mapping)?;
+        Ok((net, report))
+    }
+}
