@@ -14,6 +14,9 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "core and forecast without default features (no xlsx, no rayon, no augurs)"
 cargo clippy -p hutano-core -p hutano-forecast --no-default-features --all-targets --locked -- -D warnings
+step "forecast with linfa's traits (feature linfa)"
+cargo clippy -p hutano-forecast --features linfa --all-targets --locked -- -D warnings
+cargo test -p hutano-forecast --features linfa --lib --locked trees::linfa
 step "tests"
 cargo test --workspace --all-targets --locked
 step "doctests"
@@ -27,4 +30,20 @@ for d in (a, b):
     d.pop("python", None)  # the interpreter's version string may differ
 sys.exit(0 if a == b else "reference output differs from the committed hdhi_expected.json")
 PY
+step "python package: build (maturin develop), pytest, doctests, stubtest"
+# A virtual environment outside the clone (reused when its packages are there);
+# a fresh machine creates it and installs hutano-py/requirements-test.txt from PyPI.
+VENV="${HUTANO_VENV:-/tmp/hutano-venv}"
+if ! "$VENV/bin/python" -c "import maturin, pytest, hypothesis, pandas, polars, pyarrow, distributed, mypy" 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r hutano-py/requirements-test.txt
+fi
+cargo build -p hutano-benches --bin forecast_cli --locked
+export HUTANO_FORECAST_CLI="$CARGO_TARGET_DIR/debug/forecast_cli"
+export HUTANO_SHARED_DATA="${HUTANO_SHARED_DATA:-$PWD/../shared/data}"
+(cd hutano-py && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --locked -q)
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider hutano-py/tests
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider --doctest-modules hutano-py/python/hutano
+"$VENV/bin/python" -m mypy.stubtest hutano._hutano
+"$VENV/bin/python" -m mypy --ignore-missing-imports hutano-py/python/hutano
 step "done"

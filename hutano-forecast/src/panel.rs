@@ -61,18 +61,15 @@ impl Freq {
         if ds < start {
             return None;
         }
-        let i = match self.step() {
-            Some(step) => {
-                let (offset, step) = ((ds - start).num_seconds(), step.num_seconds());
-                if offset % step != 0 {
-                    return None;
-                }
-                usize::try_from(offset / step).ok()?
+        let i = if let Some(step) = self.step() {
+            let (offset, step) = ((ds - start).num_seconds(), step.num_seconds());
+            if offset % step != 0 {
+                return None;
             }
-            None => {
-                let months = (ds.year() - start.year()) * 12 + ds.month0() as i32 - start.month0() as i32;
-                usize::try_from(months).ok()?
-            }
+            usize::try_from(offset / step).ok()?
+        } else {
+            let months = i64::from(ds.year() - start.year()) * 12 + i64::from(ds.month0()) - i64::from(start.month0());
+            usize::try_from(months).ok()?
         };
         (self.at(start, i) == ds).then_some(i)
     }

@@ -15,11 +15,10 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use hutano::core::generate::{generate, GeneratorConfig};
-use hutano::core::ingest::{self, EncounterMapping, LoadReport};
+use hutano::core::ingest::{self, LoadReport};
 use hutano::core::kpi::{AlosVariant, Dimension, Engine, MortalityRules, Period, Query, ReadmissionRules};
-use hutano::core::model::{Branch, Department, Network};
+use hutano::core::model::Network;
 use hutano::core::table::{Table, Values};
-use serde::Deserialize;
 
 struct Args {
     seed: u64,

@@ -323,6 +323,12 @@ impl FittedBoosting {
         self.init + self.trees.iter().map(|t| t.predict_row(row)).sum::<f64>()
     }
 
+    /// Number of features fitted (the width of a row).
+    #[must_use]
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
     /// Predictions for every row of the row-major matrix `x`.
     ///
     /// # Errors

@@ -9,7 +9,10 @@
 //!   serial build.
 //! - [`BoostedForecaster`] and [`ForestForecaster`]: a
 //!   [`FeatureSpec`] plus one of the ensembles,
-//!   implementing [`Fit`] and [`Predict`] for one daily series.
+//!   implementing [`Fit`] and [`Predict`] for one hourly, daily or weekly
+//!   series, with exogenous regressors.
+//! - With the `linfa` feature, `trees::linfa`: the three learners
+//!   implement linfa's `Fit` and `Predict` on `ndarray` datasets.
 //!
 //! Hyperparameters follow linfa: `GradientBoosting::params()` is a consuming
 //! builder, `check()` validates it, and fitting returns a separate type.
@@ -20,10 +23,31 @@
 //!
 //! **Recursive** multi-step forecasts (the "recursive strategy" of Ben Taieb,
 //! Bontempi, Atiya & Sorjamaa, *Expert Systems with Applications* 39(8),
-//! 2012): one model predicts one day ahead from the features of
+//! 2012): one model predicts one step ahead from the features of
 //! [`crate::features`]; for step `k + 1` the prediction of step `k` is
 //! appended to the history, so lags, rolling means and same-weekday means
 //! use earlier predictions where actual values are not yet known.
+//!
+//! **Frequencies.** The features depend on the series' spacing
+//! ([`crate::panel::Freq`]): hourly series get lags 1–24 and 168, the hour
+//! and weekday and the daily cycle; daily series the weekly lags and the
+//! year; weekly series lags 1–4 and 52 and the week of the year (the table
+//! in [`crate::features`]). A forecaster whose features are the default set
+//! of their frequency (the calendar aside) switches to the default set of
+//! the series it is fitted to ([`FeatureSpec::adapted_to`]), so the default
+//! forecasters fit series of any spacing; customised features must match
+//! the series' spacing.
+//!
+//! **Regressors.** Each regressor column of the series ([`SeriesView::x`])
+//! is a feature: the row for the value at step `t` holds the regressor at
+//! `t` (planned elective admissions, a holiday flag, a temperature
+//! forecast: values known in advance). Training reads rows `t < n` of each
+//! column (`n` the series' length); the rows from `n` on, stored at fit,
+//! are the future that [`Predict::predict`] forecasts with, and
+//! [`Predict::predict_with`] takes other future columns instead (as many as
+//! at fit). Forecasting past the known future rows is an
+//! [`Error::Regressors`] naming the column. Columns are named `x0`, `x1`, …
+//! in [`FittedTreeForecaster::feature_names`].
 //!
 //! **Counts.** Admissions are counts, so each one-step prediction is clipped
 //! at 0 before it enters the history, and the lower bounds are clipped at 0
@@ -33,25 +57,29 @@
 //! Learning in a Random World*, 2005; Lei, G'Sell, Rinaldo, Tibshirani &
 //! Wasserman, "Distribution-free predictive inference for regression",
 //! *JASA* 113, 2018), calibrated at fit time on the tail of the training
-//! series. With `H` = `calibration_horizon` (default 14) and `W` =
+//! series. With `H` = `calibration_horizon` (default 14 steps) and `W` =
 //! `calibration_windows` (default 3), the last `W·H` values are held out in
-//! `W` windows of `H` days. For window `w` a model is fitted on the values
-//! before the window; from every day `o` of the window it forecasts
-//! recursively up to `H` steps ahead, using the actual values before `o` as
-//! history and stopping at the end of the series. The absolute error of each
-//! forecast is recorded under its step, giving `n_s = W·H − s + 1` errors at
-//! step `s` (42 at step 1, 29 at step 14 by default). For a level `L`
-//! (percent), the half-width at step `s` is the `k`-th smallest of those
-//! errors with `k = ⌈(n_s + 1)·L/100⌉`, and infinite when `k > n_s` (too few
-//! errors to back the level: 99% needs at least 99 of them). Steps beyond
-//! `H` reuse the step-`H` errors. After calibrating, the model is refitted
-//! on the whole series. The interval is `[max(ŷ − q, 0), ŷ + q]`. Errors
-//! of one series are not exchangeable, so the coverage is approximate;
-//! the calibration models are up to `H` days staler than the final one,
-//! which errs towards wider intervals.
+//! `W` windows of `H` steps. For window `w` a model is fitted on the values
+//! (and regressor rows) before the window; from every step `o` of the
+//! window it forecasts recursively up to `H` steps ahead, using the actual
+//! values before `o` as history and the regressor rows `o .. o + H` (never
+//! a row past the step forecast, nor past the end of the series: what
+//! production would know), and stopping at the end of the series. The
+//! absolute error of each forecast is recorded under its step, giving
+//! `n_s = W·H − s + 1` errors at step `s` (42 at step 1, 29 at step 14 by
+//! default). For a level `L` (percent), the half-width at step `s` is the
+//! `k`-th smallest of those errors with `k = ⌈(n_s + 1)·L/100⌉`, and
+//! infinite when `k > n_s` (too few errors to back the level: 99% needs at
+//! least 99 of them). Steps beyond `H` reuse the step-`H` errors, so set
+//! `H` to the horizon forecast (24 or 48 for hourly series). After
+//! calibrating, the model is refitted on the whole series. The interval is
+//! `[max(ŷ − q, 0), ŷ + q]`. Errors of one series are not exchangeable, so
+//! the coverage is approximate; the calibration models are up to `H` steps
+//! staler than the final one, which errs towards wider intervals.
 //!
-//! A series needs `min_history + 1 + W·H` values (71 by default): the
-//! earliest calibration model must have a training row.
+//! A series needs `min_history + 1 + W·H` values (71 daily values, 95 weeks
+//! or 211 hours by default): the earliest calibration model must have a
+//! training row.
 //!
 //! ```
 //! use hutano_forecast::forecast::{Fit, Predict};
@@ -65,9 +93,37 @@
 //! assert!((f.point[0] - 44.0).abs() < 2.0);
 //! # Ok::<(), hutano_forecast::Error>(())
 //! ```
+//!
+//! With a regressor, here 30 more admissions on days with a planned list,
+//! known two weeks ahead:
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use hutano_forecast::forecast::{Fit, Predict, SeriesView};
+//! use hutano_forecast::panel::Freq;
+//! use hutano_forecast::trees::{BoostedForecaster, GradientBoosting};
+//!
+//! let plan: Vec<f64> = (0..134).map(|t| f64::from(u8::from(t % 5 == 1 || t % 3 == 0))).collect();
+//! let y: Vec<f64> = plan[..120].iter().map(|p| 20.0 + 30.0 * p).collect();
+//! let x = vec![plan.clone()];
+//! let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default().and_time(chrono::NaiveTime::MIN);
+//! let model = BoostedForecaster::new(GradientBoosting::params().n_estimators(50).learning_rate(0.2));
+//! let fitted = model.fit_series(SeriesView::new(&y, start, Freq::Daily).with_regressors(&x))?;
+//! let f = fitted.predict(14, &[80.0])?;
+//! for (p, planned) in f.point.iter().zip(&plan[120..]) {
+//!     assert!((p - (20.0 + 30.0 * planned)).abs() < 3.0);
+//! }
+//! // Past the 14 known rows, another plan must be given.
+//! assert!(fitted.predict(15, &[80.0]).is_err());
+//! let g = fitted.predict_with(21, &[80.0], &[vec![1.0; 21]])?;
+//! assert!(g.point.iter().all(|p| (p - 50.0).abs() < 3.0));
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
 
 pub mod boost;
 pub mod forest;
+#[cfg(feature = "linfa")]
+pub mod linfa;
 pub mod tree;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -77,10 +133,8 @@ pub use self::boost::{BoostingParams, BoostingValidParams, FittedBoosting, Gradi
 pub use self::forest::{FittedForest, ForestParams, ForestValidParams, RandomForest};
 pub use self::tree::{FittedTree, RegressionTree, TreeParams, TreeValidParams};
 use crate::error::{Error, Result};
-use crate::features::{add_days, FeatureSpec, TrainingMatrix};
+use crate::features::{step_time, FeatureSpec, TrainingMatrix};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
-use crate::panel::Freq;
-
 /// A fitted regressor that predicts one feature row at a time.
 pub trait RowModel {
     /// The prediction for one row (as many values as features fitted).
@@ -159,32 +213,35 @@ impl Learner for ForestValidParams {
 
 /// Default number of calibration windows.
 pub const DEFAULT_CALIBRATION_WINDOWS: usize = 3;
-/// Default calibration horizon in days.
+/// Default calibration horizon in steps.
 pub const DEFAULT_CALIBRATION_HORIZON: usize = 14;
 
-/// The date [`Fit::fit`] gives the first value: Monday 1970-01-05.
+/// The timestamp [`Fit::fit`] gives the first value: Monday 1970-01-05,
+/// midnight.
 fn default_start() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(1970, 1, 5)
         .unwrap_or_default()
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
+        .and_time(chrono::NaiveTime::MIN)
 }
 
-/// A tree ensemble as a recursive daily forecaster with split-conformal
-/// intervals (see the [module documentation](self)).
+/// A tree ensemble as a recursive forecaster with split-conformal
+/// intervals and exogenous regressors (see the [module
+/// documentation](self)).
 ///
-/// [`Fit::fit`] dates the first value Monday 1970-01-05;
-/// [`Fit::fit_series`] uses the series' own dates (needed for the weekday,
-/// day-of-year and holiday features to mean anything).
+/// [`Fit::fit`] dates the first value Monday 1970-01-05, midnight, at the
+/// features' frequency; [`Fit::fit_series`] uses the series' own dates
+/// (needed for the hour, weekday, day-of-year and holiday features to mean
+/// anything) and regressors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeForecaster<P> {
-    /// Features.
+    /// Features (their frequency's default set is replaced by that of the
+    /// series fitted; see [`FeatureSpec::adapted_to`]).
     pub features: FeatureSpec,
     /// Hyperparameters of the ensemble.
     pub params: P,
     /// Number of held-out windows for the conformal calibration, at least 1.
     pub calibration_windows: usize,
-    /// Length in days of each calibration window and the longest step
+    /// Length in steps of each calibration window and the longest step
     /// calibrated, at least 1.
     pub calibration_horizon: usize,
 }
@@ -221,7 +278,8 @@ impl Default for TreeForecaster<ForestParams> {
 }
 
 impl<P> TreeForecaster<P> {
-    /// The default features and calibration with these hyperparameters.
+    /// The default (daily) features and calibration with these
+    /// hyperparameters.
     #[must_use]
     pub fn new(params: P) -> Self {
         Self {
@@ -244,27 +302,25 @@ impl<P: EnsembleParams> Fit for TreeForecaster<P> {
     type Fitted = FittedTreeForecaster<<P::Valid as Learner>::Model>;
 
     /// # Errors
-    /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
+    /// As [`Fit::fit_series`] with a series of the features' frequency
+    /// starting 1970-01-05.
     fn fit(&self, y: &[f64]) -> Result<Self::Fitted> {
-        self.fit_series(SeriesView::new(y, default_start(), Freq::Daily))
+        self.fit_series(SeriesView::new(y, default_start(), self.features.freq))
     }
 
     /// # Errors
     /// [`Error::InvalidParameter`] for invalid features, hyperparameters or
-    /// calibration settings, or a series that is not daily;
-    /// [`Error::NonFinite`] for a NaN or infinite value; [`Error::TooShort`]
-    /// for fewer than `min_history + 1 + calibration_windows ·
-    /// calibration_horizon` values.
+    /// calibration settings, or customised features of another frequency
+    /// than the series' (`"freq"`); [`Error::NonFinite`] for a NaN or
+    /// infinite value; [`Error::Regressors`] for a regressor column shorter
+    /// than the series or not finite; [`Error::TooShort`] for fewer than
+    /// `min_history + 1 + calibration_windows · calibration_horizon` values.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
-        if !series.x.is_empty() {
-            return Err(Error::Regressors {
-                problem: "tree forecasters take no regressors yet".into(),
-            });
-        }
         let learner = self.params.validated()?;
+        let features = self.features.adapted_to(series.freq)?;
         fit_forecaster(
             &learner,
-            &self.features,
+            &features,
             self.calibration_windows,
             self.calibration_horizon,
             series,
@@ -278,7 +334,8 @@ pub type FittedBoostedForecaster = FittedTreeForecaster<FittedBoosting>;
 pub type FittedForestForecaster = FittedTreeForecaster<FittedForest>;
 
 /// A fitted tree forecaster: the model refitted on the whole series, the
-/// history it forecasts from and the conformal calibration errors.
+/// history it forecasts from, the known future of the regressors and the
+/// conformal calibration errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedTreeForecaster<M> {
     features: FeatureSpec,
@@ -286,8 +343,13 @@ pub struct FittedTreeForecaster<M> {
     scale: f64,
     /// The last `min_history` values, divided by `scale`.
     history: Vec<f64>,
-    /// Date of the last training value.
-    last_date: NaiveDate,
+    /// Timestamp of the first training value.
+    start: NaiveDateTime,
+    /// Number of training values.
+    n: usize,
+    /// Per regressor column, its rows past the training series (the known
+    /// future, `x[j][n..]`).
+    future: Vec<Vec<f64>>,
     /// Sorted absolute calibration errors per step (original units).
     errors: Vec<Vec<f64>>,
     /// One-step fitted values, NaN where lags are missing.
@@ -301,10 +363,31 @@ impl<M> FittedTreeForecaster<M> {
         &self.model
     }
 
-    /// The features.
+    /// The features (those of the series' frequency).
     #[must_use]
     pub fn features(&self) -> &FeatureSpec {
         &self.features
+    }
+
+    /// The names of the model's columns, the regressors (`x0`, `x1`, …)
+    /// last.
+    #[must_use]
+    pub fn feature_names(&self) -> Vec<String> {
+        self.features.names_with_regressors(self.future.len())
+    }
+
+    /// Number of regressor columns fitted.
+    #[must_use]
+    pub fn n_regressors(&self) -> usize {
+        self.future.len()
+    }
+
+    /// The known future rows of each regressor column, stored at fit; their
+    /// shortest length is the longest horizon [`Predict::predict`] can
+    /// forecast (unbounded without regressors).
+    #[must_use]
+    pub fn future_regressors(&self) -> &[Vec<f64>] {
+        &self.future
     }
 
     /// The series' scale (see [`crate::features`]).
@@ -332,19 +415,21 @@ impl<M> FittedTreeForecaster<M> {
     }
 }
 
-impl<M: RowModel> Predict for FittedTreeForecaster<M> {
-    /// Recursive forecast clipped at 0, with split-conformal intervals
-    /// (lower bounds clipped at 0).
-    ///
-    /// # Errors
-    /// [`Error::InvalidLevel`] for a level outside (0, 100).
-    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
-        check_levels(levels)?;
-        let first = self.last_date.succ_opt().unwrap_or(self.last_date);
-        let point: Vec<f64> = recursive(&self.features, &self.model, &self.history, first, horizon)
-            .into_iter()
-            .map(|p| p * self.scale)
-            .collect();
+impl<M: RowModel> FittedTreeForecaster<M> {
+    /// The forecast with the regressor rows `regressors[j][..horizon]`
+    /// (checked by the callers).
+    fn forecast(&self, horizon: usize, levels: &[f64], regressors: &[&[f64]]) -> Result<Forecast> {
+        let point: Vec<f64> = recursive(
+            &self.features,
+            &self.model,
+            &self.history,
+            (self.start, self.n),
+            horizon,
+            regressors,
+        )?
+        .into_iter()
+        .map(|p| p * self.scale)
+        .collect();
         let mut lower = Vec::with_capacity(levels.len());
         let mut upper = Vec::with_capacity(levels.len());
         for &level in levels {
@@ -358,6 +443,70 @@ impl<M: RowModel> Predict for FittedTreeForecaster<M> {
             lower,
             upper,
         })
+    }
+}
+
+/// The first `horizon` rows of each column, or [`Error::Regressors`]
+/// naming the first column with fewer.
+fn first_rows<'a>(columns: &'a [Vec<f64>], horizon: usize, whose: &str) -> Result<Vec<&'a [f64]>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            c.get(..horizon).ok_or_else(|| Error::Regressors {
+                problem: format!(
+                    "regressor column {j} (x{j}) has {} {whose} rows, the horizon is {horizon}",
+                    c.len()
+                ),
+            })
+        })
+        .collect()
+}
+
+impl<M: RowModel> Predict for FittedTreeForecaster<M> {
+    /// Recursive forecast clipped at 0, with split-conformal intervals
+    /// (lower bounds clipped at 0), using the regressors' future rows given
+    /// at fit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100);
+    /// [`Error::Regressors`] naming the first regressor column with fewer
+    /// than `horizon` known future rows; [`Error::InvalidParameter`]
+    /// (`"start"`) when the timestamps run past chrono's calendar.
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let regressors = first_rows(&self.future, horizon, "known future")?;
+        self.forecast(horizon, levels, &regressors)
+    }
+
+    /// As [`Predict::predict`], with the regressors' future rows taken from
+    /// `future` (one column per regressor, in the order of the fit, at
+    /// least `horizon` rows each, finite) instead of those given at fit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100);
+    /// [`Error::Regressors`] when `future` has another number of columns
+    /// than the fit, or a column is too short or not finite (naming it).
+    fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        check_levels(levels)?;
+        if future.len() != self.future.len() {
+            return Err(Error::Regressors {
+                problem: format!(
+                    "the model was fitted with {} regressor columns, {} given",
+                    self.future.len(),
+                    future.len()
+                ),
+            });
+        }
+        let regressors = first_rows(future, horizon, "future")?;
+        for (j, c) in regressors.iter().enumerate() {
+            if let Some(row) = c.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Regressors {
+                    problem: format!("regressor column {j} (x{j}) is not finite at future row {row}"),
+                });
+            }
+        }
+        self.forecast(horizon, levels, &regressors)
     }
 
     /// One-step fitted values of the final model (clipped at 0), NaN for
@@ -384,30 +533,40 @@ fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
     }
 }
 
-/// Recursive forecast of `horizon` days from `first` on, in scaled units,
-/// each step clipped at 0. `history` holds at least `min_history` scaled
-/// values, the last on the day before `first`.
+/// Recursive forecast of `horizon` steps from step `from` on of a series
+/// starting at `start`, in scaled units, each step clipped at 0. `history`
+/// holds at least `min_history` scaled values, the last at step
+/// `from − 1`; `regressors[j][s]` is regressor `j` at step `from + s` (at
+/// least `horizon` rows each).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`"start"`) when the timestamps run past
+/// chrono's calendar.
 fn recursive<M: RowModel>(
     spec: &FeatureSpec,
     model: &M,
     history: &[f64],
-    first: NaiveDate,
+    (start, from): (NaiveDateTime, usize),
     horizon: usize,
-) -> Vec<f64> {
+    regressors: &[&[f64]],
+) -> Result<Vec<f64>> {
     let k = spec.min_history();
+    let holidays = spec.holidays_over(start, from, horizon)?;
     let mut hist = Vec::with_capacity(k + horizon);
     hist.extend_from_slice(&history[history.len() - k..]);
-    let mut row = Vec::with_capacity(spec.n_features());
+    let mut row = Vec::with_capacity(spec.n_features() + regressors.len());
+    let mut x = Vec::with_capacity(regressors.len());
     let mut out = Vec::with_capacity(horizon);
-    let mut date = first;
-    for _ in 0..horizon {
-        spec.fill_row(&hist, date, spec.is_holiday(date), &mut row);
+    for s in 0..horizon {
+        let ts = step_time(start, spec.freq, from + s)?;
+        x.clear();
+        x.extend(regressors.iter().map(|c| c[s]));
+        spec.fill_row(&hist, ts, spec.holiday_value(&holidays, ts), &x, &mut row);
         let p = model.predict_row(&row).max(0.0);
         out.push(p);
         hist.push(p);
-        date = date.succ_opt().unwrap_or(date);
     }
-    out
+    Ok(out)
 }
 
 fn fit_forecaster<L>(
@@ -429,12 +588,6 @@ where
             });
         }
     }
-    if series.freq != Freq::Daily {
-        return Err(Error::InvalidParameter {
-            name: "freq",
-            problem: "tree forecasters need a daily series".into(),
-        });
-    }
     let y = series.y;
     if let Some(row) = y.iter().position(|v| !v.is_finite()) {
         return Err(Error::NonFinite {
@@ -442,6 +595,7 @@ where
             row,
         });
     }
+    series.check_regressors()?;
     let k = spec.min_history();
     let held_out = windows.saturating_mul(horizon);
     let needed = k.saturating_add(1).saturating_add(held_out);
@@ -452,18 +606,20 @@ where
             got: y.len(),
         });
     }
-    let start = series.start.date();
-    let errors = calibrate(learner, spec, y, start, windows, horizon)?;
-    let m = spec.training_matrix(y, start)?;
+    let n = y.len();
+    let errors = calibrate(learner, spec, series, windows, horizon)?;
+    let m = spec.training_matrix(series)?;
     let model = learner.learn(&m)?;
-    let mut fitted = vec![f64::NAN; y.len()];
+    let mut fitted = vec![f64::NAN; n];
     for (i, f) in fitted[m.first..].iter_mut().enumerate() {
         *f = model.predict_row(m.row(i)).max(0.0) * m.scale;
     }
     Ok(FittedTreeForecaster {
         features: spec.clone(),
-        history: y[y.len() - k..].iter().map(|v| v / m.scale).collect(),
-        last_date: add_days(start, y.len() - 1)?,
+        history: y[n - k..].iter().map(|v| v / m.scale).collect(),
+        start: series.start,
+        n,
+        future: series.x.iter().map(|c| c[n..].to_vec()).collect(),
         scale: m.scale,
         model,
         errors,
@@ -472,30 +628,34 @@ where
 }
 
 /// Absolute errors per step from the held-out windows (see the module
-/// documentation), each list sorted. Windows are fitted in parallel with the
-/// `parallel` feature; the sorted lists do not depend on the order.
+/// documentation), each list sorted. Window `w` trains on the values and
+/// regressor rows before its cutoff and forecasts from each origin `o` with
+/// the regressor rows `o .. o + steps` only. Windows are fitted in parallel
+/// with the `parallel` feature; the sorted lists do not depend on the
+/// order.
 fn calibrate<L>(
     learner: &L,
     spec: &FeatureSpec,
-    y: &[f64],
-    start: NaiveDate,
+    series: SeriesView<'_>,
     windows: usize,
     horizon: usize,
 ) -> Result<Vec<Vec<f64>>>
 where
     L: Learner + Sync,
 {
+    let y = series.y;
     let n = y.len();
     let k = spec.min_history();
     let window = |w: usize| -> Result<Vec<(usize, f64)>> {
         let cutoff = n - (windows - w) * horizon;
-        let m = spec.training_matrix(&y[..cutoff], start)?;
+        let m = spec.training_matrix(series.head(cutoff))?;
         let model = learner.learn(&m)?;
         let mut out = Vec::with_capacity(horizon * horizon);
         for o in cutoff..cutoff + horizon {
             let hist: Vec<f64> = y[o - k..o].iter().map(|v| v / m.scale).collect();
             let steps = horizon.min(n - o);
-            let path = recursive(spec, &model, &hist, add_days(start, o)?, steps);
+            let regressors: Vec<&[f64]> = series.x.iter().map(|c| &c[o..o + steps]).collect();
+            let path = recursive(spec, &model, &hist, (series.start, o), steps, &regressors)?;
             out.extend(
                 path.iter()
                     .enumerate()
@@ -532,8 +692,9 @@ mod tests {
 
     use super::*;
     use crate::backtest::{cross_validation, evaluate, Metrics};
+    use crate::baseline::Naive;
     use crate::baseline::SeasonalNaive;
-    use crate::panel::{Panel, Series};
+    use crate::panel::{Freq, Panel, Series};
 
     fn normal(rng: &mut ChaCha8Rng) -> f64 {
         // Box–Muller.
@@ -731,6 +892,13 @@ mod tests {
             assert!(matches!(model_err, Error::TooShort { needed: 71, .. }), "{model_err:?}");
         }
         assert!(boosted().fit(&[5.0; 71]).is_ok());
+        // Hourly: 168 lag hours + 1 + 42; weekly: 52 lag weeks + 1 + 42.
+        let hourly = SeriesView::new(&[5.0; 210], start(), Freq::Hourly);
+        let err = boosted().fit_series(hourly).unwrap_err();
+        assert!(matches!(err, Error::TooShort { needed: 211, .. }), "{err:?}");
+        let weekly = SeriesView::new(&[5.0; 94], start(), Freq::Weekly);
+        let err = forest().fit_series(weekly).unwrap_err();
+        assert!(matches!(err, Error::TooShort { needed: 95, .. }), "{err:?}");
         // Through the backtest, the error names the series.
         let p = panel(vec![3.0; 80]);
         let err = cross_validation(&forest(), &p, 14, 3, 14, &[80.0], 7, true).unwrap_err();
@@ -780,7 +948,7 @@ mod tests {
         let mut y = weekly_series(days, 50.0, 1.0, 11);
         let mut t = 4;
         while t < days + 30 {
-            cal.add_date("outreach day", add_days(s, t).unwrap());
+            cal.add_date("outreach day", s + chrono::Days::new(t as u64));
             if t < days {
                 y[t] = (y[t] * 0.4).round();
             }
@@ -818,9 +986,15 @@ mod tests {
         ));
         let bad = BoostedForecaster::new(GradientBoosting::params().learning_rate(2.0));
         assert!(matches!(bad.fit(&y), Err(Error::InvalidParameter { .. })));
-        let weekly = SeriesView::new(&y, start(), Freq::Weekly);
+        // Customised daily features on an hourly series: the lags would
+        // not mean what they were chosen for.
+        let custom = forest().with_features(FeatureSpec {
+            lags: vec![1, 7],
+            ..FeatureSpec::daily()
+        });
+        let hourly = SeriesView::new(&y, start(), Freq::Hourly);
         assert!(matches!(
-            forest().fit_series(weekly),
+            custom.fit_series(hourly),
             Err(Error::InvalidParameter { name: "freq", .. })
         ));
         let mut nan = y.clone();
@@ -829,5 +1003,274 @@ mod tests {
         let fitted = forest().fit(&y).unwrap();
         assert!(matches!(fitted.predict(3, &[100.0]), Err(Error::InvalidLevel { .. })));
         assert!(fitted.predict(0, &[80.0]).unwrap().is_empty());
+    }
+
+    /// `y = 20 + 15·x + noise` (sd 2), rounded and clipped at 0, with `x` a
+    /// seeded random 0/1 plan (elective lists on about 40% of days).
+    fn planned(days: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let x: Vec<f64> = (0..days)
+            .map(|_| f64::from(u8::from(rng.random::<f64>() < 0.4)))
+            .collect();
+        let y = x
+            .iter()
+            .map(|v| (20.0 + 15.0 * v + 2.0 * normal(&mut rng)).round().max(0.0))
+            .collect();
+        (y, x)
+    }
+
+    #[test]
+    fn a_planned_regressor_makes_the_forecast_far_better() {
+        let (y, x) = planned(300, 21);
+        let mut with = Panel::new(vec![Series {
+            unique_id: "theatre".into(),
+            start: start(),
+            freq: Freq::Daily,
+            y: y.clone(),
+            x: vec![x],
+        }]);
+        with.regressors = vec!["planned".into()];
+        let without = panel(y);
+        // 4 windows of 14 held-out days; the backtest passes the whole
+        // regressor column, so each fit knows the plan of its 14 days.
+        let run = |p: &Panel| {
+            let w = cross_validation(&boosted(), p, 14, 4, 14, &[80.0], 7, true).unwrap();
+            evaluate(&w).unwrap()
+        };
+        let (a, b) = (run(&with), run(&without));
+        eprintln!(
+            "MASE (h = 14, 4 windows, season 7): boosted with regressor {:.3}, without {:.3}; coverage 80% {:.3} / {:.3}",
+            a.mase, b.mase, a.coverage[0].1, b.coverage[0].1
+        );
+        // Noise sd 2 against a plan effect of 15: knowing the plan should
+        // remove most of the error.
+        assert!(a.mase < 0.5 * b.mase, "with {} vs without {}", a.mase, b.mase);
+        assert!(a.coverage[0].1 > 0.6, "coverage at 80%: {}", a.coverage[0].1);
+    }
+
+    #[test]
+    fn future_regressor_rows_come_from_the_fit_or_from_predict_with() {
+        let (y, x) = planned(150, 5);
+        let (n, h) = (136, 14);
+        let known = vec![x.clone()];
+        let past = vec![x[..n].to_vec()];
+        let mut garbage = past.clone();
+        garbage[0].extend(std::iter::repeat_n(1e6, h));
+        let view = |cols| SeriesView::new(&y[..n], start(), Freq::Daily).with_regressors(cols);
+        let a = boosted().fit_series(view(&known)).unwrap();
+        let b = boosted().fit_series(view(&past)).unwrap();
+        let c = boosted().fit_series(view(&garbage)).unwrap();
+        // Neither the final model nor the calibration reads a row past the
+        // series.
+        assert_eq!(a.model(), b.model());
+        assert_eq!(a.calibration_errors(), b.calibration_errors());
+        assert_eq!(a.calibration_errors(), c.calibration_errors());
+        assert_eq!(a.n_regressors(), 1);
+        assert_eq!(a.future_regressors()[0].len(), h);
+        assert_eq!(a.feature_names().last().map(String::as_str), Some("x0"));
+        assert_eq!(a.feature_names().len(), FeatureSpec::daily().n_features() + 1);
+        // The stored future and the same rows given at predict agree.
+        let fa = a.predict(h, &[80.0]).unwrap();
+        let fb = b.predict_with(h, &[80.0], &[x[n..].to_vec()]).unwrap();
+        assert_eq!(fa, fb);
+        let mae = fa.point.iter().zip(&y[n..]).map(|(p, v)| (p - v).abs()).sum::<f64>() / h as f64;
+        assert!(mae < 4.0, "held-out mae {mae} with the plan known");
+        // The plan drives the forecast: a full list against none.
+        let ones = b.predict_with(h, &[80.0], &[vec![1.0; h]]).unwrap();
+        let zeros = b.predict_with(h, &[80.0], &[vec![0.0; h]]).unwrap();
+        let lift = ones.point.iter().zip(&zeros.point).map(|(o, z)| o - z).sum::<f64>() / h as f64;
+        assert!((10.0..20.0).contains(&lift), "lift {lift}, true effect 15");
+    }
+
+    #[test]
+    fn regressor_errors_are_typed_and_name_the_column() {
+        let (y, x) = planned(120, 3);
+        let cols = vec![x.clone()];
+        let view = SeriesView::new(&y, start(), Freq::Daily).with_regressors(&cols);
+        // No row past the series: the plan of the next days is unknown.
+        let fitted = forest().fit_series(view).unwrap();
+        let names_column_0 = |e: &Error| matches!(e, Error::Regressors { problem } if problem.contains("column 0"));
+        let err = fitted.predict(7, &[80.0]).unwrap_err();
+        assert!(names_column_0(&err), "{err}");
+        assert!(err
+            .to_string()
+            .starts_with("regressors: regressor column 0 (x0) has 0 known future rows"));
+        assert!(fitted.predict(0, &[80.0]).unwrap().is_empty());
+        assert!(fitted.predict_with(7, &[80.0], &[vec![1.0; 7]]).is_ok());
+        // Another number of columns than at fit, a short column, a NaN.
+        for future in [vec![], vec![vec![1.0; 7], vec![0.0; 7]]] {
+            let err = fitted.predict_with(7, &[80.0], &future).unwrap_err();
+            assert!(
+                matches!(&err, Error::Regressors { problem } if problem.contains("fitted with 1 regressor columns")),
+                "{err}"
+            );
+        }
+        let err = fitted.predict_with(7, &[80.0], &[vec![1.0; 3]]).unwrap_err();
+        assert!(names_column_0(&err), "{err}");
+        let err = fitted.predict_with(7, &[80.0], &[vec![f64::NAN; 7]]).unwrap_err();
+        assert!(names_column_0(&err) && err.to_string().contains("not finite"), "{err}");
+        assert!(matches!(
+            fitted.predict_with(7, &[120.0], &[vec![1.0; 7]]),
+            Err(Error::InvalidLevel { .. })
+        ));
+        // At fit: a column shorter than the series, or not finite.
+        let short = vec![x[..100].to_vec()];
+        let err = forest()
+            .fit_series(SeriesView::new(&y, start(), Freq::Daily).with_regressors(&short))
+            .unwrap_err();
+        assert!(names_column_0(&err), "{err}");
+        let mut nan = cols.clone();
+        nan[0][10] = f64::INFINITY;
+        let err = forest()
+            .fit_series(SeriesView::new(&y, start(), Freq::Daily).with_regressors(&nan))
+            .unwrap_err();
+        assert!(names_column_0(&err) && err.to_string().contains("row 10"), "{err}");
+        // A model fitted without regressors takes none at predict.
+        let plain = forest().fit(&y).unwrap();
+        assert!(matches!(
+            plain.predict_with(7, &[80.0], &[vec![1.0; 7]]),
+            Err(Error::Regressors { .. })
+        ));
+        assert_eq!(
+            plain.predict_with(7, &[80.0], &[]).unwrap(),
+            plain.predict(7, &[80.0]).unwrap()
+        );
+    }
+
+    /// Hourly arrivals: a daily cycle (peak mid-afternoon, trough before
+    /// dawn), weekends at 80%, normal noise, rounded and clipped at 0.
+    /// Starts Monday 2024-01-01 00:00.
+    fn hourly_series(hours: usize, level: f64, noise_sd: f64, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..hours)
+            .map(|t| {
+                let hour = (t % 24) as f64;
+                let cycle = 1.0 + 0.6 * (std::f64::consts::TAU * (hour - 9.0) / 24.0).sin();
+                let week = if (t / 24) % 7 >= 5 { 0.8 } else { 1.0 };
+                (level * cycle * week + noise_sd * normal(&mut rng)).round().max(0.0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hourly_boosted_beats_seasonal_naive_24() {
+        // 9 weeks of hours; the 3 held-out days are a Friday, Saturday and
+        // Sunday, so the weekday effect matters as well as the daily cycle.
+        let p = Panel::new(vec![Series {
+            unique_id: "emergency".into(),
+            start: start(),
+            freq: Freq::Hourly,
+            y: hourly_series(24 * 7 * 9, 20.0, 2.5, 17),
+            x: Vec::new(),
+        }]);
+        // The default (daily) features switch to the hourly set.
+        let model = BoostedForecaster {
+            calibration_horizon: 24,
+            ..boosted()
+        };
+        let windows = cross_validation(&model, &p, 24, 3, 24, &[80.0, 95.0], 24, true).unwrap();
+        let b = evaluate(&windows).unwrap();
+        let naive =
+            evaluate(&cross_validation(&SeasonalNaive::new(24), &p, 24, 3, 24, &[80.0], 24, true).unwrap()).unwrap();
+        eprintln!(
+            "hourly MASE (h = 24, 3 windows, season 24): boosted {:.3}, seasonal naive(24) {:.3}; coverage {:?}",
+            b.mase, naive.mase, b.coverage
+        );
+        assert!(
+            b.mase < naive.mase,
+            "boosted {} vs seasonal naive {}",
+            b.mase,
+            naive.mase
+        );
+        assert!(b.coverage[0].1 > 0.6, "coverage at 80%: {}", b.coverage[0].1);
+        let fitted = model
+            .fit_series(SeriesView::new(&p.series[0].y, start(), Freq::Hourly))
+            .unwrap();
+        assert_eq!(fitted.features(), &FeatureSpec::hourly());
+    }
+
+    #[test]
+    fn weekly_series_with_a_yearly_cycle_beats_naive() {
+        // Five years of weeks from Monday 2019-01-07: a yearly wave of ±40
+        // (winter peak) around 200, noise sd 6.
+        let mut rng = ChaCha8Rng::seed_from_u64(29);
+        let y: Vec<f64> = (0..260)
+            .map(|t| {
+                let angle = std::f64::consts::TAU * (f64::from(t) * 7.0 + 6.0) / 365.25;
+                (200.0 + 40.0 * angle.cos() + 6.0 * normal(&mut rng)).round()
+            })
+            .collect();
+        let monday = NaiveDate::from_ymd_opt(2019, 1, 7)
+            .unwrap()
+            .and_time(chrono::NaiveTime::MIN);
+        let p = Panel::new(vec![Series {
+            unique_id: "network".into(),
+            start: monday,
+            freq: Freq::Weekly,
+            y,
+            x: Vec::new(),
+        }]);
+        let run = |m: &dyn Fn(&Panel) -> Vec<crate::backtest::Window>| evaluate(&m(&p)).unwrap();
+        let naive = run(&|p| cross_validation(&Naive, p, 13, 3, 13, &[80.0], 1, true).unwrap());
+        let b = run(&|p| cross_validation(&boosted(), p, 13, 3, 13, &[80.0], 1, true).unwrap());
+        let f = run(&|p| cross_validation(&forest(), p, 13, 3, 13, &[80.0], 1, true).unwrap());
+        eprintln!(
+            "weekly MASE (h = 13, 3 windows, season 1): boosted {:.3}, forest {:.3}, naive {:.3}",
+            b.mase, f.mase, naive.mase
+        );
+        assert!(b.mase < naive.mase, "boosted {} vs naive {}", b.mase, naive.mase);
+        assert!(f.mase < naive.mase, "forest {} vs naive {}", f.mase, naive.mase);
+    }
+
+    #[test]
+    fn monthly_series_with_a_yearly_cycle_beats_naive() {
+        // Ten years of months from 2015-01-31 (month ends, clamped: Feb 28,
+        // Mar 31, …): winter peak of +30 around 300, noise sd 5.
+        let mut rng = ChaCha8Rng::seed_from_u64(31);
+        let y: Vec<f64> = (0..120)
+            .map(|t| {
+                let angle = std::f64::consts::TAU * f64::from(t % 12) / 12.0;
+                (300.0 + 30.0 * angle.cos() + 5.0 * normal(&mut rng)).round()
+            })
+            .collect();
+        let end_of_january = NaiveDate::from_ymd_opt(2015, 1, 31)
+            .unwrap()
+            .and_time(chrono::NaiveTime::MIN);
+        let p = Panel::new(vec![Series {
+            unique_id: "network".into(),
+            start: end_of_january,
+            freq: Freq::Monthly,
+            y,
+            x: Vec::new(),
+        }]);
+        let naive = evaluate(&cross_validation(&Naive, &p, 6, 3, 6, &[80.0], 1, true).unwrap()).unwrap();
+        let b = evaluate(&cross_validation(&boosted(), &p, 6, 3, 6, &[80.0], 1, true).unwrap()).unwrap();
+        eprintln!(
+            "monthly MASE (h = 6, 3 windows, season 1): boosted {:.3}, naive {:.3}",
+            b.mase, naive.mase
+        );
+        assert!(b.mase < naive.mase, "boosted {} vs naive {}", b.mase, naive.mase);
+    }
+
+    #[test]
+    fn hourly_fits_with_regressors_are_seeded_and_thread_independent() {
+        let y = hourly_series(24 * 7 * 3, 15.0, 2.0, 4);
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let x = vec![(0..24 * 7 * 3 + 24)
+            .map(|_| f64::from(u8::from(rng.random::<f64>() < 0.3)))
+            .collect::<Vec<f64>>()];
+        let view = SeriesView::new(&y, start(), Freq::Hourly).with_regressors(&x);
+        let levels = [80.0, 95.0];
+        let fit = || {
+            let f = forest().fit_series(view).unwrap().predict(24, &levels).unwrap();
+            let g = boosted().fit_series(view).unwrap().predict(24, &levels).unwrap();
+            (f, g)
+        };
+        assert_eq!(fit(), fit());
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(fit)
+        };
+        assert_eq!(on(1), on(2));
     }
 }

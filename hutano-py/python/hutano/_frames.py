@@ -1,0 +1,202 @@
+"""Taking pandas and polars frames apart into NumPy columns, and back.
+
+The native module never sees a DataFrame: it takes NumPy columns (no copy
+where the frame already holds float64 / int64 buffers) and returns a dict of
+NumPy columns, which :func:`make_frame` turns into the caller's frame type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from hutano.exceptions import InvalidDataError, InvalidParameterError
+
+
+def frame_kind(df: Any) -> str:
+    """``"pandas"`` or ``"polars"``; objects exporting ``__arrow_c_stream__`` are read through polars."""
+    mod = type(df).__module__.split(".")[0]
+    if mod == "pandas":
+        return "pandas"
+    if mod == "polars":
+        return "polars"
+    raise InvalidParameterError(
+        f"expected a pandas or polars DataFrame, got {type(df).__name__}"
+    )
+
+
+def coerce_frame(df: Any) -> tuple[Any, str]:
+    """The frame, and its kind; Arrow C stream exporters become polars frames."""
+    try:
+        return df, frame_kind(df)
+    except InvalidParameterError:
+        if hasattr(df, "__arrow_c_stream__"):
+            import polars as pl
+
+            return pl.DataFrame(df), "polars"
+        raise
+
+
+@dataclass
+class LongColumns:
+    """Long-format columns ready for the native module."""
+
+    kind: str
+    codes: np.ndarray  # uint32, index into id_values
+    id_values: Any  # original ids, in order of first appearance
+    names: list[str]  # ids as text (the native module's series names)
+    ds: np.ndarray  # int64 nanoseconds since 1970 (naive, wall-clock)
+    y: np.ndarray | None  # float64
+    x: np.ndarray | None  # float64, rows × regressors, C order
+    x_names: list[str]
+    time_is_date: bool
+
+
+def _check_columns(df: Any, cols: Sequence[str], kind: str) -> None:
+    have = list(df.columns)
+    for c in cols:
+        if c not in have:
+            err = InvalidDataError(f"column {c!r} is not in the frame (columns: {have})")
+            err.column = c
+            err.row = None
+            err.unique_id = None
+            raise err
+
+
+def long_columns(
+    df: Any,
+    id_col: str,
+    time_col: str,
+    target_col: str | None,
+    exog: Sequence[str] | None = None,
+) -> LongColumns:
+    """Split a long-format frame. ``exog=None`` takes every other column as a regressor (Nixtla's convention)."""
+    df, kind = coerce_frame(df)
+    needed = [id_col, time_col] + ([target_col] if target_col else [])
+    _check_columns(df, needed, kind)
+    if exog is None:
+        exog = [c for c in df.columns if c not in needed]
+    else:
+        _check_columns(df, list(exog), kind)
+    exog = [str(c) for c in exog]
+    if kind == "pandas":
+        import pandas as pd
+
+        codes, uniques = pd.factorize(df[id_col], sort=False)
+        if (codes < 0).any():
+            row = int(np.argmax(codes < 0))
+            err = InvalidDataError(f"missing {id_col} at row {row}")
+            err.row, err.column, err.unique_id = row, id_col, None
+            raise err
+        id_values: Any = np.asarray(uniques, dtype=object)
+        t = df[time_col]
+        time_is_date = t.dtype == object and len(t) > 0 and type(t.iloc[0]).__name__ == "date"
+        ds = pd.to_datetime(t)
+        if getattr(ds.dt, "tz", None) is not None:
+            ds = ds.dt.tz_localize(None)
+        ds_ns = ds.to_numpy(dtype="datetime64[ns]").view("int64")
+        y = df[target_col].to_numpy(dtype=np.float64, na_value=np.nan) if target_col else None
+        x = (
+            np.ascontiguousarray(df[exog].to_numpy(dtype=np.float64, na_value=np.nan))
+            if exog
+            else None
+        )
+    else:
+        import polars as pl
+
+        ids = df[id_col]
+        if ids.null_count():
+            row = int(ids.is_null().arg_max())
+            err = InvalidDataError(f"missing {id_col} at row {row}")
+            err.row, err.column, err.unique_id = row, id_col, None
+            raise err
+        uniques = ids.unique(maintain_order=True)
+        mapping = {v: i for i, v in enumerate(uniques.to_list())}
+        codes = ids.replace_strict(mapping, return_dtype=pl.UInt32).to_numpy()
+        id_values = uniques
+        t = df[time_col]
+        time_is_date = t.dtype == pl.Date
+        if t.dtype == pl.String:
+            t = t.str.to_datetime()
+        t = t.cast(pl.Datetime("ns"))
+        if getattr(t.dtype, "time_zone", None):
+            t = t.dt.replace_time_zone(None)
+        ds_ns = t.dt.epoch("ns").to_numpy()
+        y = (
+            df[target_col].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+            if target_col
+            else None
+        )
+        x = (
+            np.ascontiguousarray(
+                df.select([pl.col(c).cast(pl.Float64).fill_null(float("nan")) for c in exog]).to_numpy()
+            )
+            if exog
+            else None
+        )
+    return LongColumns(
+        kind=kind,
+        codes=np.ascontiguousarray(codes, dtype=np.uint32),
+        id_values=id_values,
+        names=[str(v) for v in (id_values if kind == "pandas" else id_values.to_list())],
+        ds=np.ascontiguousarray(ds_ns, dtype=np.int64),
+        y=None if y is None else np.ascontiguousarray(y, dtype=np.float64),
+        x=x,
+        x_names=exog,
+        time_is_date=time_is_date,
+    )
+
+
+def make_frame(
+    kind: str,
+    columns: dict[str, Any],
+    *,
+    id_col: str = "unique_id",
+    id_values: Any = None,
+    series: np.ndarray | None = None,
+    datetime_cols: Sequence[str] = (),
+    date_cols: Sequence[str] = (),
+) -> Any:
+    """Build a frame of ``kind`` from NumPy columns (insertion order kept).
+
+    ``series`` (codes into ``id_values``) becomes the ``id_col`` column;
+    ``datetime_cols`` hold int64 nanoseconds, ``date_cols`` int64 days since 1970.
+    """
+    out: dict[str, Any] = {}
+    if series is not None:
+        if kind == "pandas":
+            out[id_col] = np.asarray(id_values, dtype=object)[series]
+        else:
+            out[id_col] = id_values.gather(series.astype(np.int64))
+    for name, col in columns.items():
+        if name in datetime_cols:
+            col = np.asarray(col, dtype=np.int64).view("datetime64[ns]")
+        elif name in date_cols:
+            col = np.asarray(col, dtype=np.int64).astype("datetime64[D]")
+        out[name] = col
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(out)
+    import polars as pl
+
+    frame = pl.DataFrame({k: (v if not isinstance(v, pl.Series) else v.alias(k)) for k, v in out.items()})
+    casts = [pl.col(c).cast(pl.Date) for c in date_cols if c in frame.columns]
+    return frame.with_columns(casts) if casts else frame
+
+
+def default_kind() -> str:
+    """pandas when installed, else polars."""
+    try:
+        import pandas  # noqa: F401
+
+        return "pandas"
+    except ImportError:
+        try:
+            import polars  # noqa: F401
+
+            return "polars"
+        except ImportError as e:  # pragma: no cover - numpy-only installs
+            raise InvalidParameterError("install pandas or polars to get DataFrames") from e

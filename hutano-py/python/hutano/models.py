@@ -1,0 +1,223 @@
+"""Forecasting models, as plain settings objects.
+
+Each model turns into the JSON specification the native library builds the
+model from (``hutano_forecast::spec::ModelSpec``); ``alias`` sets its column
+name in the output (default: the class name, as in statsforecast).
+
+>>> from hutano.models import SeasonalNaive, AutoETS
+>>> SeasonalNaive(7).name, AutoETS(season_length=7, alias="ets").name
+('SeasonalNaive', 'ets')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+__all__ = [
+    "AutoETS",
+    "Boosted",
+    "Ensemble",
+    "Forest",
+    "MSTL",
+    "Model",
+    "Naive",
+    "Prophet",
+    "SeasonalNaive",
+    "calendar",
+]
+
+
+def calendar(
+    country: str | None = None,
+    events: Sequence[tuple[str, _dt.date | str, _dt.date | str]] = (),
+) -> dict[str, Any]:
+    """A holiday calendar: a built-in national calendar (``"zimbabwe"``, ``"india"``)
+    plus your own events as ``(name, first_day, day_after_last)``.
+
+    >>> calendar("zimbabwe", [("strike", "2024-03-04", "2024-03-09")])["events"][0]["end"]
+    '2024-03-09'
+    """
+    return {
+        "country": country,
+        "events": [{"name": n, "start": str(s), "end": str(e)} for n, s, e in events],
+    }
+
+
+class Model:
+    """Base class: a model specification with a column name."""
+
+    alias: str | None = None
+    _name: str = ""
+
+    @property
+    def name(self) -> str:
+        """Column name of the model's forecasts."""
+        return self.alias or self._name
+
+    def spec(self) -> dict[str, Any]:
+        """The specification as a dict (``{"model": ..., ...}``)."""
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+@dataclass
+class Naive(Model):
+    """The last value, repeated; intervals widen with the square root of the step."""
+
+    alias: str | None = None
+    _name = "Naive"
+
+    def spec(self) -> dict[str, Any]:
+        return {"model": "naive"}
+
+
+@dataclass
+class SeasonalNaive(Model):
+    """The value one season back (statsforecast's SeasonalNaive)."""
+
+    season_length: int = 7
+    alias: str | None = None
+    _name = "SeasonalNaive"
+
+    def spec(self) -> dict[str, Any]:
+        return {"model": "seasonal_naive", "season_length": self.season_length}
+
+
+@dataclass
+class AutoETS(Model):
+    """Automatic exponential smoothing; ``season_length=1`` searches non-seasonal models,
+    otherwise STL removes the season first (R's ``stlf``)."""
+
+    season_length: int = 1
+    alias: str | None = None
+    _name = "AutoETS"
+
+    def spec(self) -> dict[str, Any]:
+        return {"model": "auto_ets", "season_length": self.season_length}
+
+
+@dataclass
+class MSTL(Model):
+    """Multiple seasonal-trend decomposition with an AutoETS trend."""
+
+    season_length: int | Sequence[int] = 7
+    alias: str | None = None
+    _name = "MSTL"
+
+    def spec(self) -> dict[str, Any]:
+        s = self.season_length
+        return {"model": "mstl", "season_lengths": [s] if isinstance(s, int) else list(s)}
+
+
+@dataclass
+class Boosted(Model):
+    """Histogram gradient-boosted trees on lag, rolling, calendar, holiday and regressor features."""
+
+    n_estimators: int | None = None
+    max_depth: int | None = None
+    min_samples_leaf: int | None = None
+    learning_rate: float | None = None
+    seed: int | None = None
+    holidays: dict[str, Any] | None = None
+    alias: str | None = None
+    _name = "Boosted"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean(
+            {
+                "n_estimators": self.n_estimators,
+                "max_depth": self.max_depth,
+                "min_samples_leaf": self.min_samples_leaf,
+                "learning_rate": self.learning_rate,
+                "seed": self.seed,
+                "calendar": self.holidays,
+            }
+        )
+        return {"model": "boosted", **d}
+
+
+@dataclass
+class Forest(Model):
+    """A random forest on the same features as :class:`Boosted`."""
+
+    n_estimators: int | None = None
+    max_depth: int | None = None
+    min_samples_leaf: int | None = None
+    max_features: float | None = None
+    seed: int | None = None
+    holidays: dict[str, Any] | None = None
+    alias: str | None = None
+    _name = "Forest"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean(
+            {
+                "n_estimators": self.n_estimators,
+                "max_depth": self.max_depth,
+                "min_samples_leaf": self.min_samples_leaf,
+                "max_features": self.max_features,
+                "seed": self.seed,
+                "calendar": self.holidays,
+            }
+        )
+        return {"model": "forest", **d}
+
+
+@dataclass
+class Prophet(Model):
+    """A Prophet-like model: piecewise-linear trend with automatic changepoints,
+    Fourier weekly and yearly seasonality, holidays; exact MAP fit."""
+
+    n_changepoints: int | None = None
+    changepoint_prior_scale: float | None = None
+    seasonality_prior_scale: float | None = None
+    weekly_order: int | None = None
+    yearly_order: int | None = None
+    holidays: dict[str, Any] | None = None
+    alias: str | None = None
+    _name = "Prophet"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean(
+            {
+                "n_changepoints": self.n_changepoints,
+                "changepoint_prior_scale": self.changepoint_prior_scale,
+                "seasonality_prior_scale": self.seasonality_prior_scale,
+                "weekly_order": self.weekly_order,
+                "yearly_order": self.yearly_order,
+                "calendar": self.holidays,
+            }
+        )
+        return {"model": "prophet", **d}
+
+
+@dataclass
+class Ensemble(Model):
+    """Members weighted per series by their accuracy on rolling-origin windows
+    inside the training data (never in-sample)."""
+
+    models: Sequence[Model] = field(default_factory=list)
+    validation_windows: int | None = None
+    validation_horizon: int | None = None
+    season_length: int | None = None
+    alias: str | None = None
+    _name = "Ensemble"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean(
+            {
+                "validation_windows": self.validation_windows,
+                "validation_horizon": self.validation_horizon,
+                "season": self.season_length,
+            }
+        )
+        members = [{"name": m.name, "spec": m.spec()} for m in self.models]
+        return {"model": "ensemble", "members": members, **d}

@@ -1,0 +1,114 @@
+"""Loading, the load report and KPIs from Python, checked against Rust's reference numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import hutano
+
+from conftest import HDHI_EXPECTED, HDHI_SITE
+
+PERIOD = dict(start="2017-04-01", end="2019-04-01")
+
+
+@pytest.fixture(scope="module")
+def hdhi(hdhi_path: Path) -> hutano.Dataset:
+    return hutano.load(hdhi_path, HDHI_SITE)
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict:
+    return json.loads(HDHI_EXPECTED.read_text())
+
+
+def test_load_report_accounts_for_every_row(hdhi: hutano.Dataset, expected: dict) -> None:
+    r = hdhi.report
+    assert r is not None
+    e = expected["load"]
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (e["rows_read"], e["rows_loaded"], e["rows_rejected"])
+    assert r.rows_read == r.rows_loaded + r.rows_rejected
+    assert r.rejects["row"].tolist() == [x["row"] for x in e["rejects"]]
+    assert r.rejects["reason"].value_counts().to_dict() == e["rejects_by_reason"]
+
+
+def test_kpis_equal_the_independent_reference(hdhi: hutano.Dataset, expected: dict) -> None:
+    alos = hdhi.kpi("alos", **PERIOD)
+    assert alos["alos"][0] == pytest.approx(expected["alos"]["all_stays"]["alos_days"], rel=1e-12)
+    on = hdhi.kpi("alos", options={"variant": "overnight_only"}, **PERIOD)
+    assert on["alos"][0] == pytest.approx(expected["alos"]["overnight_only"]["alos_days"], rel=1e-12)
+    m = hdhi.kpi("mortality", **PERIOD)
+    assert int(m["deaths"].sum()) == expected["mortality"]["deaths"]
+    assert m["net_mortality_rate"][0] == pytest.approx(expected["mortality"]["net_rate"], rel=1e-12)
+    r = hdhi.kpi("readmissions", **PERIOD)
+    assert int(r["readmissions"].sum()) == expected["readmission_30d"]["readmissions"]
+    a = hdhi.kpi("admissions", grain="day", **PERIOD)
+    assert len(a) == 730 and int(a["admissions"].sum()) == expected["admissions_in_period"]["total"]
+
+
+def test_every_kpi_runs_and_pandas_equals_polars() -> None:
+    net = hutano.generate("india", seed=3, days=45)
+    for name in hutano.kpi_names():
+        a = net.kpi(name, by=["branch"], grain="week")
+        b = net.kpi(name, by=["branch"], grain="week", frame="polars")
+        assert isinstance(a, pd.DataFrame) and isinstance(b, pl.DataFrame), name
+        assert a.columns.tolist() == b.columns, name
+        for c in a.columns:
+            if a[c].dtype.kind == "f":
+                np.testing.assert_array_equal(a[c].to_numpy(), b[c].to_numpy())
+            elif a[c].dtype.kind == "M":
+                # pandas has no date type: dates are midnight timestamps there.
+                assert b[c].dtype == pl.Date
+                assert a[c].dt.date.tolist() == b[c].to_list(), (name, c)
+            else:
+                assert [str(v) for v in a[c].tolist()] == [str(v) for v in b[c].to_list()], (name, c)
+
+
+def test_filters_and_groups_add_up() -> None:
+    net = hutano.generate("national", seed=5, days=40)
+    total = net.kpi("admissions")["admissions"].sum()
+    by_branch = net.kpi("admissions", by=["branch"])
+    assert by_branch["admissions"].sum() == total
+    one = by_branch["branch"].iloc[0]
+    only = net.kpi("admissions", filters={"branch": [one]})
+    assert only["admissions"].iloc[0] == by_branch["admissions"].iloc[0]
+
+
+def test_generator_is_reproducible() -> None:
+    a = hutano.generate("national", seed=11, days=30).kpi("bed_days", by=["branch"])
+    b = hutano.generate("national", seed=11, days=30).kpi("bed_days", by=["branch"])
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_from_frame_equals_load(hdhi_path: Path, hdhi: hutano.Dataset) -> None:
+    df = pd.read_csv(hdhi_path, dtype=str, keep_default_na=False)
+    via_frame = hutano.from_frame(df, HDHI_SITE)
+    assert via_frame.n_encounters == hdhi.n_encounters
+    pd.testing.assert_frame_equal(via_frame.kpi("alos", **PERIOD), hdhi.kpi("alos", **PERIOD))
+
+
+def test_bad_input_raises_the_named_class(tmp_path: Path) -> None:
+    with pytest.raises(hutano.FileError):
+        hutano.load(tmp_path / "missing.csv", HDHI_SITE)
+    bad_site = json.loads(HDHI_SITE.read_text())
+    bad_site["mapping"]["age"] = "AGE IN YEARS"
+    csv = tmp_path / "a.csv"
+    csv.write_text("SNO,MRD No.,D.O.A\n1,2,3\n")
+    with pytest.raises(hutano.MappingError):
+        hutano.load(csv, bad_site)
+    with pytest.raises(hutano.MappingError):
+        hutano.load(csv, "{not json")
+    net = hutano.generate("national", seed=1, days=20)
+    with pytest.raises(hutano.InvalidParameterError, match="unknown KPI"):
+        net.kpi("occupancy")
+    with pytest.raises(hutano.InvalidParameterError, match="dimension"):
+        net.kpi("admissions", by=["hospital"])
+    with pytest.raises(hutano.InvalidParameterError):
+        net.kpi("admissions", start="2024-02-01", end="2024-01-01")
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.generate("mars", seed=1)

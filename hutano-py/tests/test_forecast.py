@@ -1,0 +1,191 @@
+"""Forecasting from Python: formats, models, errors, pickling, parity with Rust."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import hutano
+from hutano.models import MSTL, AutoETS, Boosted, Ensemble, Forest, Naive, Prophet, SeasonalNaive
+
+from conftest import REPO, weekly_panel
+
+ALL_MODELS = [
+    Naive(),
+    SeasonalNaive(7),
+    AutoETS(7),
+    MSTL(7),
+    Boosted(n_estimators=30, seed=1),
+    Forest(n_estimators=20, seed=1),
+    Prophet(yearly_order=0),
+    Ensemble([SeasonalNaive(7), Boosted(n_estimators=20, seed=2)], validation_horizon=7),
+]
+
+
+def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:
+    fc = hutano.Forecaster(ALL_MODELS, freq="D").fit(panel_pd)
+    out = fc.predict(14, level=[80, 95])
+    assert len(out) == 3 * 14
+    assert list(out.columns[:2]) == ["unique_id", "ds"]
+    for m in ALL_MODELS:
+        lo80, hi80, lo95, hi95 = (out[f"{m.name}-{s}"] for s in ("lo-80", "hi-80", "lo-95", "hi-95"))
+        assert (out[m.name] >= 0).all(), m.name
+        assert (lo95 <= lo80 + 1e-9).all() and (lo80 <= out[m.name] + 1e-9).all(), m.name
+        assert (out[m.name] <= hi80 + 1e-9).all() and (hi80 <= hi95 + 1e-9).all(), m.name
+    assert out["ds"].iloc[0] == pd.Timestamp("2024-04-30")
+    assert out["unique_id"].tolist()[:14] == ["ward 0"] * 14
+
+
+def test_pandas_and_polars_give_equal_results(panel_pd: pd.DataFrame, panel_pl: pl.DataFrame) -> None:
+    models = [SeasonalNaive(7), AutoETS(7), Boosted(n_estimators=20, seed=3)]
+    a = hutano.Forecaster(models).fit(panel_pd).predict(7, level=[90])
+    b = hutano.Forecaster(models).fit(panel_pl).predict(7, level=[90])
+    assert isinstance(a, pd.DataFrame) and isinstance(b, pl.DataFrame)
+    assert a.columns.tolist() == b.columns
+    for c in a.columns:
+        if c in ("unique_id", "ds"):
+            assert a[c].tolist() == b[c].to_list()
+        else:
+            np.testing.assert_array_equal(a[c].to_numpy(), b[c].to_numpy())
+
+
+def test_cross_validation_windows_and_metrics(panel_pd: pd.DataFrame) -> None:
+    fc = hutano.Forecaster([SeasonalNaive(7), Naive()])
+    cv = fc.cross_validation(panel_pd, 7, n_windows=3, step_size=7, level=[80])
+    assert len(cv) == 3 * 3 * 7
+    assert (cv["cutoff"] < cv["ds"]).all()
+    # The actuals are the input's values on those dates.
+    merged = cv.merge(panel_pd, on=["unique_id", "ds"], suffixes=("", "_in"))
+    np.testing.assert_array_equal(merged["y"], merged["y_in"])
+    # MASE computed here from the frame equals the library's.
+    m = fc.cv_metrics_["SeasonalNaive"]
+    assert 0 < m["mase"] < 2 and 0 <= m["coverage"][80.0] <= 1
+    metrics = fc.metrics_frame()
+    assert metrics["model"].tolist() == ["SeasonalNaive", "Naive"]
+
+
+def test_errors_are_typed_and_name_series_and_row(panel_pd: pd.DataFrame) -> None:
+    bad = panel_pd.copy()
+    bad.loc[130, "y"] = np.nan
+    with pytest.raises(hutano.InvalidDataError) as e:
+        hutano.Forecaster([Naive()]).fit(bad)
+    assert e.value.unique_id == "ward 1" and e.value.row == 130
+    dup = pd.concat([panel_pd, panel_pd.iloc[[5]]], ignore_index=True)
+    with pytest.raises(hutano.InvalidDataError, match="duplicate timestamp"):
+        hutano.Forecaster([Naive()]).fit(dup)
+    gaps = panel_pd.drop(index=[10, 11])
+    with pytest.raises(hutano.InvalidDataError, match="missing timestamps"):
+        hutano.Forecaster([Naive()]).fit(gaps)
+    filled = hutano.Forecaster([Naive()], fill="zero").fit(gaps).predict(1)
+    assert len(filled) == 3
+    with pytest.raises(hutano.SeriesTooShortError):
+        hutano.Forecaster([Naive()]).cross_validation(panel_pd.iloc[:10], 7, n_windows=3)
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.Forecaster([SeasonalNaive(0)])
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.Forecaster([Naive()], freq="fortnightly")
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.Forecaster([Naive()]).fit(panel_pd).predict(3, level=[120])
+    with pytest.raises(hutano.InvalidParameterError, match="repeated"):
+        hutano.Forecaster([Naive(), Naive()]).fit(panel_pd)
+    with pytest.raises(hutano.NotFittedError):
+        hutano.Forecaster([Naive()]).predict(3)
+    with pytest.raises(hutano.InvalidDataError) as e2:
+        hutano.Forecaster([Naive()]).fit(panel_pd.rename(columns={"y": "admissions"}), exog=[])
+    assert e2.value.column == "y"
+    assert issubclass(hutano.SeriesTooShortError, hutano.InvalidDataError)
+    for cls in (hutano.InvalidDataError, hutano.InvalidParameterError, hutano.NotFittedError, hutano.ConvergenceError,
+                hutano.MappingError, hutano.FileError):
+        assert issubclass(cls, hutano.HutanoError)
+
+
+def test_regressors_need_future_values(panel_pd: pd.DataFrame) -> None:
+    df = panel_pd.assign(elective=(panel_pd["ds"].dt.day_of_week < 5).astype(float))
+    with pytest.raises(hutano.InvalidDataError, match="takes no regressors"):
+        hutano.Forecaster([SeasonalNaive(7)]).fit(df)
+
+
+def test_pickle_round_trip_gives_identical_forecasts(panel_pd: pd.DataFrame) -> None:
+    fc = hutano.Forecaster([AutoETS(7), Forest(n_estimators=10, seed=5)]).fit(panel_pd)
+    again = pickle.loads(pickle.dumps(fc))
+    pd.testing.assert_frame_equal(fc.predict(7, level=[80]), again.predict(7, level=[80]))
+    unfitted = pickle.loads(pickle.dumps(hutano.Forecaster([Naive()])))
+    with pytest.raises(hutano.NotFittedError):
+        unfitted.predict(1)
+
+
+def test_threads_and_progress_do_not_change_results(panel_pd: pd.DataFrame) -> None:
+    seen: list[tuple[int, int]] = []
+    models = [Boosted(n_estimators=20, seed=9)]
+    a = hutano.Forecaster(models, n_jobs=1).fit(panel_pd, progress=lambda d, t: seen.append((d, t))).predict(7)
+    b = hutano.Forecaster(models, n_jobs=2).fit(panel_pd).predict(7)
+    pd.testing.assert_frame_equal(a, b)
+    assert seen and seen[-1] == (3, 3)
+
+
+def test_date_columns_come_back_as_dates(panel_pl: pl.DataFrame) -> None:
+    df = panel_pl.with_columns(pl.col("ds").cast(pl.Date))
+    out = hutano.Forecaster([Naive()]).fit(df).predict(2)
+    assert out["ds"].dtype == pl.Date
+
+
+def _cli_binary() -> Path:
+    if "HUTANO_FORECAST_CLI" in os.environ:  # set by scripts/test.sh to the binary it just built
+        return Path(os.environ["HUTANO_FORECAST_CLI"])
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    exe = target / "release" / "forecast_cli"
+    if not exe.exists():
+        exe = target / "debug" / "forecast_cli"
+    assert exe.exists(), f"build the Rust CLI first (cargo build -p hutano-benches): {exe}"
+    return exe
+
+
+@pytest.mark.parametrize("model,cli", [(SeasonalNaive(7), "snaive"), (AutoETS(7), "ets"), (Boosted(), "boosted")])
+def test_python_equals_rust(tmp_path: Path, hdhi_daily: pd.DataFrame, model: hutano.models.Model, cli: str) -> None:
+    train = hdhi_daily.iloc[:600]
+    csv = tmp_path / "train.csv"
+    train.assign(ds=train["ds"].dt.strftime("%Y-%m-%d")).to_csv(csv, index=False)
+    with open(csv) as f:
+        res = subprocess.run(
+            [str(_cli_binary()), "--model", cli, "--h", "14", "--levels", "80,95", "--season", "7"],
+            stdin=f, capture_output=True, text=True, check=True,
+        )
+    from io import StringIO
+
+    rust = pd.read_csv(StringIO(res.stdout))
+    py = hutano.Forecaster([model], fill="interpolate").fit(train).predict(14, level=[80, 95])
+    np.testing.assert_allclose(py[model.name].to_numpy(), rust["mean"].to_numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(py[f"{model.name}-hi-95"].to_numpy(), rust["hi-95"].to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_panel_of_many_series() -> None:
+    big = weekly_panel(n_series=50, days=100, seed=4)
+    out = hutano.Forecaster([SeasonalNaive(7)]).fit(big).predict(7)
+    assert out["unique_id"].nunique() == 50
+
+
+def test_boosted_uses_regressors_with_their_future_values() -> None:
+    rng = np.random.default_rng(21)
+    days = 200
+    plan = rng.integers(0, 2, days + 14).astype(float)  # planned elective lists, known ahead
+    y = 20 + 15 * plan[:days] + rng.normal(0, 1, days)
+    ds = pd.date_range("2024-01-01", periods=days + 14, freq="D")
+    df = pd.DataFrame({"unique_id": "theatre", "ds": ds[:days], "y": y, "elective": plan[:days]})
+    future = pd.DataFrame({"unique_id": "theatre", "ds": ds[days:], "elective": plan[days:]})
+    fc = hutano.Forecaster([Boosted(seed=3)]).fit(df)
+    out = fc.predict(14, level=[80], X_df=future)
+    truth = 20 + 15 * plan[days:]
+    assert np.abs(out["Boosted"].to_numpy() - truth).mean() < 3.0
+    with pytest.raises(hutano.InvalidDataError, match="regressor"):
+        fc.predict(14)
+    with pytest.raises(hutano.InvalidDataError, match="no future regressor values"):
+        fc.predict(14, X_df=future.iloc[:5])
+    without = hutano.Forecaster([Boosted(seed=3)]).fit(df, exog=[]).predict(14)
+    assert np.abs(out["Boosted"].to_numpy() - truth).mean() < np.abs(without["Boosted"].to_numpy() - truth).mean()
