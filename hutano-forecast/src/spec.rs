@@ -131,6 +131,13 @@ pub enum ModelSpec {
         /// Holiday calendar.
         #[serde(default)]
         calendar: Option<Calendar>,
+        /// Scale of the Gaussian prior on regressor effects (default 10).
+        #[serde(default)]
+        regressor_prior_scale: Option<f64>,
+        /// Trend growth: linear (default) or logistic with a capacity
+        /// (`{"Logistic": {"cap": {"Constant": 120.0}, "floor": 0.0}}`).
+        #[serde(default)]
+        growth: Option<crate::prophet::Growth>,
     },
     /// An ensemble of named members with weights learned per series on
     /// rolling-origin validation windows ([`Ensemble`]).
@@ -275,8 +282,16 @@ impl ModelSpec {
                 weekly_order,
                 yearly_order,
                 calendar,
+                regressor_prior_scale,
+                growth,
             } => {
                 let mut m = Prophet::params();
+                if let Some(v) = *regressor_prior_scale {
+                    m = m.regressor_prior_scale(v);
+                }
+                if let Some(g) = *growth {
+                    m = m.growth(g);
+                }
                 if let Some(v) = *n_changepoints {
                     m = m.n_changepoints(v);
                 }

@@ -189,3 +189,15 @@ def test_boosted_uses_regressors_with_their_future_values() -> None:
         fc.predict(14, X_df=future.iloc[:5])
     without = hutano.Forecaster([Boosted(seed=3)]).fit(df, exog=[]).predict(14)
     assert np.abs(out["Boosted"].to_numpy() - truth).mean() < np.abs(without["Boosted"].to_numpy() - truth).mean()
+
+
+def test_prophet_logistic_growth_stays_below_the_cap() -> None:
+    days = 300
+    t = np.arange(days)
+    rng = np.random.default_rng(8)
+    y = 120 / (1 + np.exp(-0.04 * (t - 150))) + rng.normal(0, 2, days)
+    df = pd.DataFrame({"unique_id": "icu", "ds": pd.date_range("2024-01-01", periods=days), "y": y})
+    out = hutano.Forecaster([Prophet(growth="logistic", cap=120, yearly_order=0, weekly_order=0)]).fit(df).predict(30)
+    assert (out["Prophet"] <= 120 + 1e-9).all() and out["Prophet"].iloc[-1] > 110
+    with pytest.raises(hutano.InvalidParameterError, match="cap"):
+        hutano.Forecaster([Prophet(growth="logistic")])

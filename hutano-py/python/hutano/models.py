@@ -15,6 +15,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from hutano.exceptions import InvalidParameterError
+
 __all__ = [
     "AutoETS",
     "Boosted",
@@ -173,9 +175,14 @@ class Forest(Model):
 
 @dataclass
 class Prophet(Model):
-    """A Prophet-like model: piecewise-linear trend with automatic changepoints,
-    Fourier weekly and yearly seasonality, holidays; exact MAP fit."""
+    """A Prophet-like model: piecewise-linear (or, with ``growth="logistic"`` and a
+    ``cap`` such as the bed count, saturating) trend with automatic changepoints,
+    Fourier weekly and yearly seasonality, holidays and regressors."""
 
+    growth: str = "linear"
+    cap: float | None = None
+    floor: float = 0.0
+    regressor_prior_scale: float | None = None
     n_changepoints: int | None = None
     changepoint_prior_scale: float | None = None
     seasonality_prior_scale: float | None = None
@@ -194,8 +201,15 @@ class Prophet(Model):
                 "weekly_order": self.weekly_order,
                 "yearly_order": self.yearly_order,
                 "calendar": self.holidays,
+                "regressor_prior_scale": self.regressor_prior_scale,
             }
         )
+        if self.growth == "logistic":
+            if self.cap is None:
+                raise InvalidParameterError("logistic growth needs a cap (e.g. the number of beds)")
+            d["growth"] = {"Logistic": {"cap": {"Constant": float(self.cap)}, "floor": float(self.floor)}}
+        elif self.growth != "linear":
+            raise InvalidParameterError(f"growth must be 'linear' or 'logistic', not {self.growth!r}")
         return {"model": "prophet", **d}
 
 
