@@ -29,6 +29,7 @@ pub mod mstl;
 pub mod normal;
 pub mod panel;
 pub mod prophet;
+pub mod resources;
 pub mod spec;
 pub mod trees;
 
