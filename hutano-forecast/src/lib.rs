@@ -24,6 +24,7 @@ pub mod error;
 pub mod ets;
 pub mod features;
 pub mod forecast;
+pub mod medicines;
 #[cfg(feature = "augurs")]
 pub mod mstl;
 pub mod normal;
@@ -31,6 +32,7 @@ pub mod panel;
 pub mod prophet;
 pub mod resources;
 pub mod spec;
+pub mod staffing;
 pub mod trees;
 
 pub use error::{Error, Result};
