@@ -49,6 +49,10 @@ def snaive(panel, h, levels):
     return _call("snaive", panel, h, levels)
 
 
+def arima(panel, h, levels):
+    return _call("arima", panel, h, levels)
+
+
 def ets(panel, h, levels):
     return _call("ets", panel, h, levels)
 

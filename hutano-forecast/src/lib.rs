@@ -16,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod arima;
 pub mod backtest;
 pub mod baseline;
 pub mod ensemble;

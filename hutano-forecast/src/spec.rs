@@ -56,6 +56,18 @@ pub enum ModelSpec {
         /// Season length in steps (7 for daily data with a weekly cycle).
         season_length: usize,
     },
+    /// Automatic ARIMA ([`crate::arima::AutoArima`]; statsforecast's
+    /// `AutoARIMA`), with regressors.
+    AutoArima {
+        /// Season length in steps (1: non-seasonal).
+        season_length: usize,
+        /// Stepwise search (default true) or exhaustive.
+        #[serde(default)]
+        stepwise: Option<bool>,
+        /// Largest `p + q + P + Q` (default 5).
+        #[serde(default)]
+        max_order: Option<usize>,
+    },
     /// Automatic ETS ([`crate::ets::AutoEts`]); `season_length` 1 is the
     /// non-seasonal search.
     #[cfg(feature = "augurs")]
@@ -173,6 +185,7 @@ impl ModelSpec {
         match self {
             ModelSpec::Naive => "Naive",
             ModelSpec::SeasonalNaive { .. } => "SeasonalNaive",
+            ModelSpec::AutoArima { .. } => "AutoARIMA",
             #[cfg(feature = "augurs")]
             ModelSpec::AutoEts { .. } => "AutoETS",
             #[cfg(feature = "augurs")]
@@ -197,6 +210,22 @@ impl ModelSpec {
             ModelSpec::SeasonalNaive { season_length } => {
                 positive("season_length", *season_length)?;
                 Box::new(SeasonalNaive::new(*season_length))
+            }
+            ModelSpec::AutoArima {
+                season_length,
+                stepwise,
+                max_order,
+            } => {
+                positive("season_length", *season_length)?;
+                let mut m = crate::arima::AutoArima::params(*season_length);
+                if let Some(v) = *stepwise {
+                    m = m.stepwise(v);
+                }
+                if let Some(v) = *max_order {
+                    m = m.max_order(v);
+                }
+                m.check_ref()?;
+                Box::new(m)
             }
             #[cfg(feature = "augurs")]
             ModelSpec::AutoEts { season_length } => {

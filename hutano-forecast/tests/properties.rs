@@ -158,6 +158,15 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
         ("forest", Box::new(ForestForecaster::default())),
         ("boosted", Box::new(BoostedForecaster::default())),
         ("prophet", Box::new(Prophet::default())),
+        ("auto_arima", Box::new(hutano_forecast::arima::AutoArima::params(7))),
+        (
+            "arima(1,1,1)(0,1,1)7",
+            Box::new(
+                hutano_forecast::arima::Arima::params()
+                    .order(1, 1, 1)
+                    .seasonal(0, 1, 1, 7),
+            ),
+        ),
     ];
     #[cfg(feature = "augurs")]
     {

@@ -13,13 +13,14 @@ import polars as pl
 import pytest
 
 import hutano
-from hutano.models import MSTL, AutoETS, Boosted, Ensemble, Forest, Naive, Prophet, SeasonalNaive
+from hutano.models import MSTL, AutoARIMA, AutoETS, Boosted, Ensemble, Forest, Naive, Prophet, SeasonalNaive
 
 from conftest import REPO, weekly_panel
 
 ALL_MODELS = [
     Naive(),
     SeasonalNaive(7),
+    AutoARIMA(7),
     AutoETS(7),
     MSTL(7),
     Boosted(n_estimators=30, seed=1),
@@ -147,7 +148,10 @@ def _cli_binary() -> Path:
     return exe
 
 
-@pytest.mark.parametrize("model,cli", [(SeasonalNaive(7), "snaive"), (AutoETS(7), "ets"), (Boosted(), "boosted")])
+@pytest.mark.parametrize(
+    "model,cli",
+    [(SeasonalNaive(7), "snaive"), (AutoETS(7), "ets"), (Boosted(), "boosted"), (AutoARIMA(7), "arima")],
+)
 def test_python_equals_rust(tmp_path: Path, hdhi_daily: pd.DataFrame, model: hutano.models.Model, cli: str) -> None:
     train = hdhi_daily.iloc[:600]
     csv = tmp_path / "train.csv"

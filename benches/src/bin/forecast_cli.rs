@@ -66,6 +66,7 @@ fn main() -> Res<()> {
     let forecasts = match model.as_str() {
         "naive" => run(&Naive, &panel, h, &levels)?,
         "snaive" => run(&SeasonalNaive::new(season), &panel, h, &levels)?,
+        "arima" => run(&hutano::forecast::arima::AutoArima::params(season), &panel, h, &levels)?,
         "ets" => run(&hutano::forecast::ets::AutoEts::new(season), &panel, h, &levels)?,
         "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), &panel, h, &levels)?,
         "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), &panel, h, &levels)?,

@@ -25,6 +25,7 @@ from hutano.forecast import Forecaster
 MODELS = {
     "naive": lambda s: m.Naive(),
     "snaive": lambda s: m.SeasonalNaive(s),
+    "arima": lambda s: m.AutoARIMA(s),
     "ets": lambda s: m.AutoETS(s),
     "mstl": lambda s: m.MSTL(s),
     "boosted": lambda s: m.Boosted(),

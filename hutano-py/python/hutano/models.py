@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from hutano.exceptions import InvalidParameterError
 
 __all__ = [
+    "AutoARIMA",
     "AutoETS",
     "Boosted",
     "Ensemble",
@@ -91,6 +92,23 @@ class SeasonalNaive(Model):
 
     def spec(self) -> dict[str, Any]:
         return {"model": "seasonal_naive", "season_length": self.season_length}
+
+
+@dataclass
+class AutoARIMA(Model):
+    """Automatic ARIMA (Hyndman–Khandakar search, exact likelihood, AICc), a port of
+    statsforecast's ``AutoARIMA`` that reproduces its chosen models; extra columns
+    of the frame are regressors (regression with ARIMA errors)."""
+
+    season_length: int = 1
+    stepwise: bool | None = None
+    max_order: int | None = None
+    alias: str | None = None
+    _name = "AutoARIMA"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean({"stepwise": self.stepwise, "max_order": self.max_order})
+        return {"model": "auto_arima", "season_length": self.season_length, **d}
 
 
 @dataclass
