@@ -89,3 +89,12 @@ pub fn kpi_suite(engine: &Engine<'_>, period: Period) -> hutano::Result<Table> {
     }
     Ok(out)
 }
+
+/// The value after `name` in command-line arguments (`--h 14` gives `"14"`).
+#[must_use]
+pub fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}

@@ -17,14 +17,9 @@ use hutano::forecast::baseline::{Naive, SeasonalNaive};
 use hutano::forecast::forecast::{Fit, Forecast, Predict, SeriesView};
 use hutano::forecast::panel::{FillRule, Freq, Panel};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+use hutano_benches::arg;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res<Vec<(String, Forecast)>> {
     let mut out = Vec::with_capacity(panel.series.len());

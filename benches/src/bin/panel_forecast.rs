@@ -17,14 +17,9 @@ use chrono::NaiveDate;
 use hutano::forecast::panel::{FillRule, Freq, Panel};
 use hutano::forecast::spec::{Control, PanelForecaster};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+use hutano_benches::arg;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -361,18 +361,7 @@ impl RowModel for FittedBoosting {
 #[allow(clippy::many_single_char_names)] // x, y, a, b: the usual names in tests
 mod tests {
     use super::*;
-
-    fn data(seed: u64, n: usize) -> (Vec<f64>, Vec<f64>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut x = Vec::with_capacity(3 * n);
-        let mut y = Vec::with_capacity(n);
-        for _ in 0..n {
-            let r: [f64; 3] = [rng.random(), rng.random(), rng.random()];
-            y.push((6.0 * r[0]).sin() + 2.0 * r[1] * r[2] + 0.1 * rng.random::<f64>());
-            x.extend(r);
-        }
-        (x, y)
-    }
+    use crate::trees::test_data::smooth as data;
 
     fn mse(a: &[f64], b: &[f64]) -> f64 {
         a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64

@@ -185,24 +185,11 @@ mod tests {
     use ::linfa::traits::Predict;
     use ::linfa::Dataset;
     use ndarray::{Array2, Ix1, ShapeBuilder};
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    // 3 features in [0, 1); `y = sin(6·x0) + 2·x1·x2 + noise`. Row-major.
+    use crate::trees::test_data::smooth as data;
     use crate::trees::{GradientBoosting, RandomForest, RegressionTree};
-
-    /// 3 features in [0, 1); `y = sin(6·x0) + 2·x1·x2 + noise`. Row-major.
-    fn data(seed: u64, n: usize) -> (Vec<f64>, Vec<f64>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut x = Vec::with_capacity(3 * n);
-        let mut y = Vec::with_capacity(n);
-        for _ in 0..n {
-            let r: [f64; 3] = [rng.random(), rng.random(), rng.random()];
-            y.push((6.0 * r[0]).sin() + 2.0 * r[1] * r[2] + 0.1 * rng.random::<f64>());
-            x.extend(r);
-        }
-        (x, y)
-    }
 
     fn dataset(x: &[f64], y: &[f64]) -> Dataset<f64, f64, Ix1> {
         Dataset::new(

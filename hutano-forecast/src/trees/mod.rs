@@ -126,6 +126,27 @@ pub mod forest;
 pub mod linfa;
 pub mod tree;
 
+/// Seeded data shared by the learners' unit tests.
+#[cfg(test)]
+pub(crate) mod test_data {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// `n` row-major rows of 3 features in [0, 1) and
+    /// `y = sin(6·x0) + 2·x1·x2 + noise` (noise uniform in [0, 0.1)).
+    pub(crate) fn smooth(seed: u64, n: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut x = Vec::with_capacity(3 * n);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let r: [f64; 3] = [rng.random(), rng.random(), rng.random()];
+            y.push((6.0 * r[0]).sin() + 2.0 * r[1] * r[2] + 0.1 * rng.random::<f64>());
+            x.extend(r);
+        }
+        (x, y)
+    }
+}
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
