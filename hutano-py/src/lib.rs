@@ -815,6 +815,51 @@ impl Dataset {
         table_dict(py, &table)
     }
 
+    /// Forecast the midnight census of the `h` days after `as_of` (ISO date)
+    /// from all encounters: LOS survival and current patients from the
+    /// stays, arrivals forecast by `model_json` (a `ModelSpec`), combined by
+    /// `arrival_json` (an `ArrivalModel`). Columns: `ds` (days), `mean`,
+    /// `lo-<level>`/`hi-<level>`, and `prob_above` when `capacity` is given.
+    #[pyo3(signature = (as_of, h, levels, model_json, arrival_json, capacity=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn census_forecast<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &str,
+        h: usize,
+        levels: Vec<f64>,
+        model_json: &str,
+        arrival_json: &str,
+        capacity: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use hutano_forecast::resources::{census_from_stays, ArrivalModel, Stay};
+        use hutano_forecast::spec::ModelSpec;
+        let as_of = parse_date(as_of, "as_of")?;
+        let spec: ModelSpec = serde_json::from_str(model_json).map_err(|e| param_err(format!("model: {e}")))?;
+        let arrival: ArrivalModel =
+            serde_json::from_str(arrival_json).map_err(|e| param_err(format!("arrival model: {e}")))?;
+        let model = spec.build().map_err(|e| forecast_err(py, e))?;
+        let stays: Vec<Stay> = self.net.encounters.iter().map(|e| (e.admit, e.discharge)).collect();
+        let f = py
+            .detach(|| census_from_stays(&stays, as_of, h, model.as_ref(), arrival, &levels))
+            .map_err(|e| forecast_err(py, e))?;
+        let d = PyDict::new(py);
+        let days: Vec<i64> = (1..=h)
+            .map(|t| (as_of - NaiveDate::default()).num_days() + i64::try_from(t).unwrap_or(i64::MAX))
+            .collect();
+        d.set_item("ds", ("date", days.into_pyarray(py)))?;
+        d.set_item("mean", f.forecast.point.clone().into_pyarray(py))?;
+        for (j, level) in f.forecast.levels.iter().enumerate() {
+            let l = hutano_forecast::spec::format_level(*level);
+            d.set_item(format!("lo-{l}"), f.forecast.lower[j].clone().into_pyarray(py))?;
+            d.set_item(format!("hi-{l}"), f.forecast.upper[j].clone().into_pyarray(py))?;
+        }
+        if let Some(c) = capacity {
+            d.set_item("prob_above", f.prob_above(c).into_pyarray(py))?;
+        }
+        Ok(d)
+    }
+
     /// Write the encounters as CSV (the export format generated networks use).
     fn encounters_csv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let mut buf = Vec::new();

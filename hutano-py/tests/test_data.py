@@ -112,3 +112,19 @@ def test_bad_input_raises_the_named_class(tmp_path: Path) -> None:
         net.kpi("admissions", start="2024-02-01", end="2024-01-01")
     with pytest.raises(hutano.InvalidParameterError):
         hutano.generate("mars", seed=1)
+
+
+def test_census_forecast_from_the_hdhi_stays(hdhi: hutano.Dataset) -> None:
+    f = hdhi.census_forecast("2019-01-31", 14, level=[80, 95], capacity=150)
+    assert len(f) == 14 and str(f["ds"].iloc[0])[:10] == "2019-02-01"
+    assert (f["lo-95"] <= f["lo-80"]).all() and (f["lo-80"] <= f["mean"]).all()
+    assert (f["mean"] <= f["hi-80"]).all() and (f["hi-80"] <= f["hi-95"]).all()
+    assert ((0 <= f["prob_above"]) & (f["prob_above"] <= 1)).all()
+    # The day-1 mean is near the census the KPI engine reports for the origin.
+    census = hdhi.kpi("census_daily", start="2019-01-31", end="2019-02-01", grain="day")
+    today = float(census.iloc[0, -1])
+    assert abs(f["mean"].iloc[0] - today) < 0.3 * today
+    with pytest.raises(hutano.InvalidParameterError):
+        hdhi.census_forecast("2019-01-31", 14, arrivals="uniform")
+    with pytest.raises(hutano.InvalidParameterError):
+        hdhi.census_forecast("2010-01-31", 14)

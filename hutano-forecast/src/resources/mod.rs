@@ -53,8 +53,10 @@
 mod census;
 mod erlang;
 mod los;
+mod pipeline;
 mod pmf;
 
 pub use census::{forecast_census, ArrivalModel, CensusDistribution, CensusForecast};
 pub use erlang::{beds_for_blocking, erlang_b, BedSizing, OCCUPANCY_RULE};
 pub use los::{arrival_day, current_patients, daily_arrivals, LosSurvival, Stay};
+pub use pipeline::census_from_stays;

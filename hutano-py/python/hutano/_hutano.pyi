@@ -111,6 +111,15 @@ class Dataset:
         filters: list[tuple[str, list[str]]],
         age_bands: list[int] | None = None,
     ) -> dict[str, Any]: ...
+    def census_forecast(
+        self,
+        as_of: str,
+        h: int,
+        levels: list[float],
+        model_json: str,
+        arrival_json: str,
+        capacity: float | None = None,
+    ) -> dict[str, Any]: ...
     def encounters_csv(self) -> bytes: ...
 
 def _restore_fitted(spec: bytes, panel: bytes) -> Fitted: ...

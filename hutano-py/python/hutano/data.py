@@ -125,6 +125,47 @@ class Dataset:
         out = make_frame(kind, data, date_cols=date_cols)
         return out
 
+    def census_forecast(
+        self,
+        as_of: str,
+        h: int = 14,
+        *,
+        level: Sequence[float] = (80, 95),
+        model: Any = None,
+        arrivals: str = "gamma_rate",
+        correlation: float = 0.25,
+        arrival_level: float = 80.0,
+        capacity: float | None = None,
+        frame: str | None = None,
+    ) -> Any:
+        """Forecast the midnight census of the ``h`` days after ``as_of`` as a distribution:
+        the patients in hospital at ``as_of`` with their remaining stay (conditioned on the
+        days already stayed) plus forecast arrivals convolved with the length-of-stay
+        survival learned from the stays up to ``as_of``. Arrivals are forecast by ``model``
+        (default ``AutoETS(7)``); ``arrivals`` says how their uncertainty is carried:
+        ``"poisson"``, ``"negative_binomial"`` or ``"gamma_rate"`` (days' errors correlated
+        by ``correlation``). Returns ``ds``, ``mean``, ``lo-<level>``/``hi-<level>`` and,
+        with ``capacity``, ``prob_above`` (probability the census exceeds it).
+        """
+        from hutano.models import AutoETS
+
+        model = model if model is not None else AutoETS(7)
+        if arrivals == "poisson":
+            arrival: dict[str, Any] = {"kind": "poisson"}
+        elif arrivals == "negative_binomial":
+            arrival = {"kind": "negative_binomial", "level": float(arrival_level)}
+        elif arrivals == "gamma_rate":
+            arrival = {"kind": "gamma_rate", "level": float(arrival_level), "correlation": float(correlation)}
+        else:
+            raise InvalidParameterError("arrivals must be 'poisson', 'negative_binomial' or 'gamma_rate'")
+        cols = self._native.census_forecast(
+            str(as_of), int(h), [float(v) for v in level], json.dumps(model.spec()), json.dumps(arrival), capacity
+        )
+        data: dict[str, Any] = {}
+        for k, v in cols.items():
+            data[k] = v[1] if isinstance(v, tuple) and v[0] == "date" else v
+        return make_frame(frame or self._kind or default_kind(), data, date_cols=["ds"])
+
     def encounters_csv(self) -> bytes:
         """The encounters in hutano's CSV export format."""
         return bytes(self._native.encounters_csv())
