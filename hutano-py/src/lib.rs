@@ -877,6 +877,23 @@ impl Dataset {
     }
 }
 
+/// Beds for a blocking target by the Erlang loss model, next to the 85 %
+/// occupancy rule (de Bruin et al. 2010), as a dict.
+#[pyfunction]
+fn beds_for_blocking(py: Python<'_>, arrival_rate: f64, mean_los: f64, target: f64) -> PyResult<Bound<'_, PyDict>> {
+    let b = hutano_forecast::resources::beds_for_blocking(arrival_rate, mean_los, target)
+        .map_err(|e| forecast_err(py, e))?;
+    let d = PyDict::new(py);
+    d.set_item("offered_load", b.offered_load)?;
+    d.set_item("target", b.target)?;
+    d.set_item("erlang_beds", b.erlang_beds)?;
+    d.set_item("erlang_blocking", b.erlang_blocking)?;
+    d.set_item("erlang_occupancy", b.erlang_occupancy)?;
+    d.set_item("occupancy_rule_beds", b.occupancy_rule_beds)?;
+    d.set_item("occupancy_rule_blocking", b.occupancy_rule_blocking)?;
+    Ok(d)
+}
+
 /// Names of every KPI.
 #[pyfunction]
 fn kpi_names() -> Vec<&'static str> {
@@ -893,6 +910,7 @@ fn _hutano(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Dataset>()?;
     m.add_function(wrap_pyfunction!(_restore_fitted, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_names, m)?)?;
+    m.add_function(wrap_pyfunction!(beds_for_blocking, m)?)?;
     m.add("HutanoError", py.get_type::<HutanoError>())?;
     m.add("InvalidDataError", py.get_type::<InvalidDataError>())?;
     m.add("SeriesTooShortError", py.get_type::<SeriesTooShortError>())?;

@@ -128,3 +128,13 @@ def test_census_forecast_from_the_hdhi_stays(hdhi: hutano.Dataset) -> None:
         hdhi.census_forecast("2019-01-31", 14, arrivals="uniform")
     with pytest.raises(hutano.InvalidParameterError):
         hdhi.census_forecast("2010-01-31", 14)
+
+
+def test_erlang_bed_sizing() -> None:
+    # B(10, 5) = 0.0183846 (Erlang B table): 10 beds meet a 2 % target at load 5, 9 do not.
+    b = hutano.beds_for_blocking(arrival_rate=1.0, mean_los=5.0, target=0.02)
+    assert b["erlang_beds"] == 10 and b["erlang_blocking"] == pytest.approx(0.0183846, abs=1e-7)
+    assert b["occupancy_rule_beds"] == 6  # ceil(5 / 0.85)
+    assert hutano.beds_for_blocking(1.0, 5.0, 0.001)["erlang_beds"] > 10
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.beds_for_blocking(1.0, 5.0, 1.5)

@@ -12,7 +12,7 @@ polars DataFrames, with the work done in Rust.
 
 from hutano import models
 from hutano._hutano import __version__
-from hutano.data import Dataset, LoadReport, from_frame, generate, kpi_names, load
+from hutano.data import Dataset, LoadReport, beds_for_blocking, from_frame, generate, kpi_names, load
 from hutano.exceptions import (
     ConvergenceError,
     FileError,
@@ -38,6 +38,7 @@ __all__ = [
     "NotFittedError",
     "SeriesTooShortError",
     "__version__",
+    "beds_for_blocking",
     "from_frame",
     "generate",
     "kpi_names",

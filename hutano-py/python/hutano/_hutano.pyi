@@ -11,6 +11,7 @@ __all__ = [
     "Dataset",
     "_restore_fitted",
     "kpi_names",
+    "beds_for_blocking",
     "HutanoError",
     "InvalidDataError",
     "SeriesTooShortError",
@@ -124,3 +125,4 @@ class Dataset:
 
 def _restore_fitted(spec: bytes, panel: bytes) -> Fitted: ...
 def kpi_names() -> list[str]: ...
+def beds_for_blocking(arrival_rate: float, mean_los: float, target: float) -> dict[str, Any]: ...

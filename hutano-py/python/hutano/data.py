@@ -20,7 +20,18 @@ from hutano import _hutano
 from hutano._frames import coerce_frame, default_kind, make_frame
 from hutano.exceptions import InvalidParameterError
 
-__all__ = ["Dataset", "LoadReport", "generate", "kpi_names", "load"]
+__all__ = ["Dataset", "LoadReport", "beds_for_blocking", "generate", "kpi_names", "load"]
+
+
+def beds_for_blocking(arrival_rate: float, mean_los: float, target: float = 0.05) -> dict[str, Any]:
+    """Beds so that at most ``target`` of arriving patients find the unit full (Erlang
+    loss model), next to the flat 85 % occupancy rule and the blocking that rule gives.
+
+    >>> b = beds_for_blocking(arrival_rate=2.0, mean_los=5.0, target=0.01)
+    >>> b["erlang_beds"], b["occupancy_rule_beds"], round(b["occupancy_rule_blocking"], 3)
+    (18, 12, 0.12)
+    """
+    return dict(_hutano.beds_for_blocking(float(arrival_rate), float(mean_los), float(target)))
 
 
 def kpi_names() -> list[str]:
