@@ -9,12 +9,7 @@ use crate::model::{AdmissionType, Network, Outcome, Payer, Sex};
 
 const TS: &str = "%Y-%m-%d %H:%M:%S";
 
-fn snake<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
+use crate::model::snake_name as snake;
 
 /// Write one row per encounter:
 /// `encounter_id,patient_id,branch,department,admit,discharge,admission_type,age,sex,payer,outcome,planned_readmission`.

@@ -766,3 +766,13 @@ impl Network {
 pub(crate) fn u32_index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
+
+/// The serialised (`snake_case`) name of a unit enum value, e.g.
+/// `AdmissionType::Emergency` → `"emergency"`; empty for a value that does
+/// not serialise to a string.
+pub(crate) fn snake_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

@@ -78,13 +78,13 @@ where
                 if non_negative {
                     forecast = forecast.non_negative();
                 }
-                let diffs: Vec<f64> = (season..cutoff).map(|t| (train[t] - train[t - season]).abs()).collect();
+
                 Ok(Window {
                     unique_id: s.unique_id.clone(),
                     cutoff,
                     actual: s.y[cutoff..cutoff + h].to_vec(),
                     forecast,
-                    scale: diffs.iter().sum::<f64>() / diffs.len() as f64,
+                    scale: mase_scale(train, season),
                 })
             })
             .collect()
@@ -101,6 +101,18 @@ where
         out.extend(r?);
     }
     Ok(out)
+}
+
+/// The MASE scale of a training series: the mean absolute difference at lag
+/// `season` (Hyndman & Koehler 2006); 0 when the series is not longer than
+/// `season`.
+#[must_use]
+pub fn mase_scale(train: &[f64], season: usize) -> f64 {
+    let n = train.len().saturating_sub(season);
+    (season..train.len())
+        .map(|t| (train[t] - train[t - season]).abs())
+        .sum::<f64>()
+        / n.max(1) as f64
 }
 
 fn name_series(e: Error, id: &str) -> Error {

@@ -141,7 +141,7 @@ impl Ensemble {
                     let train = &series.y[..cutoff];
                     let view = SeriesView { y: train, ..series };
                     let f = model.fit_boxed(view).ok()?.predict(h, &[]).ok()?;
-                    let scale = (m..cutoff).map(|t| (train[t] - train[t - m]).abs()).sum::<f64>() / (cutoff - m) as f64;
+                    let scale = crate::backtest::mase_scale(train, m);
                     let mae = f
                         .point
                         .iter()

@@ -743,9 +743,6 @@ impl LongForecast {
             let s = &panel.series[i];
             let n_train = s.freq.position(s.start, cutoff).map_or(0, |p| p + 1);
             let train = &s.y[..n_train.min(s.y.len())];
-            let diffs: Vec<f64> = (season..train.len())
-                .map(|t| (train[t] - train[t - season]).abs())
-                .collect();
             out.push(Window {
                 unique_id: s.unique_id.clone(),
                 cutoff: n_train,
@@ -756,7 +753,7 @@ impl LongForecast {
                     lower: bounds.iter().map(|(lo, _)| lo[start..end].to_vec()).collect(),
                     upper: bounds.iter().map(|(_, hi)| hi[start..end].to_vec()).collect(),
                 },
-                scale: diffs.iter().sum::<f64>() / diffs.len().max(1) as f64,
+                scale: crate::backtest::mase_scale(train, season),
             });
             start = end;
         }

@@ -652,16 +652,7 @@ fn report_dict<'py>(py: Python<'py>, r: &LoadReport) -> PyResult<Bound<'py, PyDi
         r.rejects.iter().map(|x| x.row).collect::<Vec<_>>().into_pyarray(py),
     )?;
     d.set_item("column", r.rejects.iter().map(|x| x.column.clone()).collect::<Vec<_>>())?;
-    let reasons: Vec<String> = r
-        .rejects
-        .iter()
-        .map(|x| {
-            serde_json::to_value(&x.reason)
-                .ok()
-                .and_then(|v| v.get("reason").and_then(|s| s.as_str().map(str::to_string)))
-                .unwrap_or_default()
-        })
-        .collect();
+    let reasons: Vec<String> = r.rejects.iter().map(|x| x.reason.label()).collect();
     d.set_item("reason", reasons)?;
     d.set_item(
         "message",

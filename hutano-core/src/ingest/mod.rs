@@ -380,6 +380,17 @@ impl fmt::Display for RejectReason {
     }
 }
 
+impl RejectReason {
+    /// The reason's label, as serialised (e.g. `"discharge_before_admission"`).
+    #[must_use]
+    pub fn label(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("reason").and_then(|s| s.as_str().map(str::to_string)))
+            .unwrap_or_default()
+    }
+}
+
 /// A rejected row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reject {
@@ -418,11 +429,7 @@ impl LoadReport {
     pub fn rejects_by_reason(&self) -> BTreeMap<String, u64> {
         let mut m = BTreeMap::new();
         for r in &self.rejects {
-            let label = serde_json::to_value(&r.reason)
-                .ok()
-                .and_then(|v| v.get("reason").and_then(|s| s.as_str().map(str::to_string)))
-                .unwrap_or_default();
-            *m.entry(label).or_insert(0) += 1;
+            *m.entry(r.reason.label()).or_insert(0) += 1;
         }
         m
     }

@@ -458,12 +458,7 @@ impl<'a> Engine<'a> {
 
     /// Labels of every code of a dimension (the last is the "unknown" code where one exists).
     pub(crate) fn labels(&self, dim: Dimension, q: &Query) -> Vec<String> {
-        fn snake<T: Serialize>(v: &T) -> String {
-            serde_json::to_value(v)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        }
+        use crate::model::snake_name as snake;
         let unknown = || "unknown".to_string();
         match dim {
             Dimension::Branch => self.net.branches.iter().map(|b| b.code.clone()).collect(),
