@@ -12,8 +12,8 @@ step "rustfmt"
 cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-step "core and forecast without default features (no xlsx, no rayon, no augurs)"
-cargo clippy -p hutano-core -p hutano-forecast --no-default-features --all-targets --locked -- -D warnings
+step "pure crates and the C library without default features (no xlsx, no rayon, no augurs)"
+cargo clippy -p hutano-core -p hutano-forecast -p hutano-optimize -p hutano-ffi --no-default-features --all-targets --locked -- -D warnings
 step "forecast with linfa's traits (feature linfa)"
 cargo clippy -p hutano-forecast --features linfa --all-targets --locked -- -D warnings
 cargo test -p hutano-forecast --features linfa --lib --locked trees::linfa
@@ -30,6 +30,8 @@ for d in (a, b):
     d.pop("python", None)  # the interpreter's version string may differ
 sys.exit(0 if a == b else "reference output differs from the committed hdhi_expected.json")
 PY
+step "C library: header, C tests under valgrind, example (scripts/test-ffi.sh)"
+bash scripts/test-ffi.sh
 step "python package: build (maturin develop), pytest, doctests, stubtest"
 # A virtual environment outside the clone (reused when its packages are there);
 # a fresh machine creates it and installs hutano-py/requirements-test.txt from PyPI.

@@ -8,6 +8,9 @@
 //!   network generator.
 //! - [`forecast`] (`hutano-forecast`, feature `forecast`): panels of series,
 //!   forecasters with prediction intervals, rolling-origin backtests.
+//! - [`optimize`] (`hutano-optimize`, feature `optimize`): bed, staff,
+//!   ambulance and procedure-slot planning as LP/MIP models with typed
+//!   infeasibility errors.
 //!
 //! ```
 //! use hutano::core::model::Network;
@@ -20,3 +23,5 @@ pub use hutano_core as core;
 pub use hutano_core::{Error, Result};
 #[cfg(feature = "forecast")]
 pub use hutano_forecast as forecast;
+#[cfg(feature = "optimize")]
+pub use hutano_optimize as optimize;

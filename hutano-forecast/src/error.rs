@@ -59,7 +59,7 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
-    /// A model's numerical routine (augurs' ETS search, STL) failed on a
+    /// A model's numerical routine (the ETS search, STL) failed on a
     /// valid series and parameters.
     #[error("{model} failed: {message}")]
     Model {
@@ -83,6 +83,29 @@ pub enum Error {
     InvalidLevel {
         /// The level.
         level: f64,
+    },
+    /// An observation passed to an alert rule is invalid (non-finite or
+    /// negative value, subject listed twice).
+    #[error("alert rule {rule}: observation of {subject}: {problem}")]
+    InvalidObservation {
+        /// The rule (`"occupancy"`).
+        rule: &'static str,
+        /// The subject (branch, department, ward or medicine code; never a patient).
+        subject: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// A hutano-core operation (KPI query, network validation) failed.
+    #[error(transparent)]
+    Core(#[from] hutano_core::Error),
+    /// A medicine ledger could not be replayed or planned.
+    #[error(transparent)]
+    Medicine(#[from] Box<crate::medicines::MedicineError>),
+    /// A report could not be serialised.
+    #[error("cannot serialise the report: {message}")]
+    Serialize {
+        /// What the serialiser said.
+        message: String,
     },
 }
 

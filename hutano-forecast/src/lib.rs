@@ -16,12 +16,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod arima;
 pub mod backtest;
 pub mod baseline;
 pub mod ensemble;
 pub mod error;
-#[cfg(feature = "augurs")]
 pub mod ets;
 pub mod features;
 pub mod forecast;
@@ -31,6 +31,7 @@ pub mod mstl;
 pub mod normal;
 pub mod panel;
 pub mod prophet;
+pub mod report;
 pub mod resources;
 pub mod spec;
 pub mod staffing;

@@ -63,7 +63,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::{FittedSeasonalNaive, SeasonalNaive};
 use crate::error::{Error, Result};
-#[cfg(feature = "augurs")]
 use crate::ets::{AutoEts, FittedAutoEts};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
 use crate::panel::Freq;
@@ -962,8 +961,7 @@ pub enum ConsumptionModel {
         /// Classic or SBA.
         variant: CrostonVariant,
     },
-    /// [`AutoEts`] (feature `augurs`).
-    #[cfg(feature = "augurs")]
+    /// [`AutoEts`].
     AutoEts(AutoEts),
 }
 
@@ -978,7 +976,6 @@ pub struct FittedConsumption {
 enum FittedInner {
     SeasonalNaive(FittedSeasonalNaive),
     Croston(FittedCroston),
-    #[cfg(feature = "augurs")]
     AutoEts(Box<FittedAutoEts>),
 }
 
@@ -1029,7 +1026,6 @@ impl Fit for ConsumptionModel {
                 },
                 y,
             ),
-            #[cfg(feature = "augurs")]
             Self::AutoEts(m) => {
                 let fitted = m.fit(y)?;
                 Ok(FittedConsumption {
@@ -1046,7 +1042,6 @@ impl Predict for FittedConsumption {
         match &self.inner {
             FittedInner::SeasonalNaive(f) => f.predict(horizon, levels),
             FittedInner::Croston(f) => f.predict(horizon, levels),
-            #[cfg(feature = "augurs")]
             FittedInner::AutoEts(f) => f.predict(horizon, levels),
         }
     }
@@ -1055,7 +1050,6 @@ impl Predict for FittedConsumption {
         match &self.inner {
             FittedInner::SeasonalNaive(f) => f.predict_in_sample(),
             FittedInner::Croston(f) => f.predict_in_sample(),
-            #[cfg(feature = "augurs")]
             FittedInner::AutoEts(f) => f.predict_in_sample(),
         }
     }
@@ -2440,7 +2434,6 @@ mod tests {
         assert_eq!(policy.lead_time_days, 7.0);
     }
 
-    #[cfg(feature = "augurs")]
     #[test]
     fn auto_ets_forecasts_consumption() {
         let ledger = Ledger::new(

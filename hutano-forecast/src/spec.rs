@@ -70,7 +70,6 @@ pub enum ModelSpec {
     },
     /// Automatic ETS ([`crate::ets::AutoEts`]); `season_length` 1 is the
     /// non-seasonal search.
-    #[cfg(feature = "augurs")]
     AutoEts {
         /// Season length in steps.
         season_length: usize,
@@ -186,7 +185,6 @@ impl ModelSpec {
             ModelSpec::Naive => "Naive",
             ModelSpec::SeasonalNaive { .. } => "SeasonalNaive",
             ModelSpec::AutoArima { .. } => "AutoARIMA",
-            #[cfg(feature = "augurs")]
             ModelSpec::AutoEts { .. } => "AutoETS",
             #[cfg(feature = "augurs")]
             ModelSpec::Mstl { .. } => "MSTL",
@@ -227,7 +225,6 @@ impl ModelSpec {
                 m.check_ref()?;
                 Box::new(m)
             }
-            #[cfg(feature = "augurs")]
             ModelSpec::AutoEts { season_length } => {
                 positive("season_length", *season_length)?;
                 let model = if *season_length == 1 {

@@ -6,7 +6,7 @@
 //! Rolling origin: at each cutoff (the midnight ending `as_of`) the
 //! length-of-stay survival is learned from the stays admitted in the
 //! `LOS_WINDOW` days before, censored at the cutoff; the daily arrivals are
-//! forecast by `AutoEts` (STL + ETS, season 7) fitted on the arrivals up to
+//! forecast by `AutoEts` (seasonal ETS, season 7) fitted on the arrivals up to
 //! `as_of`; the census of the next 14 days is forecast and compared with the
 //! actual midnight census from `hutano_core::kpi::Engine::census_daily`.
 //! Nothing after the cutoff is used. Two baselines, each with its own
@@ -20,22 +20,23 @@
 //! ([`settings_chosen_on_tuning_half_year`]) and then evaluated on the
 //! half-year after it, which the choice never saw.
 //!
-//! Findings (pooled over horizons 1-14; the targets were coverage
-//! within ±3 points and a CRPS below both baselines):
-//! - 168 daily cutoffs: coverage 73.5 % (80 %) and 90.6 % (95 %); CRPS
-//!   9.21 vs 8.92 carried forward and 10.44 seasonal naive.
-//! - 12 cutoffs 14 days apart: 75.0 % and 93.5 %; CRPS 8.71 vs 8.60 and
-//!   10.22.
-//! - Given the actual arrivals (hindsight) the CRPS is 4.1: the shortfall is
-//!   the arrivals forecast's (a week of ETS arrivals is off by 18 on
-//!   average, about 10 %), not the length-of-stay part's.
+//! Findings (pooled over horizons 1-14; the targets are coverage
+//! within ±3 points and a CRPS below both baselines), with the arrivals
+//! forecast by the native seasonal `AutoEts` (statsforecast's ETS search):
+//! - 168 daily cutoffs: coverage 77.1 % (80 %) and 92.5 % (95 %); CRPS
+//!   8.84 vs 8.92 carried forward and 10.44 seasonal naive. Met.
+//! - 12 cutoffs 14 days apart: 80.4 % and 94.6 %; CRPS 8.34 vs 8.60 and
+//!   10.22. Met.
+//! - Given the actual arrivals (hindsight) the CRPS is 4.1: the rest of the
+//!   error is the arrivals forecast's, not the length-of-stay part's.
+//! - With the earlier STL + non-seasonal ETS arrivals the figures were
+//!   73.5 % / 90.6 % and CRPS 9.21 (168 cutoffs): the seasonal ETS closed
+//!   the gap.
 //!
 //! Run with `CARGO_TARGET_DIR=/tmp/hutano-target cargo test --release -p
 //! hutano-forecast --test census_calibration -- --nocapture --test-threads 1`
 //! to see the tables.
 
-// The arrivals are forecast with AutoETS (feature augurs).
-#![cfg(feature = "augurs")]
 // Test code: unwrap is the assertion; day offsets are small.
 #![allow(
     clippy::unwrap_used,
@@ -480,19 +481,15 @@ fn hdhi_census_twelve_cutoffs() {
     let cutoffs = twelve_cutoffs();
     assert_eq!(cutoffs[0], date(2018, 10, 14));
     let e = evaluate("HDHI, 12 cutoffs 14 days apart (2018-10-14..2019-03-17)", &cutoffs);
-    // What is achieved on these 168 forecasts (12 per horizon), asserted as
-    // such; the targets are CRPS below both baselines and coverage
-    // within ±3 points.
-    // Met: better than the seasonal naive census.
+    // The targets, pooled over the 168 forecasts (12 per horizon):
+    // CRPS below both baselines (8.335 vs 8.602 carried forward, 10.215
+    // seasonal naive) and coverage within ±3 points (80.4 %, 94.6 %).
+    assert!(e.model.crps() < e.carried_forward.crps());
     assert!(e.model.crps() < 0.9 * e.seasonal_naive.crps());
-    // Shortfall: 1.2 % worse than carrying today's census forward
-    // (8.705 vs 8.602); guard the gap.
-    assert!(e.model.crps() < 1.02 * e.carried_forward.crps());
-    // Coverage 75.0 % and 93.5 %: within ±5 points, not ±3.
-    assert!((e.model.coverage(0) - 80.0).abs() <= 5.0, "{}", e.model.coverage(0));
+    assert!((e.model.coverage(0) - 80.0).abs() <= 3.0, "{}", e.model.coverage(0));
     assert!((e.model.coverage(1) - 95.0).abs() <= 3.0, "{}", e.model.coverage(1));
-    // With the actual arrivals the census model halves the error: the gap
-    // is the arrivals forecast's.
+    // With the actual arrivals the census model halves the error: what is
+    // left is the arrivals forecast's.
     assert!(e.hindsight.crps() < 0.6 * e.carried_forward.crps());
 }
 
@@ -504,16 +501,16 @@ fn hdhi_census_daily_origins() {
     let cutoffs: Vec<NaiveDate> = (0..168).map(|k| start + days(k)).collect();
     assert_eq!(cutoffs[167], date(2019, 3, 17));
     let e = evaluate("HDHI, 168 daily cutoffs (2018-10-01..2019-03-17)", &cutoffs);
-    // Met: better than the seasonal naive census.
+    // The targets, pooled over h = 1..14: CRPS below both baselines
+    // (8.844 vs 8.921 carried forward, 10.436 seasonal naive) and coverage
+    // within ±3 points (77.1 %, 92.5 %).
+    assert!(e.model.crps() < e.carried_forward.crps());
     assert!(e.model.crps() < 0.9 * e.seasonal_naive.crps());
-    // Shortfall: 3.2 % worse than carrying today's census forward (9.205
-    // vs 8.921); guard the gap.
-    assert!(e.model.crps() < 1.04 * e.carried_forward.crps());
-    // Shortfall: coverage 73.5 % and 90.6 %, under by 6.5 and 4.4 points;
-    // worst at horizons 2-10 (66-75 % at 80 %).
-    assert!((e.model.coverage(0) - 80.0).abs() <= 7.0, "{}", e.model.coverage(0));
-    assert!((e.model.coverage(1) - 95.0).abs() <= 5.0, "{}", e.model.coverage(1));
-    assert!(e.per_h.iter().all(|s| s.coverage(0) >= 65.0 && s.coverage(1) >= 88.0));
+    assert!((e.model.coverage(0) - 80.0).abs() <= 3.0, "{}", e.model.coverage(0));
+    assert!((e.model.coverage(1) - 95.0).abs() <= 3.0, "{}", e.model.coverage(1));
+    // Per horizon the 80 % coverage ranges over 72-82 % (12 origins per
+    // horizon and week are correlated, so a few points either way).
+    assert!(e.per_h.iter().all(|s| s.coverage(0) >= 70.0 && s.coverage(1) >= 89.0));
     // The seasonal-naive arrivals with independent negative binomials are
     // calibrated (80.0 %, 93.8 %) but their CRPS (9.25) is no better.
     let sn = e.seasonal_naive_arrivals;

@@ -112,6 +112,9 @@ fn forecast_err(py: Python<'_>, e: hutano_forecast::Error) -> PyErr {
         E::InvalidParameter { .. } | E::InvalidLevel { .. } => InvalidParameterError::new_err(msg),
         E::Model { .. } => ConvergenceError::new_err(msg),
         E::Cancelled => PyKeyboardInterrupt::new_err(msg),
+        E::Core(inner) => core_err(inner),
+        E::Medicine(inner) => medicine_err(py, *inner),
+        E::InvalidObservation { .. } => data_error(py, msg, None, None, None, false),
         _ => HutanoError::new_err(msg),
     }
 }
@@ -125,6 +128,52 @@ fn core_err(e: hutano_core::Error) -> PyErr {
         E::MissingColumn { .. } | E::InvalidMapping { .. } | E::MappingSyntax { .. } => MappingError::new_err(msg),
         _ => HutanoError::new_err(msg),
     }
+}
+
+fn medicine_err(py: Python<'_>, e: hutano_forecast::medicines::MedicineError) -> PyErr {
+    use hutano_forecast::medicines::MedicineError as E;
+    let msg = e.to_string();
+    match e {
+        E::InvalidPolicy { .. } | E::InvalidRange { .. } | E::HorizonTooShort { .. } | E::UnknownMedicine { .. } => {
+            InvalidParameterError::new_err(msg)
+        }
+        E::Forecast { source, .. } => {
+            let inner = forecast_err(py, source);
+            // Keep the class the model's error maps to, with the medicine named.
+            if inner.is_instance_of::<InvalidParameterError>(py) {
+                InvalidParameterError::new_err(msg)
+            } else if inner.is_instance_of::<ConvergenceError>(py) {
+                ConvergenceError::new_err(msg)
+            } else {
+                data_error(
+                    py,
+                    msg,
+                    None,
+                    None,
+                    None,
+                    inner.is_instance_of::<SeriesTooShortError>(py),
+                )
+            }
+        }
+        _ => data_error(py, msg, None, None, None, false),
+    }
+}
+
+fn staffing_err(py: Python<'_>, e: hutano_forecast::staffing::StaffingError) -> PyErr {
+    use hutano_forecast::staffing::StaffingError as E;
+    let msg = e.to_string();
+    match e {
+        E::InvalidCensus { .. } => data_error(py, msg, None, None, None, false),
+        _ => InvalidParameterError::new_err(msg),
+    }
+}
+
+/// The serialised (`snake_case`) name of a unit enum value.
+fn snake<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn param_err(msg: impl Into<String>) -> PyErr {
@@ -851,6 +900,164 @@ impl Dataset {
         Ok(d)
     }
 
+    /// Plan every medicine of the network at the end of `as_of`: the
+    /// consumption forecast by `model_json` (a `ConsumptionModel`), the
+    /// reorder point and quantity under `policy_json` (a `ReorderPolicy`),
+    /// the stock-out date and probability and the stock at risk of expiry.
+    /// One entry per medicine, in table order; a medicine whose plan fails
+    /// has `error` set and NaN numbers (nothing is dropped).
+    #[allow(clippy::too_many_lines)]
+    fn medicine_plan<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &str,
+        horizon: usize,
+        levels: Vec<f64>,
+        model_json: &str,
+        policy_json: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use hutano_forecast::medicines::{plan_network, ConsumptionModel, ReorderPolicy};
+        let as_of = parse_date(as_of, "as_of")?;
+        let model: ConsumptionModel =
+            serde_json::from_str(model_json).map_err(|e| param_err(format!("consumption model: {e}")))?;
+        let policy: ReorderPolicy =
+            serde_json::from_str(policy_json).map_err(|e| param_err(format!("reorder policy: {e}")))?;
+        policy.check().map_err(|e| medicine_err(py, e))?;
+        let plans = py.detach(|| plan_network(&self.net, as_of, &model, &policy, horizon, &levels));
+        let n = plans.len();
+        let mut text: Vec<[Option<String>; 6]> = Vec::with_capacity(n);
+        let mut nums: Vec<[f64; 14]> = Vec::with_capacity(n);
+        let mut order_now = Vec::with_capacity(n);
+        let mut stock_out_day: Vec<i64> = Vec::with_capacity(n);
+        let epoch = NaiveDate::default();
+        for (med, plan) in self.net.medicines.iter().zip(plans) {
+            let branch = self.net.branches.get(med.branch.0 as usize).map(|b| b.code.clone());
+            match plan {
+                Ok(p) => {
+                    text.push([
+                        Some(med.code.clone()),
+                        Some(med.name.clone()),
+                        Some(med.unit.clone()),
+                        branch,
+                        Some(snake(&p.pattern.class)),
+                        None,
+                    ]);
+                    let mean_daily = if p.forecast.point.is_empty() {
+                        0.0
+                    } else {
+                        p.forecast.point.iter().sum::<f64>() / p.forecast.point.len() as f64
+                    };
+                    nums.push([
+                        p.on_hand,
+                        p.inventory_position,
+                        mean_daily,
+                        p.reorder.lead_time_demand,
+                        p.reorder.safety_stock,
+                        p.reorder.reorder_point,
+                        p.reorder.order_up_to,
+                        p.reorder.eoq.unwrap_or(f64::NAN),
+                        p.order_quantity,
+                        p.projection.stock_out_probability_within_horizon(),
+                        p.projection.at_risk_units,
+                        p.projection.at_risk_value,
+                        p.projection.expired_units,
+                        p.pattern.adi,
+                    ]);
+                    order_now.push(p.order_now);
+                    stock_out_day.push(p.projection.stock_out_date.map_or(i64::MIN, |d| (d - epoch).num_days()));
+                }
+                Err(e) => {
+                    text.push([
+                        Some(med.code.clone()),
+                        Some(med.name.clone()),
+                        Some(med.unit.clone()),
+                        branch,
+                        None,
+                        Some(e.to_string()),
+                    ]);
+                    nums.push([f64::NAN; 14]);
+                    order_now.push(false);
+                    stock_out_day.push(i64::MIN);
+                }
+            }
+        }
+        let d = PyDict::new(py);
+        for (j, name) in ["medicine", "name", "unit", "branch", "demand_pattern", "error"]
+            .iter()
+            .enumerate()
+        {
+            let col: Vec<Option<String>> = text.iter().map(|r| r[j].clone()).collect();
+            d.set_item(*name, col)?;
+        }
+        for (j, name) in [
+            "on_hand",
+            "inventory_position",
+            "mean_daily_demand",
+            "lead_time_demand",
+            "safety_stock",
+            "reorder_point",
+            "order_up_to",
+            "eoq",
+            "order_quantity",
+            "stock_out_probability",
+            "at_risk_units",
+            "at_risk_value",
+            "expired_units",
+            "adi",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let col: Vec<f64> = nums.iter().map(|r| r[j]).collect();
+            d.set_item(*name, col.into_pyarray(py))?;
+        }
+        d.set_item("order_now", order_now)?;
+        d.set_item("stock_out_date", ("date", stock_out_day.into_pyarray(py)))?;
+        Ok(d)
+    }
+
+    /// Evaluate the alert rules (`rules_json`: an `AlertRules` document;
+    /// the defaults when `None`) day by day over `[start, end)`, each day
+    /// seeing only what was known at its midnight; the alerts raised, as
+    /// JSON (one raise per condition, with its end when it cleared).
+    #[pyo3(signature = (start, end, rules_json=None))]
+    fn alerts(&self, py: Python<'_>, start: &str, end: &str, rules_json: Option<&str>) -> PyResult<String> {
+        use hutano_forecast::alerts::{evaluate_network, AlertRules};
+        let rules: AlertRules = match rules_json {
+            Some(j) => serde_json::from_str(j).map_err(|e| param_err(format!("alert rules: {e}")))?,
+            None => AlertRules::default(),
+        };
+        let period =
+            hutano_core::kpi::Period::new(parse_date(start, "start")?, parse_date(end, "end")?).map_err(core_err)?;
+        let alerts = py
+            .detach(|| evaluate_network(&self.net, &rules, period))
+            .map_err(|e| forecast_err(py, e))?;
+        serde_json::to_string(&alerts).map_err(|e| HutanoError::new_err(format!("alerts: {e}")))
+    }
+
+    /// The monthly board report for the month starting `month` (a first of
+    /// the month), with `config_json` a `ReportConfig` (defaults when
+    /// `None`): `(html, csv, json)`.
+    #[pyo3(signature = (month, config_json=None))]
+    fn monthly_report(
+        &self,
+        py: Python<'_>,
+        month: &str,
+        config_json: Option<&str>,
+    ) -> PyResult<(String, String, String)> {
+        use hutano_forecast::report::{MonthlyReport, ReportConfig};
+        let config: ReportConfig = match config_json {
+            Some(j) => serde_json::from_str(j).map_err(|e| param_err(format!("report config: {e}")))?,
+            None => ReportConfig::default(),
+        };
+        let month = parse_date(month, "month")?;
+        let report = py
+            .detach(|| MonthlyReport::build(&self.net, month, &config))
+            .map_err(|e| forecast_err(py, e))?;
+        let json = report.to_json().map_err(|e| forecast_err(py, e))?;
+        Ok((report.to_html(), report.to_csv(), json))
+    }
+
     /// Write the encounters as CSV (the export format generated networks use).
     fn encounters_csv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let mut buf = Vec::new();
@@ -885,6 +1092,84 @@ fn beds_for_blocking(py: Python<'_>, arrival_rate: f64, mean_los: f64, target: f
     Ok(d)
 }
 
+/// Staff per day, shift and role for one ward's census forecast
+/// (`required_staff` of hutano-forecast's `staffing` module): the census
+/// as `point` and the `levels`' `lower` / `upper` bounds from day
+/// `start`; `ratios_json` a `Ratios` table (NABH's when `None`).
+#[pyfunction]
+#[pyo3(signature = (ward, ward_type, start, point, levels, lower, upper, shifts, level, ratios_json=None))]
+#[allow(clippy::too_many_arguments)]
+fn required_staff<'py>(
+    py: Python<'py>,
+    ward: String,
+    ward_type: &str,
+    start: &str,
+    point: Vec<f64>,
+    levels: Vec<f64>,
+    lower: Vec<Vec<f64>>,
+    upper: Vec<Vec<f64>>,
+    shifts: Vec<String>,
+    level: f64,
+    ratios_json: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    use hutano_core::model::ShiftKind;
+    use hutano_forecast::forecast::Forecast;
+    use hutano_forecast::staffing::{role_label, Ratios, WardCensus, WardType};
+    let ward_type: WardType = serde_json::from_value(serde_json::Value::String(ward_type.into())).map_err(|_| {
+        let known: Vec<&str> = WardType::ALL.iter().map(|w| w.label()).collect();
+        param_err(format!("unknown ward_type {ward_type:?}; known: {}", known.join(", ")))
+    })?;
+    let shifts: Vec<ShiftKind> = shifts
+        .iter()
+        .map(|s| {
+            serde_json::from_value(serde_json::Value::String(s.clone()))
+                .map_err(|_| param_err(format!("unknown shift {s:?}; known: day, evening, night, on_call")))
+        })
+        .collect::<PyResult<_>>()?;
+    let ratios = match ratios_json {
+        Some(j) => serde_json::from_str(j).map_err(|e| param_err(format!("ratios: {e}")))?,
+        None => Ratios::nabh(),
+    };
+    if lower.len() != levels.len() || upper.len() != levels.len() {
+        return Err(param_err(format!(
+            "{} levels but {} lower and {} upper bound columns",
+            levels.len(),
+            lower.len(),
+            upper.len()
+        )));
+    }
+    let census = WardCensus {
+        ward,
+        ward_type,
+        start: parse_date(start, "start")?,
+        census: Forecast {
+            point,
+            levels,
+            lower,
+            upper,
+        },
+    };
+    let plan =
+        hutano_forecast::staffing::required_staff(&census, &ratios, &shifts, level).map_err(|e| staffing_err(py, e))?;
+    let epoch = NaiveDate::default();
+    let d = PyDict::new(py);
+    let days: Vec<i64> = plan.rows.iter().map(|r| (r.date - epoch).num_days()).collect();
+    d.set_item("ds", ("date", days.into_pyarray(py)))?;
+    let shift: Vec<String> = plan.rows.iter().map(|r| snake(&r.shift)).collect();
+    d.set_item("shift", shift)?;
+    let role: Vec<&str> = plan.rows.iter().map(|r| role_label(r.role)).collect();
+    d.set_item("role", role)?;
+    let census: Vec<f64> = plan.rows.iter().map(|r| r.census).collect();
+    d.set_item("census", census.into_pyarray(py))?;
+    let census_upper: Vec<f64> = plan.rows.iter().map(|r| r.census_upper).collect();
+    d.set_item("census_upper", census_upper.into_pyarray(py))?;
+    let staff: Vec<u32> = plan.rows.iter().map(|r| r.staff).collect();
+    d.set_item("staff", staff.into_pyarray(py))?;
+    let staff_upper: Vec<u32> = plan.rows.iter().map(|r| r.staff_upper).collect();
+    d.set_item("staff_upper", staff_upper.into_pyarray(py))?;
+    Ok(d)
+}
+
 /// Names of every KPI.
 #[pyfunction]
 fn kpi_names() -> Vec<&'static str> {
@@ -902,6 +1187,7 @@ fn _hutano(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_restore_fitted, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_names, m)?)?;
     m.add_function(wrap_pyfunction!(beds_for_blocking, m)?)?;
+    m.add_function(wrap_pyfunction!(required_staff, m)?)?;
     m.add("HutanoError", py.get_type::<HutanoError>())?;
     m.add("InvalidDataError", py.get_type::<InvalidDataError>())?;
     m.add("SeriesTooShortError", py.get_type::<SeriesTooShortError>())?;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -138,3 +139,118 @@ def test_erlang_bed_sizing() -> None:
     assert hutano.beds_for_blocking(1.0, 5.0, 0.001)["erlang_beds"] > 10
     with pytest.raises(hutano.InvalidParameterError):
         hutano.beds_for_blocking(1.0, 5.0, 1.5)
+
+
+@pytest.fixture(scope="module")
+def network() -> hutano.Dataset:
+    return hutano.generate("national", seed=11, days=150)
+
+
+def test_medicine_plan_is_consistent_and_reacts_to_the_policy(network: hutano.Dataset) -> None:
+    as_of = "2024-05-20"
+    plan = network.medicine_plan(as_of, horizon=28, lead_time_days=10)
+    assert len(plan) > 0 and plan["error"].isna().all()
+    assert plan["medicine"].is_unique
+    # Reorder point = lead-time demand + safety stock; order exactly when the
+    # inventory position is at or below it.
+    np.testing.assert_allclose(plan["reorder_point"], plan["lead_time_demand"] + plan["safety_stock"], rtol=1e-12)
+    assert ((plan["inventory_position"] <= plan["reorder_point"]) == plan["order_now"]).all()
+    assert ((plan["order_quantity"] > 0) == plan["order_now"]).all()
+    assert ((plan["stock_out_probability"] >= 0) & (plan["stock_out_probability"] <= 1)).all()
+    assert (plan["at_risk_units"] >= 0).all() and (plan["on_hand"] >= 0).all()
+    # A stock-out date, when there is one, falls inside the horizon.
+    dates = plan["stock_out_date"].dropna()
+    assert ((dates > pd.Timestamp(as_of)) & (dates <= pd.Timestamp(as_of) + pd.Timedelta(days=28))).all()
+    # Lead-time demand is the forecast over the first 10 days: close to 10 × the
+    # mean daily demand over the 28 (not equal: the weekly pattern).
+    assert np.corrcoef(plan["lead_time_demand"], 10 * plan["mean_daily_demand"])[0, 1] > 0.999
+    # A higher service level needs more safety stock; EOQ appears with both costs.
+    strict = network.medicine_plan(as_of, horizon=28, lead_time_days=10, service_level=0.99)
+    assert (strict["safety_stock"] >= plan["safety_stock"] - 1e-9).all()
+    assert (strict["safety_stock"] > plan["safety_stock"]).any()
+    eoq = network.medicine_plan(as_of, ordering_cost=50.0, holding_cost_per_unit_year=2.0)
+    assert plan["eoq"].isna().all() and (eoq["eoq"] > 0).all()
+    # polars gives the same table.
+    pl_plan = network.medicine_plan(as_of, horizon=28, lead_time_days=10, frame="polars")
+    np.testing.assert_array_equal(pl_plan["reorder_point"].to_numpy(), plan["reorder_point"].to_numpy())
+    with pytest.raises(hutano.InvalidParameterError):
+        network.medicine_plan(as_of, service_level=1.5)
+    with pytest.raises(hutano.InvalidParameterError):
+        network.medicine_plan(as_of, model="holt")
+    with pytest.raises(hutano.InvalidParameterError):
+        network.medicine_plan("20-05-2024")
+
+
+def test_required_staff_follows_the_ratios() -> None:
+    fc = pd.DataFrame({
+        "ds": pd.date_range("2024-05-01", periods=3, freq="D"),
+        "mean": [3.2, 4.0, 5.1],
+        "lo-80": [2.0, 3.0, 4.0],
+        "hi-80": [4.5, 5.0, 6.2],
+    })
+    icu = hutano.required_staff(fc, ward="ICU-1", ward_type="icu")
+    nurses = icu[(icu["role"] == "nurse") & (icu["shift"] == "night")]
+    # NABH: one ICU nurse per two patients on every shift.
+    assert nurses["staff"].tolist() == [int(np.ceil(v / 2)) for v in fc["mean"]]
+    assert nurses["staff_upper"].tolist() == [int(np.ceil(v / 2)) for v in fc["hi-80"]]
+    assert set(icu["shift"]) == {"day", "evening", "night"}
+    pl_icu = hutano.required_staff(pl.from_pandas(fc), ward="ICU-1", ward_type="icu")
+    assert isinstance(pl_icu, pl.DataFrame) and pl_icu["staff"].to_list() == icu["staff"].tolist()
+    custom = hutano.required_staff(
+        fc, ward_type="ward", shifts=["day"],
+        ratios={"rules": [{"ward_type": "ward", "role": "nurse", "ratio": {"staff": 1.0, "patients": 2.0}}]},
+    )
+    assert custom["staff"].tolist() == [2, 2, 3]
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.required_staff(fc, ward_type="canteen")
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.required_staff(fc.drop(columns=["hi-80"]))
+    with pytest.raises(hutano.InvalidParameterError):
+        hutano.required_staff(fc, level=95)  # the frame has no 95 % interval
+
+
+def test_alerts_are_raised_once_per_condition(network: hutano.Dataset) -> None:
+    a = network.alerts("2024-04-01", "2024-05-01")
+    assert len(a) > 0
+    assert set(a["severity"]) <= {"info", "warning", "critical"}
+    # Each day is evaluated at the midnight that ends it.
+    assert (a["started"] > pd.Timestamp("2024-04-01")).all() and (a["started"] <= pd.Timestamp("2024-05-01")).all()
+    # No two alerts of one rule and subject are active at the same time.
+    for _, g in a.groupby(["rule", "subject"]):
+        g = g.sort_values("started")
+        ends = g["ended"].fillna(pd.Timestamp.max).to_numpy()
+        starts = g["started"].to_numpy()
+        assert (starts[1:] >= ends[:-1]).all()
+    # Occupancy alerts carry their evidence: observed above the threshold.
+    occ = a[a["rule"] == "occupancy"]
+    assert (occ["observed"] >= occ["threshold"]).all()
+    # Turning every rule off but one leaves only that rule's alerts.
+    only = network.alerts("2024-04-01", "2024-05-01", rules={
+        "occupancy": {}, "occupancy_forecast": None, "icu": None, "ventilators": None, "low_stock": None,
+        "expiry": None, "delayed_discharge": None, "flow": None, "readmission": None})
+    assert set(only["rule"]) <= {"occupancy"}
+    assert len(only) == len(occ)
+    pl_a = network.alerts("2024-04-01", "2024-05-01", frame="polars")
+    assert pl_a["message"].to_list() == a["message"].tolist()
+    with pytest.raises(hutano.InvalidParameterError):
+        network.alerts("2024-05-01", "2024-04-01")
+    with pytest.raises(hutano.InvalidParameterError):
+        network.alerts("2024-04-01", "2024-05-01", rules={"occupancy": {"warning_pct": "high"}})
+
+
+def test_monthly_report_numbers_equal_the_kpi_engine(network: hutano.Dataset, tmp_path: Path) -> None:
+    r = network.monthly_report("2024-04-01", out_dir=tmp_path)
+    assert (tmp_path / "report-2024-04.html").read_text() == r["html"]
+    assert "http://" not in r["html"] and "https://" not in r["html"] and "<script" not in r["html"]
+    assert r["html"].count("<svg") >= 4
+    rows = pd.read_csv(io.StringIO(r["csv"]))
+    report = json.loads(r["json"])
+    assert report["month"] == "2024-04-01"
+    adm = rows[(rows["section"] == "kpi") & (rows["kpi"] == "admissions") & rows["branch"].notna()
+               & rows["department"].isna()]
+    kpi = network.kpi("admissions", start="2024-04-01", end="2024-05-01", by=["branch"])
+    for _, k in kpi.iterrows():
+        value = adm.loc[adm["branch"] == k["branch"], "value"]
+        assert len(value) == 1 and value.iloc[0] == k["admissions"], k["branch"]
+    with pytest.raises(hutano.InvalidParameterError):
+        network.monthly_report("2024-04-01", config={"trend_months": 0})

@@ -3,9 +3,10 @@
 //! hutano on the same splits as its peers (`benches/python/hutano_extra.py`).
 //!
 //! ```text
-//! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 < train.csv > forecast.csv
+//! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 [--freq daily] < train.csv > forecast.csv
 //! ```
-//! Input: `unique_id,ds,y` (daily, `YYYY-MM-DD`). Output:
+//! Input: `unique_id,ds,y` (`YYYY-MM-DD`; `--freq` daily (default), weekly
+//! or monthly). Output:
 //! `unique_id,step,mean,lo-80,hi-80,...`, one row per series and step.
 #![allow(clippy::print_stdout)]
 
@@ -36,6 +37,12 @@ fn main() -> Res<()> {
     let model = arg(&args, "--model").unwrap_or_else(|| "snaive".into());
     let h: usize = arg(&args, "--h").unwrap_or_else(|| "14".into()).parse()?;
     let season: usize = arg(&args, "--season").unwrap_or_else(|| "7".into()).parse()?;
+    let freq = match arg(&args, "--freq").as_deref().unwrap_or("daily") {
+        "daily" => Freq::Daily,
+        "weekly" => Freq::Weekly,
+        "monthly" => Freq::Monthly,
+        other => return Err(format!("unknown --freq {other}").into()),
+    };
     let levels: Vec<f64> = arg(&args, "--levels")
         .unwrap_or_else(|| "80,95".into())
         .split(',')
@@ -56,51 +63,9 @@ fn main() -> Res<()> {
         let ds = NaiveDate::parse_from_str(&ds[..ds.len().min(10)], "%Y-%m-%d")?;
         rows.push((id.to_string(), ds.and_time(chrono::NaiveTime::MIN), y.parse::<f64>()?));
     }
-    let panel = Panel::from_long(rows, Freq::Daily, FillRule::Interpolate)?;
+    let panel = Panel::from_long(rows, freq, FillRule::Interpolate)?;
     let t = Instant::now();
-    let forecasts = match model.as_str() {
-        "naive" => run(&Naive, &panel, h, &levels)?,
-        "snaive" => run(&SeasonalNaive::new(season), &panel, h, &levels)?,
-        "arima" => run(&hutano::forecast::arima::AutoArima::params(season), &panel, h, &levels)?,
-        "ets" => run(&hutano::forecast::ets::AutoEts::new(season), &panel, h, &levels)?,
-        "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), &panel, h, &levels)?,
-        "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), &panel, h, &levels)?,
-        "boosted" => {
-            // Optional hyperparameters for tuning runs: HUTANO_GBT="trees,depth,leaf[,lr]".
-            let mut model = hutano::forecast::trees::BoostedForecaster::default();
-            if let Ok(spec) = std::env::var("HUTANO_GBT") {
-                let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
-                let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
-                if let [trees, depth, leaf] = v[..] {
-                    model.params = model
-                        .params
-                        .n_estimators(trees)
-                        .max_depth(depth)
-                        .min_samples_leaf(leaf)
-                        .learning_rate(lr);
-                }
-            }
-            run(&model, &panel, h, &levels)?
-        }
-        "forest" => run(
-            &hutano::forecast::trees::ForestForecaster::default(),
-            &panel,
-            h,
-            &levels,
-        )?,
-        "prophet" => run(&hutano::forecast::prophet::Prophet::default(), &panel, h, &levels)?,
-        "ensemble" => {
-            let mut e = hutano::forecast::ensemble::Ensemble::new()
-                .member("mstl", hutano::forecast::mstl::Mstl::new(vec![season]))
-                .member("forest", hutano::forecast::trees::ForestForecaster::default())
-                .member("boosted", hutano::forecast::trees::BoostedForecaster::default())
-                .member("prophet", hutano::forecast::prophet::Prophet::default());
-            e.validation_horizon = h;
-            e.season = season;
-            run(&e, &panel, h, &levels)?
-        }
-        other => return Err(format!("unknown model {other}").into()),
-    };
+    let forecasts = dispatch(&model, freq, season, &panel, h, &levels)?;
     let fit_seconds = t.elapsed().as_secs_f64();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut header = vec!["unique_id".to_string(), "step".into(), "mean".into()];
@@ -121,4 +86,73 @@ fn main() -> Res<()> {
     }
     eprintln!("fit+predict {fit_seconds:.6} s for {} series", forecasts.len());
     Ok(())
+}
+
+/// Fit `model` to every series of the panel and forecast.
+fn dispatch(
+    model: &str,
+    freq: Freq,
+    season: usize,
+    panel: &Panel,
+    h: usize,
+    levels: &[f64],
+) -> Res<Vec<(String, Forecast)>> {
+    Ok(match model {
+        "naive" => run(&Naive, panel, h, levels)?,
+        "snaive" => run(&SeasonalNaive::new(season), panel, h, levels)?,
+        "arima" => run(&hutano::forecast::arima::AutoArima::params(season), panel, h, levels)?,
+        "ets" => run(&hutano::forecast::ets::AutoEts::new(season), panel, h, levels)?,
+        "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), panel, h, levels)?,
+        "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), panel, h, levels)?,
+        "boosted" => {
+            // Optional hyperparameters for tuning runs: HUTANO_GBT="trees,depth,leaf[,lr]".
+            let mut model = hutano::forecast::trees::BoostedForecaster::default();
+            if freq == Freq::Monthly {
+                // Short monthly series: calibrate on windows of the horizon.
+                model.calibration_horizon = h;
+            }
+            if let Ok(spec) = std::env::var("HUTANO_GBT") {
+                let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
+                let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
+                if let [trees, depth, leaf] = v[..] {
+                    model.params = model
+                        .params
+                        .n_estimators(trees)
+                        .max_depth(depth)
+                        .min_samples_leaf(leaf)
+                        .learning_rate(lr);
+                }
+            }
+            run(&model, panel, h, levels)?
+        }
+        "forest" => {
+            let mut model = hutano::forecast::trees::ForestForecaster::default();
+            if freq == Freq::Monthly {
+                model.calibration_horizon = h;
+            }
+            run(&model, panel, h, levels)?
+        }
+        "prophet" => run(&hutano::forecast::prophet::Prophet::default(), panel, h, levels)?,
+        "ensemble" => {
+            let mut e = hutano::forecast::ensemble::Ensemble::new();
+            if freq == Freq::Monthly {
+                // Three years of months: the validation windows leave too
+                // little for the tree members, so the statistical models.
+                e = e
+                    .member("arima", hutano::forecast::arima::AutoArima::params(season))
+                    .member("ets", hutano::forecast::ets::AutoEts::new(season))
+                    .member("prophet", hutano::forecast::prophet::Prophet::default());
+            } else {
+                e = e
+                    .member("ets", hutano::forecast::ets::AutoEts::new(season))
+                    .member("forest", hutano::forecast::trees::ForestForecaster::default())
+                    .member("boosted", hutano::forecast::trees::BoostedForecaster::default())
+                    .member("prophet", hutano::forecast::prophet::Prophet::default());
+            }
+            e.validation_horizon = h;
+            e.season = season;
+            run(&e, panel, h, levels)?
+        }
+        other => return Err(format!("unknown model {other}").into()),
+    })
 }

@@ -3,17 +3,56 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use hutano_core::calendar::Calendar;
 use serde::{Deserialize, Serialize};
 
 use super::invalid;
 use crate::error::Result;
+use crate::panel::Freq;
 
 /// Weekly period in days.
 const WEEK: f64 = 7.0;
 /// Yearly period in days.
-const YEAR: f64 = 365.25;
+pub(super) const YEAR: f64 = 365.25;
+/// Daily period in days.
+const DAY: f64 = 1.0;
+
+/// The timestamps of a series' rows: `start` stepped by `freq`. Prophet
+/// works in real time (days), not in row numbers, so months of different
+/// lengths and hours are placed where they fall.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(super) struct Clock {
+    pub(super) start: NaiveDateTime,
+    pub(super) freq: Freq,
+}
+
+impl Clock {
+    /// The timestamp of row `i`.
+    pub(super) fn at(&self, i: usize) -> Result<NaiveDateTime> {
+        let t = self.freq.at(self.start, i);
+        if t == NaiveDateTime::MAX {
+            return Err(invalid("start", "dates run past the end of the calendar".into()));
+        }
+        Ok(t)
+    }
+
+    /// Row `i` in days since 1970-01-01 (fractional below a day; exact
+    /// integers for daily and coarser series).
+    pub(super) fn day_number(&self, i: usize) -> Result<f64> {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)
+            .unwrap_or_default()
+            .and_time(NaiveTime::MIN);
+        let d = self.at(i)? - epoch;
+        let whole = d.num_days();
+        Ok(whole as f64 + (d - TimeDelta::days(whole)).num_seconds() as f64 / 86_400.0)
+    }
+
+    /// Days from row `from` to row `to`.
+    pub(super) fn days_between(&self, from: usize, to: usize) -> Result<f64> {
+        Ok(self.day_number(to)? - self.day_number(from)?)
+    }
+}
 
 /// Prophet's changepoint indices: `round(linspace(0, hist − 1, S + 1))[1..]`
 /// with `hist = ⌊n·range⌋` and `S ≤ hist − 1` (numpy rounds half to even).
@@ -42,57 +81,67 @@ pub(super) fn changepoints(n: usize, range: f64, requested: usize) -> Vec<usize>
 pub(super) struct Calendrical {
     pub(super) weekly_order: usize,
     pub(super) yearly_order: usize,
+    /// Fourier order of the daily seasonality (sub-daily series only).
+    #[serde(default)]
+    pub(super) daily_order: usize,
     pub(super) holiday_names: Vec<String>,
     pub(super) calendar: Option<Calendar>,
 }
 
 impl Calendrical {
-    pub(super) fn n_columns(&self) -> usize {
-        2 * (self.weekly_order + self.yearly_order) + self.holiday_names.len()
+    /// Number of Fourier columns (weekly, yearly, daily).
+    pub(super) fn n_fourier(&self) -> usize {
+        2 * (self.weekly_order + self.yearly_order + self.daily_order)
     }
 
-    /// Write the Fourier and holiday columns of the `count` days from
-    /// `first` into columns `col..col + self.n_columns()` of the rows of
-    /// `design`.
+    pub(super) fn n_columns(&self) -> usize {
+        self.n_fourier() + self.holiday_names.len()
+    }
+
+    /// Write the Fourier and holiday columns of rows `offset..offset +
+    /// count` of `clock` into columns `col..col + self.n_columns()` of the
+    /// rows of `design`.
     ///
     /// The Fourier terms are Prophet's `sin(2πk·d/P)`, `cos(2πk·d/P)` in the
-    /// day number `d` since 1970-01-01 (`fourier_series` in
-    /// `python/prophet/forecaster.py`). Only two trigonometric calls are made
-    /// per period and day: the weekly angles are taken from the residue
-    /// `d mod 7` (exact, since the period is a whole number of days) and the
+    /// (fractional) day number `d` since 1970-01-01 (`fourier_series` in
+    /// `python/prophet/forecaster.py`), in the order weekly, yearly, daily.
+    /// Only two trigonometric calls are made per period and row: the weekly
+    /// and daily angles are taken from the residues `d mod 7` and `d mod 1`
+    /// (exact, since the periods are whole numbers of days) and the
     /// harmonics `k ≥ 2` come from the angle-addition recurrence, whose
     /// rounding error (about `k·ε`) is far below that of evaluating `sin` at
-    /// the large argument `2πk·d/P` directly.
-    fn fill(&self, first: NaiveDate, count: usize, design: &mut Design, col: usize) -> Result<()> {
-        let end = add_days(first, count)?;
+    /// the large argument `2πk·d/P` directly. A holiday column is 1 on every
+    /// row whose date is the holiday (all hours of the day for hourly
+    /// series, as Prophet's `make_holiday_features`).
+    fn fill(&self, clock: &Clock, offset: usize, count: usize, design: &mut Design, col: usize) -> Result<()> {
         let mut names: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-        if let Some(cal) = &self.calendar {
+        if let (Some(cal), true) = (&self.calendar, count > 0) {
+            let first = clock.at(offset)?.date();
+            let end = add_days(clock.at(offset + count - 1)?.date(), 1)?;
             for h in cal.days_between(first, end) {
                 if let Some(j) = self.holiday_names.iter().position(|n| *n == h.name) {
                     names.entry(h.date).or_default().push(j);
                 }
             }
         }
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-        let first_day = (first - epoch).num_days();
         let weekly = 2 * self.weekly_order;
         let yearly = 2 * self.yearly_order;
+        let fourier = self.n_fourier();
         for i in 0..count {
             let row = &mut design.row_mut(i)[col..col + self.n_columns()];
-            // `i < count` and `first + count` is a valid date, so this fits.
-            #[allow(clippy::cast_possible_wrap)]
-            let day = first_day + i as i64;
-            let weekly_angle = std::f64::consts::TAU * day.rem_euclid(7) as f64 / WEEK;
+            let day = clock.day_number(offset + i)?;
+            let weekly_angle = std::f64::consts::TAU * day.rem_euclid(WEEK) / WEEK;
             harmonics(&mut row[..weekly], weekly_angle);
-            let yearly_angle = std::f64::consts::TAU * day as f64 / YEAR;
+            let yearly_angle = std::f64::consts::TAU * day / YEAR;
             harmonics(&mut row[weekly..weekly + yearly], yearly_angle);
-            if self.holiday_names.is_empty() {
+            let daily_angle = std::f64::consts::TAU * day.rem_euclid(DAY) / DAY;
+            harmonics(&mut row[weekly + yearly..fourier], daily_angle);
+            if names.is_empty() {
                 continue;
             }
-            let date = add_days(first, i)?;
-            if let Some(js) = names.get(&date) {
+            if let Some(js) = names.get(&clock.at(offset + i)?.date()) {
                 for &j in js {
-                    row[weekly + yearly + j] = 1.0;
+                    row[fourier + j] = 1.0;
                 }
             }
         }
@@ -154,17 +203,19 @@ pub(super) fn add_days(start: NaiveDate, days: usize) -> Result<NaiveDate> {
         .ok_or_else(|| invalid("start", "dates run past the end of the calendar".into()))
 }
 
-/// Design rows (without intercept) for indices `offset..offset + count`:
-/// `[t, (t − s_j)₊…, Fourier…, holidays…, regressors…]` with
-/// `t = index / span`. `regressors[j]` holds the (standardised) values of
-/// regressor `j` for these rows, at least `count` of them.
+/// Design rows (without intercept) for rows `offset..offset + count` of
+/// `clock`: `[t, (t − s_j)₊…, Fourier…, holidays…, regressors…]` with `t`
+/// the days since the first row divided by `span` (the history's span in
+/// days, so `t` runs from 0 to 1 over the history). `regressors[j]` holds
+/// the (standardised) values of regressor `j` for these rows, at least
+/// `count` of them.
 pub(super) fn design(
     count: usize,
     offset: usize,
+    clock: &Clock,
     span: f64,
     changepoint_t: &[f64],
     calendrical: &Calendrical,
-    start: NaiveDate,
     regressors: &[Vec<f64>],
 ) -> Result<Design> {
     let s = changepoint_t.len();
@@ -174,14 +225,14 @@ pub(super) fn design(
         data: vec![0.0; p * count],
     };
     for i in 0..count {
-        let t = (offset + i) as f64 / span;
+        let t = clock.days_between(0, offset + i)? / span;
         let row = design.row_mut(i);
         row[0] = t;
         for (v, c) in row[1..=s].iter_mut().zip(changepoint_t) {
             *v = (t - c).max(0.0);
         }
     }
-    calendrical.fill(add_days(start, offset)?, count, &mut design, 1 + s)?;
+    calendrical.fill(clock, offset, count, &mut design, 1 + s)?;
     let col = 1 + s + calendrical.n_columns();
     for (j, values) in regressors.iter().enumerate() {
         for (i, v) in values.iter().take(count).enumerate() {
@@ -243,11 +294,16 @@ mod tests {
         let cal = Calendrical {
             weekly_order: 3,
             yearly_order: 10,
+            daily_order: 0,
             holiday_names: Vec::new(),
             calendar: None,
         };
         let first = NaiveDate::from_ymd_opt(2023, 3, 14).unwrap();
-        let rows = design(800, 0, 799.0, &[], &cal, first, &[]).unwrap();
+        let clock = Clock {
+            start: first.and_time(NaiveTime::MIN),
+            freq: Freq::Daily,
+        };
+        let rows = design(800, 0, &clock, 799.0, &[], &cal, &[]).unwrap();
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         for (i, row) in rows.rows().enumerate() {
             let row = &row[1..];

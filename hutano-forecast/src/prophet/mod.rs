@@ -100,7 +100,14 @@
 //! sd(t)² = y_scale² · (σ² + v(t)),   v(t) = 2·S·λ²·(t − 1)³ / 3,   λ = mean_j |δ_j| (scaled)
 //! ```
 //!
-//! for linear growth. `v(t)` is Prophet's trend-uncertainty simulation
+//! for linear growth, with `σ²` the residual variance over `n − df`
+//! rather than the MAP's `RSS/n`: `df` is the fit's effective degrees of
+//! freedom (one per active rate change and unpenalised coefficient, less
+//! than one per shrunk Gaussian coefficient: the elastic net's degrees of
+//! freedom, Zou, Hastie & Tibshirani, *Ann. Statist.* 35(5), 2007), the
+//! divisor floored at `n/4`. Prophet divides by `n`, which on short series
+//! (three years of months) leaves intervals that cover a fraction of their
+//! level; on two years of days the two differ by about 1 %. `v(t)` is Prophet's trend-uncertainty simulation
 //! (`sample_predictive_trend`) done analytically: future changepoints arrive
 //! as a Poisson process with the historical rate of `S` per unit of scaled
 //! time, each with a `Laplace(0, λ)` rate change (variance `2λ²`); a change
@@ -165,7 +172,7 @@ use hutano_core::calendar::Calendar;
 use serde::{Deserialize, Serialize};
 
 use self::convex::{dot_simd as dot, Prior, Problem};
-use self::design::{add_days, changepoints, design, Calendrical, Design, Standardisation};
+use self::design::{add_days, changepoints, design, Calendrical, Clock, Design, Standardisation};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, future_rows, Fit, Forecast, Predict, SeriesView};
 use crate::panel::Freq;
@@ -178,7 +185,13 @@ const OUTER_ROUNDS: usize = 3;
 /// acting on noiseless data.
 const SIGMA_FLOOR: f64 = 1e-4;
 /// History span (days) from which the yearly seasonality is used.
-const YEARLY_MIN_SPAN: usize = 730;
+const YEARLY_MIN_SPAN: f64 = 730.0;
+/// History span (days) from which the weekly seasonality is used (series
+/// spaced less than a week apart).
+const WEEKLY_MIN_SPAN: f64 = 14.0;
+/// History span (days) from which the daily seasonality is used (series
+/// spaced less than a day apart).
+const DAILY_MIN_SPAN: f64 = 2.0;
 
 /// The trend's growth (Prophet's `growth` argument).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -223,8 +236,14 @@ pub struct Prophet {
     regressor_prior_scale: f64,
     weekly_order: usize,
     yearly_order: usize,
+    #[serde(default = "default_daily_order")]
+    daily_order: usize,
     calendar: Option<Calendar>,
     non_negative: bool,
+}
+
+fn default_daily_order() -> usize {
+    4
 }
 
 impl Default for Prophet {
@@ -239,6 +258,7 @@ impl Default for Prophet {
             regressor_prior_scale: 10.0,
             weekly_order: 3,
             yearly_order: 10,
+            daily_order: default_daily_order(),
             calendar: None,
             non_negative: true,
         }
@@ -249,7 +269,11 @@ impl Prophet {
     /// Prophet's defaults: linear growth, 25 changepoints over the first
     /// 80 % of the history, prior scales 0.05 (changepoints), 10
     /// (seasonality), 10 (holidays) and 10 (regressors), weekly order 3,
-    /// yearly order 10, no calendar, forecasts clipped at zero.
+    /// yearly order 10, daily order 4, no calendar, forecasts clipped at
+    /// zero. Each seasonality is used when the data can show it, as
+    /// Prophet's `'auto'`: weekly for series spaced less than a week apart
+    /// spanning at least two weeks, yearly for a history of at least two
+    /// years, daily for hourly series spanning at least two days.
     #[must_use]
     pub fn params() -> Self {
         Self::default()
@@ -322,6 +346,14 @@ impl Prophet {
         self
     }
 
+    /// Fourier order of the daily seasonality (0 disables it). It is used
+    /// only for hourly series spanning at least two days.
+    #[must_use]
+    pub fn daily_order(mut self, order: usize) -> Self {
+        self.daily_order = order;
+        self
+    }
+
     /// Holiday calendar: one effect per holiday name seen in the history.
     #[must_use]
     pub fn calendar(mut self, calendar: Calendar) -> Self {
@@ -376,6 +408,21 @@ impl Prophet {
     }
 }
 
+/// The highest Fourier order that a period of `period` days can carry on
+/// rows `step` days apart: harmonics `k ≥ P/2` (P the period in rows) alias
+/// onto lower ones (Nyquist), so they add no shape, only collinear columns
+/// that let the fit chase noise and shrink σ (on monthly data, Prophet's
+/// default yearly order 10 fits 20 seasonal coefficients to 12 distinct
+/// phases). Prophet itself does not cap the order; this is where hutano
+/// departs from it.
+fn max_order(period: f64, step: f64) -> usize {
+    let rows = period / step;
+    // Truncation is the intent; rows is positive and far below usize::MAX.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let order = (rows / 2.0).ceil() as usize;
+    order.saturating_sub(1)
+}
+
 fn invalid(name: &'static str, problem: String) -> Error {
     Error::InvalidParameter { name, problem }
 }
@@ -394,8 +441,10 @@ enum Trend {
 /// A fitted [`Prophet`] model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedProphet {
-    start: chrono::NaiveDate,
+    clock: Clock,
     n: usize,
+    /// Days from the first to the last observation (the unit of `t`).
+    span: f64,
     /// `max |y − floor|`; the model works on `(y − floor) / y_scale`.
     y_scale: f64,
     /// Indices of the potential changepoints in the history.
@@ -433,13 +482,14 @@ impl Fit for Prophet {
         self.fit_series(SeriesView::new(y, start, Freq::Daily))
     }
 
-    /// Fit to a dated daily series, with extra regressors from
+    /// Fit to a dated series (hourly, daily, weekly or monthly; time is
+    /// measured in days, as Prophet's), with extra regressors from
     /// [`SeriesView::x`] (every column, except the capacity column of
     /// [`Capacity::Column`]).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for invalid parameters or a frequency
-    /// other than daily (`"freq"`); [`Error::TooShort`] below 14
+    /// [`Error::InvalidParameter`] for invalid parameters or dates past the
+    /// end of the calendar; [`Error::TooShort`] below 14
     /// observations; [`Error::NonFinite`] for NaN or infinite values;
     /// [`Error::Regressors`] for regressor columns shorter than the series or
     /// not finite, a capacity column that does not exist, or a capacity not
@@ -447,9 +497,6 @@ impl Fit for Prophet {
     /// not finite at Prophet's initial values.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedProphet> {
         self.check()?;
-        if series.freq != Freq::Daily {
-            return Err(invalid("freq", "only daily series are supported".into()));
-        }
         let y = series.y;
         if let Some(row) = y.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite {
@@ -482,18 +529,24 @@ impl Fit for Prophet {
             Growth::Linear => 0.0,
             Growth::Logistic { floor, .. } => floor,
         };
-        let start = series.start.date();
+        let clock = Clock {
+            start: series.start,
+            freq: series.freq,
+        };
         let y_scale = y.iter().fold(0.0_f64, |a, v| a.max((v - floor).abs()));
         let y_scale = if y_scale > 0.0 { y_scale } else { 1.0 };
         let z: Vec<f64> = y.iter().map(|v| (v - floor) / y_scale).collect();
-        let span = (n - 1) as f64;
+        let span = clock.days_between(0, n - 1)?;
 
         let changepoint_index = changepoints(n, self.changepoint_range, self.n_changepoints);
-        let changepoint_t: Vec<f64> = changepoint_index.iter().map(|&i| i as f64 / span).collect();
-        let calendrical = self.calendrical(start, n)?;
+        let changepoint_t: Vec<f64> = changepoint_index
+            .iter()
+            .map(|&i| Ok(clock.days_between(0, i)? / span))
+            .collect::<Result<_>>()?;
+        let calendrical = self.calendrical(&clock, n, span)?;
         let priors = self.priors(changepoint_t.len(), &calendrical, regressor_columns.len());
 
-        let rows = design(n, 0, span, &changepoint_t, &calendrical, start, &history_regressors)?;
+        let rows = design(n, 0, &clock, span, &changepoint_t, &calendrical, &history_regressors)?;
         let (trend, beta, sigma2, caps) = match self.growth {
             Growth::Linear => {
                 let (intercept, beta, sigma2) = fit_linear(&rows, &z, &changepoint_t, &priors);
@@ -506,8 +559,9 @@ impl Fit for Prophet {
             }
         };
         let mut model = FittedProphet {
-            start,
+            clock,
             n,
+            span,
             y_scale,
             changepoint_index,
             changepoint_t,
@@ -539,14 +593,14 @@ impl Fit for Prophet {
 }
 
 impl Prophet {
-    /// The calendar part of the design for `n` days from `start`: the
-    /// holiday names seen in the history, and Prophet's automatic rule for
-    /// the yearly seasonality.
-    fn calendrical(&self, start: chrono::NaiveDate, n: usize) -> Result<Calendrical> {
+    /// The calendar part of the design for the `n` rows of `clock`, which
+    /// span `span` days: the holiday names seen in the history, and
+    /// Prophet's automatic rules for the seasonalities.
+    fn calendrical(&self, clock: &Clock, n: usize, span: f64) -> Result<Calendrical> {
         let holiday_names = match &self.calendar {
             Some(cal) => {
                 let mut names: Vec<String> = cal
-                    .days_between(start, add_days(start, n)?)
+                    .days_between(clock.at(0)?.date(), add_days(clock.at(n - 1)?.date(), 1)?)
                     .into_iter()
                     .map(|h| h.name)
                     .collect();
@@ -557,8 +611,19 @@ impl Prophet {
             None => Vec::new(),
         };
         Ok(Calendrical {
-            weekly_order: self.weekly_order,
-            yearly_order: if n > YEARLY_MIN_SPAN { self.yearly_order } else { 0 },
+            weekly_order: match clock.freq {
+                Freq::Hourly | Freq::Daily if span >= WEEKLY_MIN_SPAN => self.weekly_order,
+                _ => 0,
+            },
+            yearly_order: if span >= YEARLY_MIN_SPAN {
+                self.yearly_order.min(max_order(design::YEAR, span / (n - 1) as f64))
+            } else {
+                0
+            },
+            daily_order: match clock.freq {
+                Freq::Hourly if span >= DAILY_MIN_SPAN => self.daily_order,
+                _ => 0,
+            },
             holiday_names,
             calendar: self.calendar.clone(),
         })
@@ -569,10 +634,7 @@ impl Prophet {
     fn priors(&self, n_changepoints: usize, calendrical: &Calendrical, n_regressors: usize) -> Vec<Prior> {
         let mut priors = vec![Prior::Flat];
         priors.extend((0..n_changepoints).map(|_| Prior::Laplace(self.changepoint_prior_scale)));
-        priors.extend(
-            (0..2 * (calendrical.weekly_order + calendrical.yearly_order))
-                .map(|_| Prior::Normal(self.seasonality_prior_scale)),
-        );
+        priors.extend((0..calendrical.n_fourier()).map(|_| Prior::Normal(self.seasonality_prior_scale)));
         priors.extend(
             calendrical
                 .holiday_names
@@ -605,7 +667,9 @@ impl Prophet {
     }
 }
 
-/// The linear-growth MAP: `(intercept, β, σ²)`, see the [module docs](self).
+/// The linear-growth MAP: `(intercept, β, σ²)`, see the [module docs](self);
+/// σ² here is the residual variance corrected for the degrees of freedom,
+/// for the intervals.
 fn fit_linear(rows: &Design, z: &[f64], changepoint_t: &[f64], priors: &[Prior]) -> (f64, Vec<f64>, f64) {
     let n = rows.n() as f64;
     let knots: Vec<f64> = std::iter::once(0.0).chain(changepoint_t.iter().copied()).collect();
@@ -617,7 +681,15 @@ fn fit_linear(rows: &Design, z: &[f64], changepoint_t: &[f64], priors: &[Prior])
         sigma2 = (problem.rss(&beta) / n).max(SIGMA_FLOOR * SIGMA_FLOOR);
     }
     let intercept = problem.y_mean - problem.x_mean.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>();
-    (intercept, beta, sigma2)
+    // The MAP's σ² = RSS/n is biased low by the fit's own degrees of
+    // freedom, badly so on short series (a 27-month series with a yearly
+    // seasonality of order 5 and a dozen active rate changes): the
+    // intervals use RSS/(n − df) instead, with df the elastic-net degrees
+    // of freedom, the divisor floored at n/4 (σ at most doubled).
+    let df = problem.effective_df(&beta, priors, sigma2);
+    let residual_dof = (n - df).max(0.25 * n);
+    let interval_sigma2 = (problem.rss(&beta) / residual_dof).max(SIGMA_FLOOR * SIGMA_FLOOR);
+    (intercept, beta, interval_sigma2)
 }
 
 /// The logistic-growth MAP: `(m, β = [k, δ…, other…], σ²)`, see the
@@ -723,7 +795,7 @@ impl FittedProphet {
 
     /// Index in `beta` of the first holiday column.
     fn holidays_at(&self) -> usize {
-        1 + self.s() + 2 * (self.calendrical.weekly_order + self.calendrical.yearly_order)
+        1 + self.s() + self.calendrical.n_fourier()
     }
 
     /// Index in `beta` of the first regressor column.
@@ -765,10 +837,9 @@ impl FittedProphet {
 
     /// Multiplier from a scaled rate to a rate per day.
     fn rate_unit(&self) -> f64 {
-        let span = (self.n - 1) as f64;
         match self.trend {
-            Trend::Linear { .. } => self.y_scale / span,
-            Trend::Logistic { .. } => 1.0 / span,
+            Trend::Linear { .. } => self.y_scale / self.span,
+            Trend::Logistic { .. } => 1.0 / self.span,
         }
     }
 
@@ -779,18 +850,21 @@ impl FittedProphet {
         self.beta[0] * self.rate_unit()
     }
 
-    /// For logistic growth, the offset `m` as a day index counted from the
-    /// first observation (where the first segment of the curve passes half
-    /// the capacity); `None` for linear growth.
+    /// For logistic growth, the offset `m` in days from the first
+    /// observation (where the first segment of the curve passes half the
+    /// capacity); `None` for linear growth.
     #[must_use]
     pub fn logistic_offset(&self) -> Option<f64> {
         match self.trend {
             Trend::Linear { .. } => None,
-            Trend::Logistic { m, .. } => Some(m * (self.n - 1) as f64),
+            Trend::Logistic { m, .. } => Some(m * self.span),
         }
     }
 
-    /// Estimated observation noise σ, in units of `y`.
+    /// Estimated observation noise σ, in units of `y`: for linear growth
+    /// the residual variance over `n − df` (df the fit's effective degrees
+    /// of freedom, see the [module docs](self)), for logistic growth over
+    /// `n` as Prophet's MAP.
     #[must_use]
     pub fn sigma(&self) -> f64 {
         self.sigma * self.y_scale
@@ -826,7 +900,6 @@ impl FittedProphet {
     /// time, exactly `horizon` rows each.
     fn forecast(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
         check_levels(levels)?;
-        let span = (self.n - 1) as f64;
         let regressors: Vec<Vec<f64>> = self
             .regressor_columns
             .iter()
@@ -836,10 +909,10 @@ impl FittedProphet {
         let rows = design(
             horizon,
             self.n,
-            span,
+            &self.clock,
+            self.span,
             &self.changepoint_t,
             &self.calendrical,
-            self.start,
             &regressors,
         )?;
         let caps = match self.trend {
@@ -857,7 +930,7 @@ impl FittedProphet {
         for (i, (row, &cap)) in rows.rows().zip(&caps).enumerate() {
             let (value, slope) = self.value(row, cap);
             point.push(value);
-            let ahead = (i + 1) as f64 / span;
+            let ahead = self.clock.days_between(self.n - 1, self.n + i)? / self.span;
             let rate_var = 2.0 * s * lambda * lambda * ahead.powi(3) / 3.0;
             let trend_var = match self.trend {
                 Trend::Linear { .. } => rate_var,
@@ -871,7 +944,7 @@ impl FittedProphet {
 }
 
 impl Predict for FittedProphet {
-    /// Forecast `horizon` days after the history, with the regressors' and
+    /// Forecast `horizon` steps after the history, with the regressors' and
     /// capacity's future rows passed at fit time; see the
     /// [module docs](self) for the intervals.
     ///
@@ -1121,13 +1194,84 @@ mod tests {
             }
         }
         assert!(Prophet::params().changepoint_range(1.0).check().is_ok());
-        let weekly_view = SeriesView::new(&y, start(), Freq::Weekly);
-        assert!(matches!(
-            Prophet::params().fit_series(weekly_view),
-            Err(Error::InvalidParameter { name: "freq", .. })
-        ));
         let fitted = Prophet::params().fit(&y).unwrap();
         assert!(matches!(fitted.predict(3, &[100.0]), Err(Error::InvalidLevel { .. })));
+    }
+
+    /// Held-out MASE (scaled by the in-sample seasonal naive error of lag
+    /// `season`) of the forecast of the last `h` values of `y` from the
+    /// rest, for Prophet and for the seasonal naive forecast.
+    fn held_out(y: &[f64], freq: Freq, season: usize, h: usize) -> (f64, f64, FittedProphet) {
+        let n = y.len() - h;
+        let fitted = Prophet::params()
+            .fit_series(SeriesView::new(&y[..n], start(), freq))
+            .unwrap();
+        let f = fitted.predict(h, &[80.0]).unwrap();
+        let scale = (season..n).map(|t| (y[t] - y[t - season]).abs()).sum::<f64>() / (n - season) as f64;
+        let mae = |p: &dyn Fn(usize) -> f64| (0..h).map(|t| (y[n + t] - p(t)).abs()).sum::<f64>() / h as f64;
+        let prophet = mae(&|t| f.point[t]) / scale;
+        let naive = mae(&|t| y[n - season + t % season]) / scale;
+        (prophet, naive, fitted)
+    }
+
+    #[test]
+    fn hourly_series_get_a_daily_seasonality() {
+        // 28 days of hourly arrivals: a daily cycle (peak at 11:00), a
+        // weekend dip and noise; forecast the next two days.
+        let mut rng = Rng(11);
+        let y: Vec<f64> = (0..24 * 30_usize)
+            .map(|t| {
+                let hour = (t % 24) as f64;
+                let day = t / 24;
+                8.0 + 5.0 * (std::f64::consts::TAU * (hour - 5.0) / 24.0).sin()
+                    - 2.0 * f64::from(u8::from(day % 7 >= 5))
+                    + 0.8 * rng.normal()
+            })
+            .collect();
+        let (prophet, naive, fitted) = held_out(&y, Freq::Hourly, 24, 48);
+        eprintln!("hourly: MASE prophet {prophet:.3}, seasonal naive(24) {naive:.3}");
+        assert_eq!(fitted.calendrical.daily_order, 4);
+        assert_eq!(fitted.calendrical.weekly_order, 3);
+        assert_eq!(fitted.calendrical.yearly_order, 0);
+        assert!(prophet < 0.8 * naive, "prophet {prophet} vs seasonal naive {naive}");
+    }
+
+    #[test]
+    fn weekly_and_monthly_series_get_a_yearly_seasonality_only() {
+        // Four years of weekly and of monthly values with a winter peak and
+        // a trend; forecast the last half year.
+        let mut rng = Rng(5);
+        let yearly = |days: f64| 10.0 * (std::f64::consts::TAU * days / 365.25).cos();
+        let weekly: Vec<f64> = (0..208_usize)
+            .map(|w| 100.0 + 0.05 * w as f64 + yearly(7.0 * w as f64) + rng.normal())
+            .collect();
+        let (prophet, naive, fitted) = held_out(&weekly, Freq::Weekly, 52, 26);
+        eprintln!("weekly: MASE prophet {prophet:.3}, seasonal naive(52) {naive:.3}");
+        assert_eq!(
+            (
+                fitted.calendrical.weekly_order,
+                fitted.calendrical.yearly_order,
+                fitted.calendrical.daily_order
+            ),
+            (0, 10, 0)
+        );
+        assert!(prophet < naive, "prophet {prophet} vs seasonal naive {naive}");
+
+        let monthly: Vec<f64> = (0..48_usize)
+            .map(|m| 400.0 + 0.5 * m as f64 + 4.0 * yearly(30.44 * m as f64) + 2.0 * rng.normal())
+            .collect();
+        let (prophet, naive, fitted) = held_out(&monthly, Freq::Monthly, 12, 6);
+        eprintln!("monthly: MASE prophet {prophet:.3}, seasonal naive(12) {naive:.3}");
+        assert_eq!(fitted.calendrical.weekly_order, 0);
+        assert!(prophet < naive, "prophet {prophet} vs seasonal naive {naive}");
+        // Time is in days: months of unequal length are placed where they
+        // fall, so the trend rate is per day.
+        let last = NaiveDate::from_ymd_opt(2027, 6, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(Freq::Monthly.at(start(), 41), last);
+        assert!((fitted.span - (last - start()).num_days() as f64).abs() < 1e-12);
     }
 
     #[test]

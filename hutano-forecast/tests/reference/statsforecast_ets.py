@@ -9,7 +9,12 @@ in-sample fitted values:
 - `auto_ets_12`: AutoETS(season_length=12) (model "ZZZ") on AirPassengers
   (Box & Jenkins, 1976; shipped with statsforecast), h = 12.
 - `auto_ets_zzn`: AutoETS(season_length=1, model="ZZN") on AirPassengers,
-  h = 12: the non-seasonal search, the one augurs-ets 0.10 can run.
+  h = 12: the non-seasonal search (MSTL's trend model).
+- `ets_aada_12`, `ets_mnm_12`, `ets_mam_12`: fixed forms on AirPassengers,
+  h = 12: AutoETS(season_length=12, model="AAA", damped=True) (class 1
+  intervals), model="MNM" and model="MAM", damped=False (class 3).
+- `auto_ets_7_hdhi`: AutoETS(season_length=7) (model "ZZZ") on the first 120
+  days of HDHI daily admissions, h = 14.
 - `mstl_12`: MSTL(season_length=12) (trend AutoETS "ZZN") on AirPassengers,
   h = 12, with the STL decomposition (trend, seasonal).
 - `mstl_7_hdhi`: MSTL(season_length=[7]) on the first 120 days of HDHI daily
@@ -89,9 +94,13 @@ out = {
     "air_passengers": y.tolist(),
     "auto_ets_12": auto_ets(y, 12, season_length=12),
     "auto_ets_zzn": auto_ets(y, 12, season_length=1, model="ZZN"),
+    "ets_aada_12": auto_ets(y, 12, season_length=12, model="AAA", damped=True),
+    "ets_mnm_12": auto_ets(y, 12, season_length=12, model="MNM"),
+    "ets_mam_12": auto_ets(y, 12, season_length=12, model="MAM", damped=False),
     "mstl_12": mstl(y, 12, 12),
     "hdhi_daily_120": daily.tolist(),
     "mstl_7_hdhi": mstl(daily, 14, [7]),
+    "auto_ets_7_hdhi": auto_ets(daily, 14, season_length=7),
 }
 json.dump(out, sys.stdout, indent=1)
 sys.stdout.write("\n")

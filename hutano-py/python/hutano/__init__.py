@@ -12,7 +12,16 @@ polars DataFrames, with the work done in Rust.
 
 from hutano import models
 from hutano._hutano import __version__
-from hutano.data import Dataset, LoadReport, beds_for_blocking, from_frame, generate, kpi_names, load
+from hutano.data import (
+    Dataset,
+    LoadReport,
+    beds_for_blocking,
+    from_frame,
+    generate,
+    kpi_names,
+    load,
+    required_staff,
+)
 from hutano.exceptions import (
     ConvergenceError,
     FileError,
@@ -44,4 +53,5 @@ __all__ = [
     "kpi_names",
     "load",
     "models",
+    "required_staff",
 ]

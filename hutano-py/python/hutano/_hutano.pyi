@@ -12,6 +12,7 @@ __all__ = [
     "_restore_fitted",
     "kpi_names",
     "beds_for_blocking",
+    "required_staff",
     "HutanoError",
     "InvalidDataError",
     "SeriesTooShortError",
@@ -121,8 +122,25 @@ class Dataset:
         arrival_json: str,
         capacity: float | None = None,
     ) -> dict[str, Any]: ...
+    def medicine_plan(
+        self, as_of: str, horizon: int, levels: list[float], model_json: str, policy_json: str
+    ) -> dict[str, Any]: ...
+    def alerts(self, start: str, end: str, rules_json: str | None = None) -> str: ...
+    def monthly_report(self, month: str, config_json: str | None = None) -> tuple[str, str, str]: ...
     def encounters_csv(self) -> bytes: ...
 
 def _restore_fitted(spec: bytes, panel: bytes) -> Fitted: ...
 def kpi_names() -> list[str]: ...
 def beds_for_blocking(arrival_rate: float, mean_los: float, target: float) -> dict[str, Any]: ...
+def required_staff(
+    ward: str,
+    ward_type: str,
+    start: str,
+    point: list[float],
+    levels: list[float],
+    lower: list[list[float]],
+    upper: list[list[float]],
+    shifts: list[str],
+    level: float,
+    ratios_json: str | None = None,
+) -> dict[str, Any]: ...

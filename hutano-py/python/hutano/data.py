@@ -14,13 +14,13 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-
+import numpy as np
 
 from hutano import _hutano
 from hutano._frames import coerce_frame, default_kind, make_frame
 from hutano.exceptions import InvalidParameterError
 
-__all__ = ["Dataset", "LoadReport", "beds_for_blocking", "generate", "kpi_names", "load"]
+__all__ = ["Dataset", "LoadReport", "beds_for_blocking", "generate", "kpi_names", "load", "required_staff"]
 
 
 def beds_for_blocking(arrival_rate: float, mean_los: float, target: float = 0.05) -> dict[str, Any]:
@@ -32,6 +32,66 @@ def beds_for_blocking(arrival_rate: float, mean_los: float, target: float = 0.05
     (18, 12, 0.12)
     """
     return dict(_hutano.beds_for_blocking(float(arrival_rate), float(mean_los), float(target)))
+
+
+def required_staff(
+    census: Any,
+    *,
+    ward: str = "ward",
+    ward_type: str = "ward",
+    level: float = 80,
+    shifts: Sequence[str] = ("day", "evening", "night"),
+    ratios: Mapping[str, Any] | None = None,
+    frame: str | None = None,
+) -> Any:
+    """Staff per day, shift and role for one ward's census forecast (a frame with
+    ``ds``, ``mean`` and ``lo-<level>``/``hi-<level>`` columns, as
+    :meth:`Dataset.census_forecast` returns): ``staff = max(minimum, ceil(census ×
+    staff / patients))`` by the nurse:patient ratios of ``ward_type`` (``ventilated_icu``,
+    ``icu``, ``hdu``, ``ward``, ``emergency``, ``operating_theatre``), for the point
+    forecast (``staff``) and for the upper bound of the ``level`` % interval
+    (``staff_upper``). ``ratios`` replaces the NABH defaults (hutano-forecast's
+    ``Ratios`` as a dict).
+
+    >>> import pandas as pd
+    >>> fc = pd.DataFrame({"ds": pd.to_datetime(["2024-05-01", "2024-05-02"]),
+    ...                    "mean": [10.0, 13.0], "lo-80": [8.0, 11.0], "hi-80": [12.0, 15.0]})
+    >>> plan = required_staff(fc, ward="MED-1", ward_type="ward", shifts=["day"])
+    >>> plan[["shift", "role", "staff", "staff_upper"]].values.tolist()
+    [['day', 'nurse', 2, 2], ['day', 'nurse', 3, 3]]
+    """
+    census, kind = coerce_frame(census)
+    cols = list(census.columns)
+    for c in ("ds", "mean"):
+        if c not in cols:
+            raise InvalidParameterError(f"the census frame has no {c!r} column (columns: {cols})")
+    levels = sorted({float(c[3:]) for c in cols if c.startswith("lo-")})
+    fmt = lambda v: str(int(v)) if float(v).is_integer() else str(v)  # noqa: E731
+    missing = [f"hi-{fmt(v)}" for v in levels if f"hi-{fmt(v)}" not in cols]
+    if missing:
+        raise InvalidParameterError(f"the census frame has no {missing[0]!r} column")
+
+    def column(name: str) -> list[float]:
+        return [float(v) for v in census[name].to_numpy()]
+
+    ds = census["ds"].to_numpy()
+    if len(ds) == 0:
+        raise InvalidParameterError("the census frame is empty")
+    start = str(np.datetime64(ds[0], "D"))
+    out = _hutano.required_staff(
+        ward,
+        ward_type,
+        start,
+        column("mean"),
+        levels,
+        [column(f"lo-{fmt(v)}") for v in levels],
+        [column(f"hi-{fmt(v)}") for v in levels],
+        [str(x) for x in shifts],
+        float(level),
+        None if ratios is None else json.dumps(ratios),
+    )
+    data = {k: (v[1] if isinstance(v, tuple) and v[0] == "date" else v) for k, v in out.items()}
+    return make_frame(frame or kind, data, date_cols=["ds"])
 
 
 def kpi_names() -> list[str]:
@@ -176,6 +236,143 @@ class Dataset:
         for k, v in cols.items():
             data[k] = v[1] if isinstance(v, tuple) and v[0] == "date" else v
         return make_frame(frame or self._kind or default_kind(), data, date_cols=["ds"])
+
+    def medicine_plan(
+        self,
+        as_of: str,
+        *,
+        horizon: int = 28,
+        level: Sequence[float] = (80, 95),
+        model: str | Mapping[str, Any] = "auto",
+        service_level: float = 0.95,
+        lead_time_days: float = 7.0,
+        lead_time_sd_days: float = 0.0,
+        review_period_days: float = 7.0,
+        ordering_cost: float | None = None,
+        holding_cost_per_unit_year: float | None = None,
+        on_order: float = 0.0,
+        frame: str | None = None,
+    ) -> Any:
+        """Plan every medicine at the end of ``as_of``: forecast its daily consumption
+        from the stock ledger (``model``: ``"auto"`` picks Croston-SBA for intermittent
+        demand and a weekly seasonal naive otherwise; or a dict such as
+        ``{"model": "croston", "alpha": 0.1, "variant": "sba"}``), then the reorder point
+        and safety stock at ``service_level`` over the lead time, the quantity to order
+        now (EOQ when both costs are given, order-up-to otherwise), the projected
+        stock-out date and its probability within ``horizon`` days, and the units (and
+        value) at risk of expiring before use, first-expiry-first-out. One row per
+        medicine; a medicine that cannot be planned keeps its row with ``error`` set.
+
+        >>> import hutano
+        >>> net = hutano.generate("national", seed=7, days=120)
+        >>> plan = net.medicine_plan("2024-04-20")
+        >>> bool((plan["reorder_point"] >= plan["lead_time_demand"]).all()), bool(plan["error"].isna().all())
+        (True, True)
+        """
+        if isinstance(model, str):
+            if model != "auto":
+                raise InvalidParameterError("model must be 'auto' or a dict such as {'model': 'croston', ...}")
+            model_spec: Mapping[str, Any] = {"model": "auto"}
+        else:
+            model_spec = model
+        policy = {
+            "service_level": float(service_level),
+            "lead_time_days": float(lead_time_days),
+            "lead_time_sd_days": float(lead_time_sd_days),
+            "review_period_days": float(review_period_days),
+            "ordering_cost": None if ordering_cost is None else float(ordering_cost),
+            "holding_cost_per_unit_year": None
+            if holding_cost_per_unit_year is None
+            else float(holding_cost_per_unit_year),
+            "on_order": float(on_order),
+        }
+        cols = self._native.medicine_plan(
+            str(as_of), int(horizon), [float(v) for v in level], json.dumps(model_spec), json.dumps(policy)
+        )
+        data = {k: (v[1] if isinstance(v, tuple) and v[0] == "date" else v) for k, v in cols.items()}
+        order = ["medicine", "name", "unit", "branch", "demand_pattern", "adi", "on_hand", "inventory_position",
+                 "mean_daily_demand", "lead_time_demand", "safety_stock", "reorder_point", "order_up_to", "eoq",
+                 "order_now", "order_quantity", "stock_out_date", "stock_out_probability", "at_risk_units",
+                 "at_risk_value", "expired_units", "error"]
+        return make_frame(frame or self._kind or default_kind(), {k: data[k] for k in order},
+                          date_cols=["stock_out_date"])
+
+    def alerts(
+        self,
+        start: str,
+        end: str,
+        *,
+        rules: Mapping[str, Any] | None = None,
+        frame: str | None = None,
+    ) -> Any:
+        """Evaluate the alert rules day by day over ``[start, end)``, each day seeing only
+        what was known at its midnight: occupancy now and forecast, ICU and ventilator
+        shortage, low stock and expiry, delayed discharges, admissions outpacing
+        discharges at peak hours, readmission spikes. An alert is raised once when its
+        condition starts and closed (``ended``) when it clears; it is not repeated while
+        the condition holds. ``rules`` overrides hutano-forecast's ``AlertRules``
+        (thresholds, horizons; ``None`` for a rule turns it off). One row per alert:
+        ``rule``, ``severity``, ``subject_kind``, ``subject``, ``started``, ``ended``,
+        the evidence (``observed``, ``threshold`` and, where the rule has them,
+        ``probability``, ``capacity``, ``count``, ``baseline``, ``statistic``,
+        ``horizon_days``, ``day``) and a one-line ``message``.
+
+        >>> import hutano
+        >>> net = hutano.generate("national", seed=7, days=120)
+        >>> a = net.alerts("2024-04-01", "2024-04-15")
+        >>> set(a["severity"]) <= {"info", "warning", "critical"}
+        True
+        """
+        raw = json.loads(self._native.alerts(str(start), str(end), None if rules is None else json.dumps(rules)))
+        evidence = ["observed", "threshold", "probability", "capacity", "count", "baseline", "statistic",
+                    "horizon_days"]
+        data: dict[str, Any] = {
+            "rule": [a["rule"] for a in raw],
+            "severity": [a["severity"] for a in raw],
+            "subject_kind": [a["subject"]["kind"] for a in raw],
+            "subject": [a["subject"]["code"] for a in raw],
+            "started": np.array([a["started"] for a in raw], dtype="datetime64[ns]"),
+            "ended": np.array([a["ended"] if a["ended"] else "NaT" for a in raw], dtype="datetime64[ns]"),
+        }
+        for k in evidence:
+            data[k] = np.array([a["evidence"].get(k, np.nan) for a in raw], dtype=float)
+        data["day"] = np.array([a["evidence"].get("day") or "NaT" for a in raw], dtype="datetime64[D]").astype(
+            "datetime64[ns]"
+        )
+        data["message"] = [a["message"] for a in raw]
+        return make_frame(frame or self._kind or default_kind(), data)
+
+    def monthly_report(
+        self,
+        month: str,
+        *,
+        config: Mapping[str, Any] | None = None,
+        out_dir: str | os.PathLike[str] | None = None,
+    ) -> dict[str, str]:
+        """The monthly board report for the month containing ``month``: KPIs for the
+        network, each branch and department against targets and the previous month,
+        12-month trends, next month's admissions and occupancy forecast, and the alerts
+        raised. Returns ``{"html": ..., "csv": ..., "json": ...}``; the HTML is one
+        self-contained file (inline SVG charts, no script, nothing fetched). With
+        ``out_dir`` the three are also written there as ``report-<YYYY-MM>.html``,
+        ``.csv`` and ``.json``. ``config`` overrides hutano-forecast's ``ReportConfig``
+        (targets, trend length, alert rules, currency).
+
+        >>> import hutano
+        >>> net = hutano.generate("national", seed=7, days=120)
+        >>> r = net.monthly_report("2024-03-01", config={"forecast": False})
+        >>> r["html"].startswith("<!DOCTYPE html>"), "section,branch" in r["csv"]
+        (True, True)
+        """
+        html, csv, js = self._native.monthly_report(str(month), None if config is None else json.dumps(config))
+        out = {"html": html, "csv": csv, "json": js}
+        if out_dir is not None:
+            os.makedirs(out_dir, exist_ok=True)
+            stem = f"report-{str(month)[:7]}"
+            for ext, text in out.items():
+                with open(os.path.join(out_dir, f"{stem}.{ext}"), "w", encoding="utf-8") as fh:
+                    fh.write(text)
+        return out
 
     def encounters_csv(self) -> bytes:
         """The encounters in hutano's CSV export format."""

@@ -1,0 +1,792 @@
+//! Panels of series built from arrays, forecasters from JSON model specs,
+//! fitted panels, forecasts and backtests in long format, and metrics.
+
+use std::ffi::c_char;
+
+use ::hutano_forecast::backtest::evaluate;
+use ::hutano_forecast::panel::{FillRule, Freq, Panel};
+use ::hutano_forecast::spec::{Control, FittedPanel, LongForecast, ModelSpec, PanelForecaster};
+
+use crate::error::{hutano_result, FfiError, FfiResult};
+use crate::handle::{self, Handle};
+use crate::panic::ffi_panic_boundary;
+use crate::util::{epoch_seconds, from_epoch_seconds, index, out_buf, out_ptr, slice, str_arg};
+
+/// A panel of equally spaced series, built one series at a time with
+/// `hutano_panel_add_series`.
+///
+/// `hutano_panel_add_series` mutates the panel: it must not run while
+/// another thread uses the same panel. The other calls only read it and may
+/// run concurrently.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct hutano_panel {
+    _private: [u8; 0],
+}
+
+/// Several named models with their settings (from JSON). Immutable; safe to
+/// share between threads.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct hutano_forecaster {
+    _private: [u8; 0],
+}
+
+/// Every model of a forecaster fitted to every series of a panel.
+/// Immutable; safe to share between threads.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct hutano_fitted {
+    _private: [u8; 0],
+}
+
+/// Forecasts in long format: one row per series and step, a column per
+/// model and per interval bound (`<model>`, `<model>-lo-<level>`,
+/// `<model>-hi-<level>`), from `hutano_fitted_predict` or (with cutoffs and
+/// actual values) from `hutano_forecaster_cross_validation`. Immutable;
+/// safe to share between threads.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct hutano_forecast {
+    _private: [u8; 0],
+}
+
+/// Series spacing for `hutano_panel_new`.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hutano_freq {
+    /// One value per hour.
+    Hourly = 1,
+    /// One value per day.
+    Daily = 2,
+    /// One value per week.
+    Weekly = 3,
+    /// One value per calendar month.
+    Monthly = 4,
+}
+
+/// How `hutano_panel_add_series` fills missing timestamps inside a series.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hutano_fill {
+    /// A gap is an error (`HUTANO_RESULT_INVALID_DATA`).
+    Error = 0,
+    /// Missing steps are zero (event counts such as admissions).
+    Zero = 1,
+    /// Missing steps are interpolated linearly (levels such as census).
+    Interpolate = 2,
+}
+
+/// Accuracy of one model over a backtest (`hutano_forecast_metrics`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct hutano_metrics {
+    /// Mean absolute scaled error (per window, scaled by the training
+    /// data's mean absolute seasonal difference; NaN if no window has a
+    /// positive scale).
+    pub mase: f64,
+    /// Symmetric MAPE as a fraction in [0, 2].
+    pub smape: f64,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Mean of forecast minus actual (positive: over-forecast).
+    pub bias: f64,
+    /// Mean pinball loss over the interval bounds and the point (median).
+    pub pinball: f64,
+    /// CRPS approximated by twice the mean pinball loss.
+    pub crps: f64,
+}
+
+/// The Rust side of `hutano_panel`.
+#[derive(Debug)]
+pub(crate) struct PanelBuilder {
+    pub(crate) panel: Panel,
+    freq: Freq,
+    fill: FillRule,
+}
+
+/// The Rust side of `hutano_forecaster`.
+#[derive(Debug)]
+pub(crate) struct Forecaster(pub(crate) PanelForecaster);
+
+/// The Rust side of `hutano_fitted`.
+#[derive(Debug)]
+pub(crate) struct Fitted {
+    fitted: FittedPanel,
+    unique_ids: Vec<String>,
+}
+
+/// The Rust side of `hutano_forecast`.
+#[derive(Debug)]
+pub(crate) struct ForecastResult {
+    pub(crate) long: LongForecast,
+    unique_ids: Vec<String>,
+    /// For a backtest: the panel and the levels, to score it.
+    backtest: Option<(Panel, Vec<f64>)>,
+}
+
+impl Handle for PanelBuilder {
+    type Opaque = hutano_panel;
+    const NAME: &'static str = "hutano_panel";
+}
+
+impl Handle for Forecaster {
+    type Opaque = hutano_forecaster;
+    const NAME: &'static str = "hutano_forecaster";
+}
+
+impl Handle for Fitted {
+    type Opaque = hutano_fitted;
+    const NAME: &'static str = "hutano_fitted";
+}
+
+impl Handle for ForecastResult {
+    type Opaque = hutano_forecast;
+    const NAME: &'static str = "hutano_forecast";
+}
+
+/// A new, empty panel of series spaced by `freq` (a `HUTANO_FREQ_*`
+/// value), gaps filled by `fill` (a `HUTANO_FILL_*` value). Free with
+/// `hutano_panel_free`.
+///
+/// # Safety
+/// `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_new(freq: u32, fill: u32, out: *mut *mut hutano_panel) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let freq = match freq {
+            1 => Freq::Hourly,
+            2 => Freq::Daily,
+            3 => Freq::Weekly,
+            4 => Freq::Monthly,
+            other => return Err(FfiError::param(format!("freq {other} is not a HUTANO_FREQ_* value"))),
+        };
+        let fill = match fill {
+            0 => FillRule::Error,
+            1 => FillRule::Zero,
+            2 => FillRule::Interpolate,
+            other => return Err(FfiError::param(format!("fill {other} is not a HUTANO_FILL_* value"))),
+        };
+        out.write(handle::into_raw(PanelBuilder { panel: Panel::default(), freq, fill }));
+        Ok(())
+    }
+}
+
+/// Free a panel (NULL: no-op; double free caught where possible).
+///
+/// # Safety
+/// `panel` is NULL or a handle from hutano; no other thread uses it.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_free(panel: *mut hutano_panel) -> hutano_result {
+    ffi_panic_boundary! { handle::free::<PanelBuilder>(panel, "panel") }
+}
+
+/// Add one series in long format: timestamps `ds` (seconds since
+/// 1970-01-01 00:00:00, wall-clock time, any order, on the panel's
+/// frequency grid) and values `y`, `len` rows each. Gaps are filled by the
+/// panel's rule.
+///
+/// Errors: `HUTANO_RESULT_LENGTH_MISMATCH` (`ds_len != y_len`),
+/// `HUTANO_RESULT_INVALID_PARAMETER` (no row, empty or repeated
+/// `unique_id`, timestamp out of range), `HUTANO_RESULT_INVALID_DATA` (NaN
+/// or infinite value, duplicate or off-grid timestamp, gap with
+/// `HUTANO_FILL_ERROR`; the detail gives the zero-based row). On error the
+/// panel is unchanged.
+///
+/// Not thread-safe: no other thread may use `panel` during the call.
+///
+/// # Safety
+/// `panel` is a live handle; the strings and arrays are valid for their
+/// lengths.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_add_series(
+    panel: *mut hutano_panel,
+    unique_id: *const c_char,
+    unique_id_len: usize,
+    ds: *const i64,
+    ds_len: usize,
+    y: *const f64,
+    y_len: usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let p = handle::get_mut::<PanelBuilder>(panel, "panel")?;
+        // SAFETY: the caller guarantees the arguments are valid for their lengths.
+        let (id, ds, y) = unsafe {
+            (
+                str_arg(unique_id, unique_id_len, "unique_id")?,
+                slice(ds, ds_len, "ds")?,
+                slice(y, y_len, "y")?,
+            )
+        };
+        if ds.len() != y.len() {
+            return Err(FfiError::new(
+                hutano_result::LengthMismatch,
+                format!("ds has {} rows, y has {}", ds.len(), y.len()),
+            ));
+        }
+        if y.is_empty() {
+            return Err(FfiError::param("a series needs at least one row"));
+        }
+        if id.is_empty() || p.panel.series.iter().any(|s| s.unique_id == id) {
+            return Err(FfiError::param(format!("unique_id {id:?} is empty or already in the panel")));
+        }
+        let ds: Vec<_> = ds
+            .iter()
+            .enumerate()
+            .map(|(row, &t)| from_epoch_seconds(t, "ds", row))
+            .collect::<FfiResult<_>>()?;
+        let rows = ds.into_iter().zip(y).map(|(t, &v)| (id, t, v));
+        let mut one = Panel::from_long(rows, p.freq, p.fill)?;
+        p.panel.series.append(&mut one.series);
+        Ok(())
+    }
+}
+
+/// Number of series in the panel.
+///
+/// # Safety
+/// `panel` is a live handle; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_series_count(panel: *const hutano_panel, out: *mut usize) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(handle::get::<PanelBuilder>(panel, "panel")?.panel.series.len());
+        Ok(())
+    }
+}
+
+/// Parse a forecaster's models: a JSON list whose items are either
+/// `[name, spec]` or a bare spec (named by the model's default name).
+pub(crate) fn parse_models(text: &str) -> FfiResult<Vec<(String, ModelSpec)>> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| FfiError::param(format!("models_json: {e}")))?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| FfiError::param("models_json: expected a JSON list of models"))?;
+    if items.is_empty() {
+        return Err(FfiError::param("models_json: give at least one model"));
+    }
+    let mut models = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let (name, spec) = match item.as_array().map(Vec::as_slice) {
+            Some([serde_json::Value::String(name), spec]) => (Some(name.clone()), spec.clone()),
+            _ => (None, item.clone()),
+        };
+        let spec: ModelSpec =
+            serde_json::from_value(spec).map_err(|e| FfiError::param(format!("models_json[{i}]: {e}")))?;
+        spec.build().map_err(|e| {
+            let e = FfiError::from(e);
+            FfiError::new(e.code, format!("models_json[{i}]: {}", e.detail))
+        })?;
+        let name = name.unwrap_or_else(|| spec.default_name().to_string());
+        if name.is_empty() || models.iter().any(|(n, _): &(String, ModelSpec)| *n == name) {
+            return Err(FfiError::param(format!(
+                "models_json[{i}]: model name {name:?} is empty or repeated"
+            )));
+        }
+        models.push((name, spec));
+    }
+    Ok(models)
+}
+
+/// A forecaster from `models_json`, a JSON list of models, each either
+/// `["name", spec]` or a bare spec named by its model's default name
+/// (`"SeasonalNaive"`, `"AutoARIMA"`, ...). A spec is
+/// `{"model": "seasonal_naive", "season_length": 7}`, `{"model": "naive"}`,
+/// `{"model": "auto_arima", "season_length": 7}`, ... (hutano-forecast's
+/// `ModelSpec`). `non_negative` clips forecasts and bounds at zero (for
+/// counts). Free with `hutano_forecaster_free`.
+///
+/// # Safety
+/// `models_json` is valid for its length; `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_new(
+    models_json: *const c_char,
+    models_json_len: usize,
+    non_negative: bool,
+    out: *mut *mut hutano_forecaster,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: the caller guarantees the string is valid for its length.
+        let text = unsafe { str_arg(models_json, models_json_len, "models_json") }?;
+        let mut spec = PanelForecaster::new(parse_models(text)?);
+        spec.non_negative = non_negative;
+        out.write(handle::into_raw(Forecaster(spec)));
+        Ok(())
+    }
+}
+
+/// Free a forecaster (NULL: no-op; double free caught where possible).
+///
+/// # Safety
+/// `forecaster` is NULL or a handle from hutano; no other thread uses it.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_free(forecaster: *mut hutano_forecaster) -> hutano_result {
+    ffi_panic_boundary! { handle::free::<Forecaster>(forecaster, "forecaster") }
+}
+
+fn non_empty(panel: &PanelBuilder) -> FfiResult<&Panel> {
+    if panel.panel.series.is_empty() {
+        return Err(FfiError::param("the panel has no series"));
+    }
+    Ok(&panel.panel)
+}
+
+/// Fit every model to every series of `panel` (on all cores when the
+/// library is built with the `parallel` feature; the result is the same).
+/// On success `*out` receives a fitted panel, freed with
+/// `hutano_fitted_free`; the panel may be freed independently.
+///
+/// # Safety
+/// `forecaster` and `panel` are live handles; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_fit(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    out: *mut *mut hutano_fitted,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
+        let panel = non_empty(handle::get::<PanelBuilder>(panel, "panel")?)?;
+        let fitted = f.0.fit(panel, &Control::new())?;
+        let unique_ids = fitted.unique_ids().into_iter().map(str::to_string).collect();
+        out.write(handle::into_raw(Fitted { fitted, unique_ids }));
+        Ok(())
+    }
+}
+
+/// Free a fitted panel (NULL: no-op; double free caught where possible).
+///
+/// # Safety
+/// `fitted` is NULL or a handle from hutano; no other thread uses it.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_fitted_free(fitted: *mut hutano_fitted) -> hutano_result {
+    ffi_panic_boundary! { handle::free::<Fitted>(fitted, "fitted") }
+}
+
+/// Forecast `h` steps after each series' end, with prediction intervals at
+/// `levels` (percentages strictly between 0 and 100, e.g. 80 and 95;
+/// `n_levels` may be 0). On success `*out` receives a forecast, freed with
+/// `hutano_forecast_free`.
+///
+/// # Safety
+/// `fitted` is a live handle; `levels` is valid for `n_levels` doubles;
+/// `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_fitted_predict(
+    fitted: *const hutano_fitted,
+    h: usize,
+    levels: *const f64,
+    n_levels: usize,
+    out: *mut *mut hutano_forecast,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let f = handle::get::<Fitted>(fitted, "fitted")?;
+        // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
+        let levels = unsafe { slice(levels, n_levels, "levels") }?;
+        let long = f.fitted.predict(h, levels)?;
+        out.write(handle::into_raw(ForecastResult { long, unique_ids: f.unique_ids.clone(), backtest: None }));
+        Ok(())
+    }
+}
+
+/// Rolling-origin cross-validation (backtest) of every model on every
+/// series: `n_windows` cutoffs `step` apart, the last one `h` steps before
+/// each series' end; each model is fitted on the data up to the cutoff
+/// only. Rows are ordered by series, cutoff and step. Score it with
+/// `hutano_forecast_metrics` and `hutano_forecast_coverage`.
+///
+/// Errors: `HUTANO_RESULT_SERIES_TOO_SHORT` for a series without
+/// `h + step * (n_windows - 1) + 2` values, parameter and model errors.
+///
+/// # Safety
+/// `forecaster` and `panel` are live handles; `levels` is valid for
+/// `n_levels` doubles; `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_cross_validation(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    h: usize,
+    n_windows: usize,
+    step: usize,
+    levels: *const f64,
+    n_levels: usize,
+    out: *mut *mut hutano_forecast,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
+        let panel = non_empty(handle::get::<PanelBuilder>(panel, "panel")?)?;
+        // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
+        let levels = unsafe { slice(levels, n_levels, "levels") }?;
+        let long = f.0.cross_validation(panel, h, n_windows, step, levels, &Control::new())?;
+        let unique_ids = panel.series.iter().map(|s| s.unique_id.clone()).collect();
+        out.write(handle::into_raw(ForecastResult {
+            long,
+            unique_ids,
+            backtest: Some((panel.clone(), levels.to_vec())),
+        }));
+        Ok(())
+    }
+}
+
+/// Free a forecast (NULL: no-op; double free caught where possible).
+///
+/// # Safety
+/// `forecast` is NULL or a handle from hutano; no other thread uses it.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_free(forecast: *mut hutano_forecast) -> hutano_result {
+    ffi_panic_boundary! { handle::free::<ForecastResult>(forecast, "forecast") }
+}
+
+/// Number of rows and of value columns (models and bounds) of a forecast.
+///
+/// # Safety
+/// `forecast` is a live handle; `rows` and `columns` are valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_shape(
+    forecast: *const hutano_forecast,
+    rows: *mut usize,
+    columns: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let (rows, columns) = (out_ptr(rows, "rows")?, out_ptr(columns, "columns")?);
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        rows.write(f.long.len());
+        columns.write(f.long.columns.len());
+        Ok(())
+    }
+}
+
+/// Name of value column `j`: `<model>`, `<model>-lo-<level>` or
+/// `<model>-hi-<level>` (levels written `80`, or `97.5`).
+///
+/// # Safety
+/// `forecast` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_column_name(
+    forecast: *const hutano_forecast,
+    j: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(buf, len, out_n, "buf")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let name = &f.long.columns[index(j, f.long.columns.len(), "column")?].0;
+        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+        unsafe { out.write_str(name) }
+    }
+}
+
+/// Index of the value column called `name` (`HUTANO_RESULT_NOT_FOUND` if none).
+///
+/// # Safety
+/// `forecast` is a live handle; `name` is valid for `name_len` bytes; `out`
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_column_index(
+    forecast: *const hutano_forecast,
+    name: *const c_char,
+    name_len: usize,
+    out: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        // SAFETY: the caller guarantees `name` is valid for its length.
+        let name = unsafe { str_arg(name, name_len, "name") }?;
+        let j = f
+            .long
+            .columns
+            .iter()
+            .position(|(n, _)| n == name)
+            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no column {name:?}")))?;
+        out.write(j);
+        Ok(())
+    }
+}
+
+/// Values of value column `j`, one per row. Array output: see the preamble.
+///
+/// # Safety
+/// `forecast` is a live handle; `out` is valid for `len` doubles; `out_n`
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_values(
+    forecast: *const hutano_forecast,
+    j: usize,
+    out: *mut f64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let values = &f.long.columns[index(j, f.long.columns.len(), "column")?].1;
+        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+        unsafe { out.write(values) }
+    }
+}
+
+/// Series index of each row (into `hutano_forecast_unique_id`).
+///
+/// # Safety
+/// `forecast` is a live handle; `out` is valid for `len` values; `out_n`
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_series(
+    forecast: *const hutano_forecast,
+    out: *mut usize,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        // SAFETY: the caller guarantees `out` is valid for `len` values.
+        unsafe { out.write(&f.long.series) }
+    }
+}
+
+/// Timestamp of each row, in seconds since 1970-01-01 00:00:00.
+///
+/// # Safety
+/// `forecast` is a live handle; `out` is valid for `len` values; `out_n`
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_ds(
+    forecast: *const hutano_forecast,
+    out: *mut i64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let ds: Vec<i64> = f.long.ds.iter().map(|t| epoch_seconds(*t)).collect();
+        // SAFETY: the caller guarantees `out` is valid for `len` values.
+        unsafe { out.write(&ds) }
+    }
+}
+
+/// Cutoff (last training timestamp) of each row, in seconds since
+/// 1970-01-01; for a forecast, each series' last timestamp.
+///
+/// # Safety
+/// As `hutano_forecast_ds`.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_cutoff(
+    forecast: *const hutano_forecast,
+    out: *mut i64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let cutoff: Vec<i64> = f.long.cutoff.iter().map(|t| epoch_seconds(*t)).collect();
+        // SAFETY: the caller guarantees `out` is valid for `len` values.
+        unsafe { out.write(&cutoff) }
+    }
+}
+
+/// Observed value of each row: the actuals of a backtest, NaN for a
+/// forecast of the future.
+///
+/// # Safety
+/// `forecast` is a live handle; `out` is valid for `len` doubles; `out_n`
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_actual(
+    forecast: *const hutano_forecast,
+    out: *mut f64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+        unsafe { out.write(&f.long.y) }
+    }
+}
+
+/// Number of series of the forecast.
+///
+/// # Safety
+/// `forecast` is a live handle; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_series_count(
+    forecast: *const hutano_forecast,
+    out: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(handle::get::<ForecastResult>(forecast, "forecast")?.unique_ids.len());
+        Ok(())
+    }
+}
+
+/// Identifier of series `i`.
+///
+/// # Safety
+/// `forecast` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_unique_id(
+    forecast: *const hutano_forecast,
+    i: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(buf, len, out_n, "buf")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let id = &f.unique_ids[index(i, f.unique_ids.len(), "series")?];
+        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+        unsafe { out.write_str(id) }
+    }
+}
+
+/// The forecast as long-format CSV: `unique_id,ds,cutoff,y,<columns>`,
+/// timestamps `YYYY-MM-DDTHH:MM:SS`, numbers in shortest round-trip form,
+/// NaN as an empty cell.
+///
+/// # Safety
+/// `forecast` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_csv(
+    forecast: *const hutano_forecast,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(buf, len, out_n, "buf")?;
+        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+        let text = forecast_csv(f)?;
+        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+        unsafe { out.write_str(&text) }
+    }
+}
+
+fn forecast_csv(f: &ForecastResult) -> FfiResult<String> {
+    let num = |x: f64| if x.is_nan() { String::new() } else { x.to_string() };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| FfiError::new(hutano_result::Other, e.to_string());
+    let mut header = vec!["unique_id".to_string(), "ds".into(), "cutoff".into(), "y".into()];
+    header.extend(f.long.columns.iter().map(|(n, _)| n.clone()));
+    w.write_record(&header).map_err(err)?;
+    let iso = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    for i in 0..f.long.len() {
+        let mut row = vec![
+            f.unique_ids[f.long.series[i]].clone(),
+            iso(f.long.ds[i]),
+            iso(f.long.cutoff[i]),
+            num(f.long.y[i]),
+        ];
+        row.extend(f.long.columns.iter().map(|(_, v)| num(v[i])));
+        w.write_record(&row).map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))
+}
+
+/// # Safety
+/// `model` is NULL or valid for `model_len` bytes.
+unsafe fn backtest_metrics(
+    forecast: *const hutano_forecast,
+    model: *const c_char,
+    model_len: usize,
+    season: usize,
+) -> FfiResult<::hutano_forecast::backtest::Metrics> {
+    let f = handle::get::<ForecastResult>(forecast, "forecast")?;
+    // SAFETY: forwarded contract.
+    let model = unsafe { str_arg(model, model_len, "model") }?;
+    let (panel, levels) = f.backtest.as_ref().ok_or_else(|| {
+        FfiError::new(
+            hutano_result::NotFound,
+            "not a backtest: use hutano_forecaster_cross_validation",
+        )
+    })?;
+    if f.long.column(model).is_none() {
+        return Err(FfiError::new(hutano_result::NotFound, format!("no model {model:?}")));
+    }
+    let windows = f.long.windows(panel, model, levels, season)?;
+    Ok(evaluate(&windows)?)
+}
+
+/// Accuracy of model `model` over a backtest from
+/// `hutano_forecaster_cross_validation`, with the MASE scaled at `season`
+/// (7 for daily data with a weekly cycle). `HUTANO_RESULT_NOT_FOUND` for a
+/// forecast that is not a backtest or an unknown model.
+///
+/// # Safety
+/// `forecast` is a live handle; `model` is valid for `model_len` bytes;
+/// `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_metrics(
+    forecast: *const hutano_forecast,
+    model: *const c_char,
+    model_len: usize,
+    season: usize,
+    out: *mut hutano_metrics,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: the caller guarantees `model` is valid for its length.
+        let m = unsafe { backtest_metrics(forecast, model, model_len, season) }?;
+        out.write(hutano_metrics {
+            mase: m.mase,
+            smape: m.smape,
+            rmse: m.rmse,
+            mae: m.mae,
+            bias: m.bias,
+            pinball: m.pinball,
+            crps: m.crps,
+        });
+        Ok(())
+    }
+}
+
+/// Share of actuals inside model `model`'s interval over a backtest, one
+/// value per level, in the order of the levels given to the backtest.
+/// Array output: see the preamble.
+///
+/// # Safety
+/// `forecast` is a live handle; `model` is valid for `model_len` bytes;
+/// `out` is valid for `len` doubles; `out_n` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecast_coverage(
+    forecast: *const hutano_forecast,
+    model: *const c_char,
+    model_len: usize,
+    out: *mut f64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        // SAFETY: the caller guarantees `model` is valid for its length.
+        let m = unsafe { backtest_metrics(forecast, model, model_len, 1) }?;
+        let shares: Vec<f64> = m.coverage.iter().map(|(_, share)| *share).collect();
+        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+        unsafe { out.write(&shares) }
+    }
+}
