@@ -108,13 +108,12 @@ fn forecast_err(py: Python<'_>, e: hutano_forecast::Error) -> PyErr {
         | E::OffGrid { unique_id, row, .. } => data_error(py, msg, Some(&unique_id), Some(row as u64), None, false),
         E::Gaps { unique_id, .. } => data_error(py, msg, Some(&unique_id), None, None, false),
         E::TooShort { unique_id, .. } => data_error(py, msg, Some(&unique_id), None, None, true),
-        E::Regressors { .. } => data_error(py, msg, None, None, None, false),
+        E::Regressors { .. } | E::InvalidObservation { .. } => data_error(py, msg, None, None, None, false),
         E::InvalidParameter { .. } | E::InvalidLevel { .. } => InvalidParameterError::new_err(msg),
         E::Model { .. } => ConvergenceError::new_err(msg),
         E::Cancelled => PyKeyboardInterrupt::new_err(msg),
         E::Core(inner) => core_err(inner),
         E::Medicine(inner) => medicine_err(py, *inner),
-        E::InvalidObservation { .. } => data_error(py, msg, None, None, None, false),
         _ => HutanoError::new_err(msg),
     }
 }
