@@ -139,6 +139,10 @@ pub enum ModelSpec {
         /// Fourier order of the yearly seasonality (default 10).
         #[serde(default)]
         yearly_order: Option<usize>,
+        /// Fourier order of the daily seasonality of hourly series (default
+        /// 4).
+        #[serde(default)]
+        daily_order: Option<usize>,
         /// Holiday calendar.
         #[serde(default)]
         calendar: Option<Calendar>,
@@ -307,6 +311,7 @@ impl ModelSpec {
                 seasonality_prior_scale,
                 weekly_order,
                 yearly_order,
+                daily_order,
                 calendar,
                 regressor_prior_scale,
                 growth,
@@ -332,6 +337,9 @@ impl ModelSpec {
                 }
                 if let Some(v) = *yearly_order {
                     m = m.yearly_order(v);
+                }
+                if let Some(v) = *daily_order {
+                    m = m.daily_order(v);
                 }
                 if let Some(c) = calendar {
                     m = m.calendar(c.clone());

@@ -205,3 +205,23 @@ def test_prophet_logistic_growth_stays_below_the_cap() -> None:
     assert (out["Prophet"] <= 120 + 1e-9).all() and out["Prophet"].iloc[-1] > 110
     with pytest.raises(hutano.InvalidParameterError, match="cap"):
         hutano.Forecaster([Prophet(growth="logistic")])
+
+
+def test_monthly_and_hourly_series_with_the_statistical_models() -> None:
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2016-04-01", periods=36, freq="MS")
+    season = 40 * np.cos(2 * np.pi * (months.month.to_numpy() - 1) / 12)
+    monthly = pd.DataFrame({"unique_id": "ae", "ds": months, "y": 2500 + season + rng.normal(0, 15, 36)})
+    fc = hutano.Forecaster([AutoETS(12), AutoARIMA(12), Prophet()], freq="MS").fit(monthly)
+    out = fc.predict(6, level=[80])
+    assert list(out["ds"]) == list(pd.date_range("2019-04-01", periods=6, freq="MS"))
+    for m in ("AutoETS", "AutoARIMA", "Prophet"):
+        assert (out[f"{m}-lo-80"] <= out[m]).all() and (out[m] <= out[f"{m}-hi-80"]).all()
+        # The yearly pattern carries over: April–June sit above their own annual mean.
+        assert abs(out[m].mean() - 2500 - season[:6].mean()) < 40, m
+    hours = pd.date_range("2024-01-01", periods=24 * 21, freq="h")
+    daily = 6 + 4 * np.sin(2 * np.pi * (hours.hour.to_numpy() - 5) / 24)
+    hourly = pd.DataFrame({"unique_id": "ed", "ds": hours, "y": rng.poisson(daily).astype(float)})
+    p = hutano.Forecaster([Prophet(daily_order=4)], freq="h").fit(hourly).predict(24)
+    peak = int(p["ds"].iloc[int(np.argmax(p["Prophet"].to_numpy()))].hour)
+    assert 9 <= peak <= 13, peak  # the daily peak (true: 11:00) is learned

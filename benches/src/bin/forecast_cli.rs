@@ -142,6 +142,9 @@ fn dispatch(
                     .member("arima", hutano::forecast::arima::AutoArima::params(season))
                     .member("ets", hutano::forecast::ets::AutoEts::new(season))
                     .member("prophet", hutano::forecast::prophet::Prophet::default());
+                // Validate on windows of at most 3 months, so that two fit
+                // inside two years.
+                e.validation_horizon = h.min(3);
             } else {
                 e = e
                     .member("ets", hutano::forecast::ets::AutoEts::new(season))
@@ -149,7 +152,9 @@ fn dispatch(
                     .member("boosted", hutano::forecast::trees::BoostedForecaster::default())
                     .member("prophet", hutano::forecast::prophet::Prophet::default());
             }
-            e.validation_horizon = h;
+            if freq != Freq::Monthly {
+                e.validation_horizon = h;
+            }
             e.season = season;
             run(&e, panel, h, levels)?
         }

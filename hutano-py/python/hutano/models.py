@@ -195,7 +195,8 @@ class Forest(Model):
 class Prophet(Model):
     """A Prophet-like model: piecewise-linear (or, with ``growth="logistic"`` and a
     ``cap`` such as the bed count, saturating) trend with automatic changepoints,
-    Fourier weekly and yearly seasonality, holidays and regressors."""
+    Fourier weekly, yearly and (hourly series) daily seasonality, holidays and
+    regressors. Hourly, daily, weekly and monthly series."""
 
     growth: str = "linear"
     cap: float | None = None
@@ -206,6 +207,7 @@ class Prophet(Model):
     seasonality_prior_scale: float | None = None
     weekly_order: int | None = None
     yearly_order: int | None = None
+    daily_order: int | None = None
     holidays: dict[str, Any] | None = None
     alias: str | None = None
     _name = "Prophet"
@@ -218,6 +220,7 @@ class Prophet(Model):
                 "seasonality_prior_scale": self.seasonality_prior_scale,
                 "weekly_order": self.weekly_order,
                 "yearly_order": self.yearly_order,
+                "daily_order": self.daily_order,
                 "calendar": self.holidays,
                 "regressor_prior_scale": self.regressor_prior_scale,
             }
