@@ -770,7 +770,12 @@ pub(crate) fn u32_index(i: usize) -> u32 {
 /// The serialised (`snake_case`) name of a unit enum value, e.g.
 /// `AdmissionType::Emergency` → `"emergency"`; empty for a value that does
 /// not serialise to a string.
-pub(crate) fn snake_name<T: Serialize>(v: &T) -> String {
+///
+/// ```
+/// use hutano_core::model::{snake_name, AdmissionType};
+/// assert_eq!(snake_name(&AdmissionType::Emergency), "emergency");
+/// ```
+pub fn snake_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

@@ -21,7 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use hutano_core::ingest::{LoadReport, Site};
 use hutano_core::kpi::{Dimension, Engine, Grain, Kpi, Period, Query};
-use hutano_core::model::Network;
+use hutano_core::model::{snake_name, Network};
 use hutano_core::table::{Table, Values};
 use hutano_forecast::backtest::evaluate;
 use hutano_forecast::panel::{FillRule, Freq, Panel};
@@ -165,14 +165,6 @@ fn staffing_err(py: Python<'_>, e: hutano_forecast::staffing::StaffingError) -> 
         E::InvalidCensus { .. } => data_error(py, msg, None, None, None, false),
         _ => InvalidParameterError::new_err(msg),
     }
-}
-
-/// The serialised (`snake_case`) name of a unit enum value.
-fn snake<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn param_err(msg: impl Into<String>) -> PyErr {
@@ -938,7 +930,7 @@ impl Dataset {
                         Some(med.name.clone()),
                         Some(med.unit.clone()),
                         branch,
-                        Some(snake(&p.pattern.class)),
+                        Some(snake_name(&p.pattern.class)),
                         None,
                     ]);
                     let mean_daily = if p.forecast.point.is_empty() {
@@ -1154,7 +1146,7 @@ fn required_staff<'py>(
     let d = PyDict::new(py);
     let days: Vec<i64> = plan.rows.iter().map(|r| (r.date - epoch).num_days()).collect();
     d.set_item("ds", ("date", days.into_pyarray(py)))?;
-    let shift: Vec<String> = plan.rows.iter().map(|r| snake(&r.shift)).collect();
+    let shift: Vec<String> = plan.rows.iter().map(|r| snake_name(&r.shift)).collect();
     d.set_item("shift", shift)?;
     let role: Vec<&str> = plan.rows.iter().map(|r| role_label(r.role)).collect();
     d.set_item("role", role)?;

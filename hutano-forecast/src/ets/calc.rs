@@ -215,23 +215,9 @@ pub(crate) fn likelihood(init: &[f64], y: &[f64], st: &Structure, par: &Smoothin
             oldest = if oldest == 0 { m - 1 } else { oldest - 1 };
         }
         lik += e * e;
-        let val = f0.abs();
-        if val > 0.0 {
-            lik2 += val.ln();
-        } else {
-            lik2 += (val + 1e-8).ln();
-        }
+        lik2 += guarded_ln(f0.abs());
     }
-    let nf = n as f64;
-    lik = if lik > 0.0 {
-        nf * lik.ln()
-    } else {
-        nf * (lik + 1e-8).ln()
-    };
-    if st.error == Component::Multiplicative {
-        lik += 2.0 * lik2;
-    }
-    lik
+    finish_likelihood(lik, lik2, n, st)
 }
 
 /// `Forecast`: `f[i]` for `i < f.len()` from level `l`, growth `b` and
@@ -324,19 +310,24 @@ pub(crate) fn calc(x: &mut [f64], e: &mut [f64], y: &[f64], st: &Structure, par:
             x[row + start..row + start + m].copy_from_slice(&s[..m]);
         }
         lik += e[i] * e[i];
-        let val = f[0].abs();
-        if val > 0.0 {
-            lik2 += val.ln();
-        } else {
-            lik2 += (val + 1e-8).ln();
-        }
+        lik2 += guarded_ln(f[0].abs());
     }
-    let nf = n as f64;
-    lik = if lik > 0.0 {
-        nf * lik.ln()
+    finish_likelihood(lik, lik2, n, st)
+}
+
+/// `ln x`, or `ln(x + 1e-8)` when `x` is not positive (statsforecast's guard).
+fn guarded_ln(x: f64) -> f64 {
+    if x > 0.0 {
+        x.ln()
     } else {
-        nf * (lik + 1e-8).ln()
-    };
+        (x + 1e-8).ln()
+    }
+}
+
+/// The likelihood term of both passes: `n·ln(Σe²)`, plus `2·Σ ln|f|` for
+/// multiplicative errors (`lik2` that sum).
+fn finish_likelihood(sse: f64, lik2: f64, n: usize, st: &Structure) -> f64 {
+    let mut lik = n as f64 * guarded_ln(sse);
     if st.error == Component::Multiplicative {
         lik += 2.0 * lik2;
     }
