@@ -205,7 +205,7 @@ def main() -> None:
         "XGBoost": ("xgboost", tree("XGBoost")),
         "RandomForest": ("scikit-learn", tree("RandomForest")),
     }
-    for m in ["snaive", "arima", "ets", "prophet", "boosted", "forest", "ensemble"]:
+    for m in ["snaive", "arima", "ets", "prophet", "boosted", "forest", "global_boosted", "global_forest", "ensemble"]:
         models[f"hutano_{m}"] = ("hutano", hutano(a.cli, m))
     if a.models:
         keep = a.models.split(",")

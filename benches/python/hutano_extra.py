@@ -75,3 +75,11 @@ def prophet(panel, h, levels):
 
 def ensemble(panel, h, levels):
     return _call("ensemble", panel, h, levels)
+
+
+def global_boosted(panel, h, levels):
+    return _call("global_boosted", panel, h, levels)
+
+
+def global_forest(panel, h, levels):
+    return _call("global_forest", panel, h, levels)

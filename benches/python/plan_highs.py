@@ -11,7 +11,14 @@ sides and the ratios.
     RAYON_NUM_THREADS=2 /tmp/highs-venv/bin/python benches/python/plan_highs.py /tmp/plan
 
 Objectives are compared: the script exits non-zero when HiGHS and hutano
-disagree by more than 1e-6 relative on a model both solved.
+disagree by more than 1e-6 relative on a model both proved optimal.
+
+``PLAN_NODES=200`` adds a run of the national roster with hutano's budgeted
+branch and bound (``plan_bench staff OUT --nodes 200``), compared with the
+HiGHS optimum of the same MPS (solved once per script run): the script
+reports how far hutano's roster is above the optimum and exits non-zero if
+hutano's proven lower bound exceeds HiGHS's optimum by more than 1e-6
+relative (a wrong bound).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ RUNS = [
     ("staff", ["--mission-only"]),
     ("staff", ["--skip-solve"]),
 ]
+if os.environ.get("PLAN_NODES"):
+    RUNS.append(("staff", ["--nodes", os.environ["PLAN_NODES"]]))
 
 
 def highs_child(mps: str, threads: int) -> None:
@@ -63,18 +72,29 @@ def main() -> int:
     threads = int(os.environ.get("RAYON_NUM_THREADS", "2"))
     results = []
     ok = True
+    solved: dict[str, dict] = {}
     for model, extra in RUNS:
         line = subprocess.run(
             [str(BIN), model, out_dir, *extra], check=True, capture_output=True, text=True
         ).stdout.strip().splitlines()[-1]
         ours = json.loads(line)
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", ours["mps"], str(threads)],
-            check=True, capture_output=True, text=True,
-        )
-        theirs = json.loads(child.stdout.strip().splitlines()[-1])
+        if ours["mps"] not in solved:
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", ours["mps"], str(threads)],
+                check=True, capture_output=True, text=True,
+            )
+            solved[ours["mps"]] = json.loads(child.stdout.strip().splitlines()[-1])
+        theirs = solved[ours["mps"]]
         row = {"hutano": ours, "highs": theirs}
-        if ours.get("solve_seconds") is not None:
+        if "budget" in ours:
+            # Budgeted: a feasible roster above the optimum and a lower bound below it.
+            best = theirs["objective"]
+            row["objective_above_highs_optimum"] = (ours["objective"] - best) / abs(best)
+            row["lower_bound_below_highs_optimum"] = (best - ours["budget"]["lower_bound"]) / abs(best)
+            row["time_ratio_hutano_over_highs"] = ours["solve_seconds"] / theirs["solve_seconds"]
+            ok &= ours["budget"]["lower_bound"] <= best + 1e-6 * abs(best)
+            ok &= ours["objective"] >= best - 1e-6 * abs(best)
+        elif ours.get("solve_seconds") is not None:
             rel = abs(ours["objective"] - theirs["objective"]) / max(1.0, abs(theirs["objective"]))
             row["objective_rel_diff"] = rel
             row["time_ratio_hutano_over_highs"] = ours["solve_seconds"] / theirs["solve_seconds"]

@@ -29,6 +29,16 @@
 //!   follow a late-morning-to-afternoon profile (about 20% before noon),
 //!   the discharge order a few hours earlier and the bill closing some hours
 //!   later. Deaths depend on department, diagnosis, age and critical care.
+//! - **Ventilation.** About a third of ICU stays (runs of ICU-bed
+//!   placements; longer stays more often) get one episode of invasive
+//!   ventilation, recorded as a [`Procedure`] coded by length
+//!   ([`crate::model::VENTILATION_CODES`]): intubated soon after ICU entry,
+//!   extubated before leaving the ICU (or at death there), lengths
+//!   lognormal with a median of 3.5 days before the ICU stay cuts them
+//!   short (Esteban et al., JAMA 2002;287:345–355). Ventilation rows have
+//!   no performer and zero cost and charge: the ICU bed-day rate covers
+//!   them, and bills are unchanged. Their draws come from a stream of their
+//!   own, so every other value is the same as without them.
 //! - **Readmissions** arise from patient histories: after an alive discharge
 //!   a patient has a hazard of coming back (higher for chronic diagnoses,
 //!   old age and leaving against advice). The return is a new encounter of the
@@ -43,9 +53,10 @@
 //!   `start`), so the census starts in steady state. Stays still in hospital
 //!   at the end of the period have `discharge`, `outcome`, `discharge_order`
 //!   and `billing_closed` set to `None`, and placements or procedures after
-//!   the end are not recorded. A patient's earlier stays that ended before
-//!   `start` are not recorded either, so a return early in the period may
-//!   have no recorded index stay.
+//!   the end are not recorded (a ventilation running at the end keeps its
+//!   full length, which may reach past the end). A patient's earlier stays
+//!   that ended before `start` are not recorded either, so a return early
+//!   in the period may have no recorded index stay.
 //!
 //! # Tables
 //! Rows are grouped by branch (in preset order); encounters of a branch are
@@ -78,9 +89,10 @@ use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    u32_index, AdmissionType, Ambulance, AmbulanceKind, BedBlock, BedType, Bill, Branch, BranchId, BranchKind,
-    DepartmentId, Encounter, EncounterId, Medicine, MedicineId, Network, Outcome, Patient, PatientId, Payer, Placement,
-    Procedure, Residence, Sex, Shift, ShiftKind, Staff, StaffId, StaffRole, StockEvent, StockMovement, WardId,
+    u32_index, ventilation_code, AdmissionType, Ambulance, AmbulanceKind, BedBlock, BedType, Bill, Branch, BranchId,
+    BranchKind, DepartmentId, Encounter, EncounterId, Medicine, MedicineId, Network, Outcome, Patient, PatientId,
+    Payer, Placement, Procedure, Residence, Sex, Shift, ShiftKind, Staff, StaffId, StaffRole, StockEvent,
+    StockMovement, WardId,
 };
 
 // ---------------------------------------------------------------------------
@@ -1442,6 +1454,9 @@ const STREAM_ADMISSIONS: u64 = 4;
 const STREAM_BEDS: u64 = 5;
 const STREAM_STOCK: u64 = 6;
 const STREAM_AMBULANCES: u64 = 7;
+/// Ventilation draws, one stream per stay (see [`ventilate`]), so that they
+/// leave every other stream untouched.
+const STREAM_VENTILATION: u64 = 8;
 
 fn stream(seed: u64, parts: &[u64]) -> ChaCha8Rng {
     let mut h = splitmix(seed);
@@ -2804,6 +2819,105 @@ fn record_procedures(
     total
 }
 
+/// Probability of invasive ventilation per day of an ICU stay (a run of
+/// consecutive ICU-bed placements), clamped to [0.05, 0.8]: the sicker
+/// patients who are ventilated stay longer, and overall about a third of
+/// ICU stays are ventilated (39 % of ICU stays of a generated national year,
+/// 31 % in the Indian preset). Reference: 33 % of ICU admissions received
+/// mechanical ventilation in the 28-day international cohort of Esteban et
+/// al., "Characteristics and outcomes in adult patients receiving
+/// mechanical ventilation", JAMA 2002;287(3):345–355 (5 183 of 15 757).
+const VENTILATED_PER_ICU_DAY: f64 = 0.12;
+/// Median length of an episode in days before it is fitted into the ICU
+/// stay; lognormal with [`VENTILATION_SIGMA`], mean 5.8 days (Esteban 2002:
+/// mean 5.9, SD 7.1 days). The ICU stays of the generator are short, so the
+/// recorded episodes are shorter: median about 2.3 days (national) and 1.8
+/// days (Indian preset), a sixth to a quarter of them longer than 96 hours.
+const VENTILATION_MEDIAN_DAYS: f64 = 3.5;
+/// Log-scale spread of the episode length.
+const VENTILATION_SIGMA: f64 = 1.0;
+
+/// Episodes of invasive ventilation of one stay, as procedures of encounter
+/// 0 (the caller sets the encounter): at most one per run of consecutive
+/// ICU-bed placements, ventilated with probability
+/// [`VENTILATED_PER_ICU_DAY`] × days in the ICU (clamped to [0.05, 0.8]).
+/// Intubation follows ICU entry by a median hour (lognormal, at most 72
+/// h); extubation comes 2–12 h before the patient leaves the ICU, or at
+/// death for a patient who dies there, so an episode always lies within
+/// its ICU placements and is cut short by a short ICU stay. Codes follow
+/// the length ([`ventilation_code`]). No performer (ventilation is the ICU
+/// team's, not a doctor's booked time), and no cost or charge: the ICU
+/// bed-day rate covers it, so bills are those of an unventilated stay.
+///
+/// Draws come from a stream of their own, keyed by the branch, the
+/// simulation's patient number and the admission minute (one stay per
+/// patient and minute), so they change no other generated value.
+fn ventilate(
+    ctx: &BranchCtx<'_>,
+    pid: usize,
+    admit: NaiveDateTime,
+    placements: &[Placement],
+    (outcome, discharge): (Outcome, NaiveDateTime),
+) -> Vec<Procedure> {
+    let mut out = Vec::new();
+    if !placements.iter().any(|p| p.bed_type == BedType::Icu) {
+        return out;
+    }
+    let minute = u64::from_ne_bytes(admit.and_utc().timestamp().div_euclid(60).to_ne_bytes());
+    let mut rng = stream(
+        ctx.set.config.seed,
+        &[STREAM_VENTILATION, ctx.index as u64, pid as u64, minute],
+    );
+    let mut i = 0;
+    while i < placements.len() {
+        if placements[i].bed_type != BedType::Icu {
+            i += 1;
+            continue;
+        }
+        let run = placements[i..]
+            .iter()
+            .position(|p| p.bed_type != BedType::Icu)
+            .map_or(placements.len(), |n| i + n);
+        let icu_start = placements[i].start;
+        let icu_end = placements.get(run).map_or(discharge, |p| p.start).min(discharge);
+        i = run;
+        let icu_days = span_days(icu_end - icu_start);
+        if !chance(&mut rng, (VENTILATED_PER_ICU_DAY * icu_days).clamp(0.05, 0.8)) {
+            continue;
+        }
+        let start = icu_start + hours(lognormal(&mut rng, 1.0, 1.5).min(72.0));
+        let dies_here = outcome == Outcome::Deceased && icu_end == discharge;
+        let latest = if dies_here {
+            icu_end
+        } else {
+            icu_end - hours(uniform(&mut rng, 2.0, 12.0))
+        };
+        let length = days_span(lognormal(&mut rng, VENTILATION_MEDIAN_DAYS, VENTILATION_SIGMA).min(120.0));
+        let end = (start + length).min(latest);
+        if end < start + hours(1.0) {
+            continue;
+        }
+        let duration = (end - start).num_minutes() as f64;
+        let code = ventilation_code(duration);
+        let name = match code {
+            "5A1935Z" => "Respiratory ventilation, less than 24 consecutive hours",
+            "5A1945Z" => "Respiratory ventilation, 24-96 consecutive hours",
+            _ => "Respiratory ventilation, greater than 96 consecutive hours",
+        };
+        out.push(Procedure {
+            encounter: EncounterId(0),
+            code: code.to_owned(),
+            name: name.to_owned(),
+            performed_at: start,
+            performer: None,
+            duration_minutes: duration,
+            cost: 0.0,
+            charge: 0.0,
+        });
+    }
+    out
+}
+
 /// Build one stay: its path, outcome, discharge, procedures and bills, into
 /// the day buffer; return the patient's next admission if there is one.
 fn build_stay(
@@ -2822,11 +2936,19 @@ fn build_stay(
     }
     let mut path = plan_path(ctx, rng, arr, pat);
     let (outcome, discharge) = draw_outcome(ctx, rng, arr, pat, &path);
+    let ventilation = ventilate(ctx, pid, admit, &path.placements, (outcome, discharge));
     let in_hospital = discharge >= hz.end_dt;
     let limit = discharge.min(hz.end_dt);
     path.placements.retain(|p| p.start == admit || p.start < limit);
     let attending = pick_doctor(rng, dept);
     let procedures = record_procedures(ctx, rng, dept, &path, (attending, limit), buf);
+    let index = buf.encounters.len();
+    buf.procedures.extend(
+        ventilation
+            .into_iter()
+            .filter(|v| v.performed_at < limit)
+            .map(|v| (index, v)),
+    );
     let mut enc = Encounter {
         id: String::new(),
         patient: PatientId(u32_index(pid)),
@@ -3854,6 +3976,48 @@ mod tests {
             let dept = e.attending.and_then(|s| net.staff[s.index()].department);
             assert_eq!(dept, Some(e.placements[0].department));
         }
+    }
+
+    #[test]
+    fn ventilation_lies_within_icu_stays_and_costs_nothing() -> Result<()> {
+        let net = national_year();
+        let episodes = net.ventilation_episodes()?;
+        let mut icu_runs = 0;
+        for e in &net.encounters {
+            icu_runs += e
+                .placements
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| {
+                    p.bed_type == BedType::Icu && (*i == 0 || e.placements[i - 1].bed_type != BedType::Icu)
+                })
+                .count();
+        }
+        let share = episodes.len() as f64 / f64::from(u32_index(icu_runs));
+        assert!((0.25..=0.5).contains(&share), "ventilated share of ICU stays {share}");
+        let mut days = Vec::new();
+        for v in &episodes {
+            let p = &net.procedures[v.procedure];
+            let e = &net.encounters[v.encounter.index()];
+            assert!(p.performer.is_none() && p.cost == 0.0 && p.charge == 0.0);
+            assert_eq!(p.code, ventilation_code(p.duration_minutes));
+            // The placement current at the start is an ICU bed, and the
+            // episode ends before the ICU stay does.
+            let k = e.placements.iter().rposition(|q| q.start <= v.start).unwrap_or(0);
+            assert_eq!(e.placements[k].bed_type, BedType::Icu);
+            let leaves = e.placements[k..]
+                .iter()
+                .find(|q| q.bed_type != BedType::Icu)
+                .map(|q| q.start)
+                .or(e.discharge);
+            assert!(leaves.is_none_or(|l| v.end <= l), "episode row {}", v.procedure);
+            assert!(v.end > v.start);
+            days.push(span_days(v.end - v.start));
+        }
+        days.sort_by(f64::total_cmp);
+        let median = days[days.len() / 2];
+        assert!((1.5..=4.0).contains(&median), "median ventilation {median} days");
+        Ok(())
     }
 
     #[test]

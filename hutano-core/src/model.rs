@@ -18,7 +18,7 @@
 //! [`Patient::pseudonym`] is the only patient identifier held. It is never
 //! written to an error message or a log line: errors refer to rows by number.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -414,6 +414,11 @@ impl Encounter {
 }
 
 /// A procedure performed during an encounter.
+///
+/// An episode of invasive mechanical ventilation is a procedure too (no
+/// separate table): its code is one of [`VENTILATION_CODES`],
+/// `performed_at` is the start of the episode and `duration_minutes` its
+/// length (see [`Procedure::is_ventilation`], [`Network::ventilation_episodes`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Procedure {
     /// The encounter.
@@ -426,12 +431,114 @@ pub struct Procedure {
     pub performed_at: NaiveDateTime,
     /// Who performed it.
     pub performer: Option<StaffId>,
-    /// Booked duration in minutes.
+    /// Booked duration in minutes; for a ventilation episode, its length.
     pub duration_minutes: f64,
     /// Cost to the hospital.
     pub cost: f64,
     /// Amount charged.
     pub charge: f64,
+}
+
+/// Procedure codes that record an episode of invasive mechanical
+/// ventilation: [`Procedure::performed_at`] is the start of the episode and
+/// [`Procedure::duration_minutes`] its length.
+///
+/// - `5A1935Z`, `5A1945Z`, `5A1955Z`: ICD-10-PCS "Respiratory Ventilation"
+///   for less than 24, 24 to 96, and more than 96 consecutive hours (CMS,
+///   ICD-10-PCS tables, section 5 "Extracorporeal or Systemic Assistance and
+///   Performance", body system A, operation 1 "Performance"; see
+///   [`ventilation_code`] for the choice by length);
+/// - `40617009`: SNOMED CT "Artificial respiration (procedure)", for
+///   sources coded in SNOMED CT.
+///
+/// [`Procedure::is_ventilation`] compares codes ignoring ASCII case and
+/// surrounding white space.
+pub const VENTILATION_CODES: [&str; 4] = ["5A1935Z", "5A1945Z", "5A1955Z", "40617009"];
+
+/// The ICD-10-PCS respiratory-ventilation code for an episode of `minutes`:
+/// `5A1935Z` below 24 hours, `5A1945Z` from 24 to 96 hours (inclusive),
+/// `5A1955Z` above 96 hours. A non-finite length gets `5A1955Z` if it is
+/// `+∞` and `5A1935Z` otherwise.
+///
+/// ```
+/// use hutano_core::model::ventilation_code;
+/// assert_eq!(ventilation_code(600.0), "5A1935Z");
+/// assert_eq!(ventilation_code(24.0 * 60.0), "5A1945Z");
+/// assert_eq!(ventilation_code(5.0 * 1440.0), "5A1955Z");
+/// ```
+#[must_use]
+pub fn ventilation_code(minutes: f64) -> &'static str {
+    if minutes > 96.0 * 60.0 {
+        VENTILATION_CODES[2]
+    } else if minutes >= 24.0 * 60.0 {
+        VENTILATION_CODES[1]
+    } else {
+        VENTILATION_CODES[0]
+    }
+}
+
+impl Procedure {
+    /// Whether the procedure is an episode of invasive mechanical
+    /// ventilation (its code is one of [`VENTILATION_CODES`]).
+    #[must_use]
+    pub fn is_ventilation(&self) -> bool {
+        let code = self.code.trim();
+        VENTILATION_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+    }
+
+    /// The end of a ventilation episode: [`Procedure::performed_at`] plus
+    /// [`Procedure::duration_minutes`] (rounded to the minute). `None` when
+    /// the procedure is not a ventilation, or its length is not finite or
+    /// beyond a million years. A negative length gives an end before the
+    /// start, which [`Network::validate`] reports.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use hutano_core::model::{EncounterId, Procedure};
+    ///
+    /// let start = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap().and_hms_opt(14, 0, 0).unwrap();
+    /// let vent = Procedure {
+    ///     encounter: EncounterId(0),
+    ///     code: "5A1945Z".into(),
+    ///     name: "Respiratory ventilation, 24-96 consecutive hours".into(),
+    ///     performed_at: start,
+    ///     performer: None,
+    ///     duration_minutes: 2.0 * 1440.0,
+    ///     cost: 0.0,
+    ///     charge: 0.0,
+    /// };
+    /// assert!(vent.is_ventilation());
+    /// assert_eq!(vent.ventilation_end(), Some(start + chrono::TimeDelta::days(2)));
+    /// ```
+    #[must_use]
+    pub fn ventilation_end(&self) -> Option<NaiveDateTime> {
+        /// About a million years in minutes: any longer length is an error.
+        const MAX_MINUTES: f64 = 5.3e11;
+        if !self.is_ventilation() || !self.duration_minutes.is_finite() || self.duration_minutes.abs() > MAX_MINUTES {
+            return None;
+        }
+        // In range by the check above, so the cast neither saturates nor wraps.
+        #[allow(clippy::cast_possible_truncation)]
+        let minutes = self.duration_minutes.round() as i64;
+        self.performed_at.checked_add_signed(TimeDelta::try_minutes(minutes)?)
+    }
+}
+
+/// One episode of invasive mechanical ventilation, from a procedure row
+/// ([`Network::ventilation_episodes`]): the ventilator is in use over
+/// `[start, end)`, branch-local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VentilationEpisode {
+    /// Row of the procedure in [`Network::procedures`].
+    pub procedure: usize,
+    /// The encounter ventilated.
+    pub encounter: EncounterId,
+    /// The encounter's branch.
+    pub branch: BranchId,
+    /// Start of the episode.
+    pub start: NaiveDateTime,
+    /// End of the episode (exclusive), never after the encounter's discharge.
+    pub end: NaiveDateTime,
 }
 
 /// A bill for an encounter. Amounts are in the network's currency.
@@ -693,9 +800,75 @@ impl Network {
         Ok(())
     }
 
+    /// Check ventilation procedure `i` ([`Procedure::is_ventilation`]) and
+    /// return its episode, its end clipped to the encounter's discharge.
+    fn ventilation_episode(&self, i: usize, p: &Procedure) -> Result<VentilationEpisode> {
+        let bad = |problem: &'static str| Error::Inconsistent {
+            table: "procedures",
+            row: i,
+            problem,
+        };
+        let e = self
+            .encounters
+            .get(p.encounter.index())
+            .ok_or_else(|| bad("encounter out of range"))?;
+        let start = p.performed_at;
+        let end = p
+            .ventilation_end()
+            .ok_or_else(|| bad("ventilation length is not a finite number of minutes"))?;
+        if end < start {
+            return Err(bad("ventilation ends before it starts"));
+        }
+        if start < e.admit || e.discharge.is_some_and(|d| start > d) {
+            return Err(bad("ventilation starts outside its encounter's stay"));
+        }
+        Ok(VentilationEpisode {
+            procedure: i,
+            encounter: p.encounter,
+            branch: e.branch,
+            start,
+            end: e.discharge.map_or(end, |d| end.min(d)),
+        })
+    }
+
+    /// Every episode of invasive mechanical ventilation: the procedures
+    /// whose code is in [`VENTILATION_CODES`], in table order, each with
+    /// its encounter's branch, start ([`Procedure::performed_at`]) and end
+    /// ([`Procedure::ventilation_end`]). An end after the encounter's
+    /// discharge is clipped to the discharge (no ventilator is in use for a
+    /// patient who has left). An episode of an encounter still in hospital
+    /// keeps its recorded end, which may lie after the last recorded day.
+    ///
+    /// ```
+    /// use hutano_core::generate::{generate, GeneratorConfig};
+    ///
+    /// let net = generate(&GeneratorConfig::india_four_branch(1).days(30))?;
+    /// let episodes = net.ventilation_episodes()?;
+    /// assert!(!episodes.is_empty());
+    /// assert!(episodes.iter().all(|v| v.start <= v.end));
+    /// # Ok::<(), hutano_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Inconsistent`] naming the procedure row (never a patient)
+    /// of the first episode whose encounter is out of range, whose length
+    /// is not a finite number of minutes, that ends before it starts, or
+    /// that starts before admission or after discharge.
+    pub fn ventilation_episodes(&self) -> Result<Vec<VentilationEpisode>> {
+        self.procedures
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_ventilation())
+            .map(|(i, p)| self.ventilation_episode(i, p))
+            .collect()
+    }
+
     /// Check the network's internal consistency: every index in range, every
     /// encounter with at least one placement starting at admission, placements
-    /// in time order and inside the stay, discharge not before admission.
+    /// in time order and inside the stay, discharge not before admission,
+    /// every ventilation episode ([`Network::ventilation_episodes`]) with a
+    /// finite length, not ending before it starts and starting inside its
+    /// encounter's stay.
     ///
     /// # Errors
     /// [`Error::Inconsistent`] naming the table and row of the first problem.
@@ -739,6 +912,9 @@ impl Network {
             if p.encounter.index() >= self.encounters.len() {
                 return Err(bad("procedures", i, "encounter out of range"));
             }
+            if p.is_ventilation() {
+                self.ventilation_episode(i, p)?;
+            }
         }
         for (i, b) in self.bills.iter().enumerate() {
             if b.encounter.index() >= self.encounters.len() {
@@ -780,4 +956,163 @@ pub fn snake_name<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn t(day: u32, hour: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2024, 5, day)
+            .and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .unwrap_or_default()
+    }
+
+    /// One branch, one ICU stay from 1 May 10:00 to 6 May 10:00 (patient
+    /// pseudonym "SECRET-MRN"), and `procedures`.
+    fn network(procedures: Vec<Procedure>) -> Network {
+        let mut net = Network::new("t");
+        let b = net.add_branch(Branch {
+            code: "A".into(),
+            name: "A".into(),
+            kind: BranchKind::District,
+            timezone: chrono_tz::Africa::Harare,
+            rural: false,
+            location: None,
+        });
+        let d = net.add_department(b, "A-ICU", "ICU");
+        let w = net.add_ward(d, "A-ICU-1", "ICU");
+        net.patients.push(Patient {
+            pseudonym: "SECRET-MRN".into(),
+        });
+        net.encounters.push(Encounter {
+            id: "E1".into(),
+            patient: PatientId(0),
+            branch: b,
+            admit: t(1, 10),
+            discharge: Some(t(6, 10)),
+            admission_type: AdmissionType::Emergency,
+            placements: vec![Placement {
+                start: t(1, 10),
+                department: d,
+                ward: Some(w),
+                bed_type: BedType::Icu,
+            }],
+            diagnosis_code: None,
+            diagnosis_category: None,
+            age: None,
+            sex: Sex::Unknown,
+            payer: None,
+            residence: None,
+            outcome: Some(Outcome::Recovered),
+            attending: None,
+            discharge_order: None,
+            billing_closed: None,
+            planned_readmission: false,
+            icu_days: None,
+        });
+        net.procedures = procedures;
+        net
+    }
+
+    fn vent(code: &str, start: NaiveDateTime, minutes: f64) -> Procedure {
+        Procedure {
+            encounter: EncounterId(0),
+            code: code.into(),
+            name: "ventilation".into(),
+            performed_at: start,
+            performer: None,
+            duration_minutes: minutes,
+            cost: 0.0,
+            charge: 0.0,
+        }
+    }
+
+    #[test]
+    fn ventilation_codes_are_recognised_and_chosen_by_length() {
+        for code in VENTILATION_CODES {
+            assert!(vent(code, t(1, 12), 60.0).is_ventilation());
+        }
+        assert!(vent(" 5a1945z ", t(1, 12), 60.0).is_ventilation());
+        assert!(!vent("5A1935", t(1, 12), 60.0).is_ventilation());
+        assert!(!vent("0BH17EZ", t(1, 12), 60.0).is_ventilation());
+        assert_eq!(vent("0BH17EZ", t(1, 12), 60.0).ventilation_end(), None);
+        // ICD-10-PCS boundaries: < 24 h, 24–96 h, > 96 h.
+        assert_eq!(ventilation_code(24.0 * 60.0 - 1.0), "5A1935Z");
+        assert_eq!(ventilation_code(24.0 * 60.0), "5A1945Z");
+        assert_eq!(ventilation_code(96.0 * 60.0), "5A1945Z");
+        assert_eq!(ventilation_code(96.0 * 60.0 + 1.0), "5A1955Z");
+        assert_eq!(ventilation_code(f64::INFINITY), "5A1955Z");
+        assert_eq!(ventilation_code(f64::NAN), "5A1935Z");
+    }
+
+    #[test]
+    fn episodes_carry_branch_start_and_end_clipped_to_discharge() {
+        let net = network(vec![
+            vent("OTHER", t(1, 11), -5.0),
+            vent("5A1945Z", t(1, 12), 1440.0),
+            vent("5A1955Z", t(3, 12), 10.0 * 1440.0),
+        ]);
+        net.validate().unwrap();
+        let eps = net.ventilation_episodes().unwrap();
+        assert_eq!(eps.len(), 2);
+        assert_eq!(
+            eps[0],
+            VentilationEpisode {
+                procedure: 1,
+                encounter: EncounterId(0),
+                branch: BranchId(0),
+                start: t(1, 12),
+                end: t(2, 12),
+            }
+        );
+        assert_eq!((eps[1].start, eps[1].end), (t(3, 12), t(6, 10)));
+    }
+
+    #[test]
+    fn bad_episodes_are_reported_by_row_without_the_patient() {
+        let cases = [
+            (vent("5A1935Z", t(2, 12), -30.0), "ventilation ends before it starts"),
+            (
+                vent("5A1935Z", t(1, 9), 60.0),
+                "ventilation starts outside its encounter's stay",
+            ),
+            (
+                vent("5A1935Z", t(6, 11), 60.0),
+                "ventilation starts outside its encounter's stay",
+            ),
+            (
+                vent("40617009", t(2, 12), f64::NAN),
+                "ventilation length is not a finite number of minutes",
+            ),
+            (
+                vent("5A1935Z", t(2, 12), 1e300),
+                "ventilation length is not a finite number of minutes",
+            ),
+        ];
+        for (p, expected) in cases {
+            let net = network(vec![vent("5A1935Z", t(1, 12), 60.0), p]);
+            for err in [net.validate().unwrap_err(), net.ventilation_episodes().unwrap_err()] {
+                match &err {
+                    Error::Inconsistent { table, row, problem } => {
+                        assert_eq!((*table, *row, *problem), ("procedures", 1, expected));
+                    }
+                    other => panic!("unexpected error {other}"),
+                }
+                assert!(!err.to_string().contains("SECRET"), "{err}");
+            }
+        }
+        let mut net = network(vec![vent("5A1935Z", t(1, 12), 60.0)]);
+        net.procedures[0].encounter = EncounterId(7);
+        assert!(matches!(
+            net.ventilation_episodes(),
+            Err(Error::Inconsistent {
+                row: 0,
+                problem: "encounter out of range",
+                ..
+            })
+        ));
+    }
 }

@@ -23,7 +23,10 @@
  * - Timestamps are seconds since 1970-01-01 00:00:00 (wall-clock time of
  *   the data, no time zone); dates are days since 1970-01-01 as outputs
  *   and "YYYY-MM-DD" strings as inputs. Levels are percentages (80, 95).
- * - Configuration (site documents, model specs, KPI queries) is JSON text.
+ * - Configuration (site documents, model specs, KPI queries, alert rules,
+ *   planning problems) is JSON text.
+ * - A plan whose hard constraints cannot all be met gives
+ *   HUTANO_RESULT_INFEASIBLE; the detail names every unmet constraint.
  * - No Rust panic crosses the boundary: it becomes HUTANO_RESULT_PANIC.
  *
  * Handles and threads
@@ -139,13 +142,22 @@ enum hutano_result
    */
   HUTANO_RESULT_IO = 104,
   /**
-   * A model's numerical routine failed on valid data and parameters.
+   * A model's numerical routine, or the LP/MIP solver of a plan, failed
+   * on valid data and parameters.
    */
   HUTANO_RESULT_MODEL_FAILED = 105,
   /**
-   * The call was cancelled.
+   * The call was cancelled through its `hutano_control` (`hutano_control_cancel`).
    */
   HUTANO_RESULT_CANCELLED = 106,
+  /**
+   * A plan's hard constraints cannot all be met (patients who must be
+   * placed, staffing floors): no plan is made. The detail names every
+   * constraint that cannot be met, with what is needed and what can be
+   * had, e.g. "infeasible plan: nurses in ICU on 2024-05-03 night shift:
+   * 2 needed, 1 available".
+   */
+  HUTANO_RESULT_INFEASIBLE = 107,
   /**
    * Another error of hutano (see the detail).
    */
@@ -156,6 +168,73 @@ enum hutano_result
 typedef enum hutano_result hutano_result;
 #else
 typedef uint32_t hutano_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How serious an alert is (`hutano_alerts_severity`), in increasing order.
+ */
+enum hutano_severity
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * For information.
+   */
+  HUTANO_SEVERITY_INFO = 1,
+  /**
+   * Needs attention.
+   */
+  HUTANO_SEVERITY_WARNING = 2,
+  /**
+   * Needs action now.
+   */
+  HUTANO_SEVERITY_CRITICAL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hutano_severity hutano_severity;
+#else
+typedef uint32_t hutano_severity;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What an alert is about (`hutano_alerts_subject_kind`); the code is
+ * `hutano_alerts_subject_code`. Never a patient.
+ */
+enum hutano_subject_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The whole network.
+   */
+  HUTANO_SUBJECT_KIND_NETWORK = 1,
+  /**
+   * A branch (hospital): the code is the branch code (`"HRE"`).
+   */
+  HUTANO_SUBJECT_KIND_BRANCH = 2,
+  /**
+   * A department: the department code (`"HRE-MED"`).
+   */
+  HUTANO_SUBJECT_KIND_DEPARTMENT = 3,
+  /**
+   * A ward: the ward code.
+   */
+  HUTANO_SUBJECT_KIND_WARD = 4,
+  /**
+   * A medicine (stock item): the medicine code.
+   */
+  HUTANO_SUBJECT_KIND_MEDICINE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hutano_subject_kind hutano_subject_kind;
+#else
+typedef uint32_t hutano_subject_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -191,6 +270,39 @@ enum hutano_column_type
 typedef enum hutano_column_type hutano_column_type;
 #else
 typedef uint32_t hutano_column_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which planner made a plan (`hutano_plan_kind`).
+ */
+enum hutano_planner
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Bed allocation: demand by service and bed type placed in bed pools.
+   */
+  HUTANO_PLANNER_BEDS = 1,
+  /**
+   * Staff roster: staff assigned to shifts.
+   */
+  HUTANO_PLANNER_STAFF = 2,
+  /**
+   * Ambulance dispatch: ambulances sent to requests, patients to hospitals.
+   */
+  HUTANO_PLANNER_DISPATCH = 3,
+  /**
+   * Freed procedure slots given to patients on the waiting list.
+   */
+  HUTANO_PLANNER_SLOTS = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hutano_planner hutano_planner;
+#else
+typedef uint32_t hutano_planner;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -257,10 +369,27 @@ typedef uint32_t hutano_fill;
 #endif // __cplusplus
 
 /**
+ * The alerts raised over a period (`hutano_dataset_alerts`), in the order
+ * raised. Immutable; safe to share between threads.
+ */
+typedef struct hutano_alerts hutano_alerts;
+
+/**
  * A census forecast: the distribution of the midnight census on each of
  * the `h` days after the origin. Immutable; safe to share between threads.
  */
 typedef struct hutano_census hutano_census;
+
+/**
+ * Progress and cancellation of a long call (`hutano_forecaster_fit_with_control`,
+ * `hutano_forecaster_cross_validation_with_control`).
+ *
+ * Thread-safe (two atomics): `hutano_control_cancel` and
+ * `hutano_control_done` may be called from any thread while another
+ * thread runs a call with the same control. Only `hutano_control_free`
+ * needs exclusive use: free it after every call using it has returned.
+ */
+typedef struct hutano_control hutano_control;
 
 /**
  * A hospital network's data: encounters with the branches and
@@ -308,6 +437,15 @@ typedef struct hutano_load_report hutano_load_report;
  * run concurrently.
  */
 typedef struct hutano_panel hutano_panel;
+
+/**
+ * A solved allocation plan: its objective, summary numbers and rows
+ * (`hutano_plan_rows`, `hutano_plan_unmet`), with the problem it solves.
+ * Made by `hutano_plan_beds`, `_staff`, `_dispatch`, `_slots`,
+ * `hutano_dataset_bed_plan` and `hutano_dataset_staff_plan`. Immutable;
+ * safe to share between threads.
+ */
+typedef struct hutano_plan hutano_plan;
 
 /**
  * A tidy table of KPI results: one row per group and period, one column
@@ -388,7 +526,7 @@ typedef struct hutano_bed_sizing {
 /**
  * Every code, in value order.
  */
-#define hutano_result_ALL { hutano_result_Ok, hutano_result_Panic, hutano_result_NullParameter, hutano_result_InvalidHandle, hutano_result_InvalidUtf8, hutano_result_LengthMismatch, hutano_result_BufferTooSmall, hutano_result_IndexOutOfRange, hutano_result_NotFound, hutano_result_WrongType, hutano_result_InvalidParameter, hutano_result_InvalidData, hutano_result_SeriesTooShort, hutano_result_Mapping, hutano_result_Io, hutano_result_ModelFailed, hutano_result_Cancelled, hutano_result_Other, }
+#define hutano_result_ALL { hutano_result_Ok, hutano_result_Panic, hutano_result_NullParameter, hutano_result_InvalidHandle, hutano_result_InvalidUtf8, hutano_result_LengthMismatch, hutano_result_BufferTooSmall, hutano_result_IndexOutOfRange, hutano_result_NotFound, hutano_result_WrongType, hutano_result_InvalidParameter, hutano_result_InvalidData, hutano_result_SeriesTooShort, hutano_result_Mapping, hutano_result_Io, hutano_result_ModelFailed, hutano_result_Cancelled, hutano_result_Infeasible, hutano_result_Other, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -402,6 +540,176 @@ extern "C" {
  * version when the header is generated.
  */
 const char *hutano_version(void);
+
+/**
+ * Evaluate alert rules day by day over `[start, end)` (`YYYY-MM-DD`) on
+ * the data set's network, each day seeing only what was known at the
+ * midnight ending it (hutano-forecast's `evaluate_network`). An alert is
+ * raised once when its condition starts, and closed when it clears.
+ *
+ * `rules_json` is an `AlertRules` document: one optional key per rule
+ * (`occupancy`, `occupancy_forecast`, `icu`, `ventilators`, `low_stock`,
+ * `expiry`, `delayed_discharge`, `flow`, `readmission`), each an object of
+ * that rule's parameters (missing ones take their defaults) or `null` to
+ * switch the rule off; a rule not named keeps its default. E.g.
+ * `{"occupancy": {"warning_pct": 90}, "expiry": null}`. `rules_json` NULL
+ * (with length 0) or empty: every rule with its defaults.
+ *
+ * On success `*out` receives the alerts (possibly none), freed with
+ * `hutano_alerts_free`.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a date that is not
+ * `YYYY-MM-DD`, an empty period, rules that are not valid JSON or name an
+ * unknown rule or parameter, or a parameter out of range (the detail names
+ * it).
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `out` is valid for one write.
+ */
+hutano_result hutano_dataset_alerts(const struct hutano_dataset *dataset,
+                                    const char *start,
+                                    size_t start_len,
+                                    const char *end,
+                                    size_t end_len,
+                                    const char *rules_json,
+                                    size_t rules_json_len,
+                                    struct hutano_alerts **out);
+
+/**
+ * Free alerts (NULL: no-op; double free caught where possible).
+ *
+ * # Safety
+ * `alerts` is NULL or a handle from hutano; no other thread uses it.
+ */
+hutano_result hutano_alerts_free(struct hutano_alerts *alerts);
+
+/**
+ * Number of alerts (indices `0 .. count - 1` for the other accessors).
+ *
+ * # Safety
+ * `alerts` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_alerts_count(const struct hutano_alerts *alerts, size_t *out);
+
+/**
+ * The name of the rule that raised alert `i`: `"occupancy"`,
+ * `"occupancy_forecast"`, `"icu_shortage"`, `"ventilator_shortage"`,
+ * `"low_stock"`, `"expiry"`, `"delayed_discharge"`, `"flow_imbalance"` or
+ * `"readmission_spike"`. String output: see the preamble.
+ *
+ * # Safety
+ * `alerts` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_alerts_rule(const struct hutano_alerts *alerts,
+                                 size_t i,
+                                 char *buf,
+                                 size_t len,
+                                 size_t *out_n);
+
+/**
+ * The severity of alert `i` when it was raised: a `HUTANO_SEVERITY_*` value.
+ *
+ * # Safety
+ * `alerts` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_alerts_severity(const struct hutano_alerts *alerts,
+                                     size_t i,
+                                     hutano_severity *out);
+
+/**
+ * What alert `i` is about: a `HUTANO_SUBJECT_KIND_*` value.
+ *
+ * # Safety
+ * `alerts` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_alerts_subject_kind(const struct hutano_alerts *alerts,
+                                         size_t i,
+                                         hutano_subject_kind *out);
+
+/**
+ * The code of what alert `i` is about: a branch (`"HRE"`), department
+ * (`"HRE-MED"`), ward or medicine code (see `hutano_alerts_subject_kind`).
+ * String output: see the preamble.
+ *
+ * # Safety
+ * `alerts` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_alerts_subject_code(const struct hutano_alerts *alerts,
+                                         size_t i,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_n);
+
+/**
+ * When alert `i` started and ended, in seconds since 1970-01-01 00:00:00
+ * (wall-clock time of the data). Both are evaluation times: the midnight
+ * ending the day on which the condition was first seen (`*started`) and
+ * first seen cleared (`*ended`), so an alert raised on the data of
+ * 2024-01-15 starts at 2024-01-16 00:00. `*ended` is `INT64_MIN` when the
+ * alert was still active at the end of the period.
+ *
+ * # Safety
+ * `alerts` is a live handle; `started` and `ended` are valid for one
+ * write each.
+ */
+hutano_result hutano_alerts_times(const struct hutano_alerts *alerts,
+                                  size_t i,
+                                  int64_t *started,
+                                  int64_t *ended);
+
+/**
+ * Alert `i` as one line of text, e.g. `"branch HRE: occupancy 92.2% (367
+ * of 398 beds) at or above 85%"`. Codes and numbers only, never a patient.
+ * String output: see the preamble.
+ *
+ * # Safety
+ * `alerts` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_alerts_message(const struct hutano_alerts *alerts,
+                                    size_t i,
+                                    char *buf,
+                                    size_t len,
+                                    size_t *out_n);
+
+/**
+ * The numbers behind alert `i` as a JSON object, at the time it was
+ * raised: always `observed` (the value the rule compared) and `threshold`
+ * (what it was compared with), in the rule's unit (percent, free beds,
+ * days of cover, units, stays, admissions a day, z); where the rule has
+ * them also `probability`, `capacity`, `count`, `baseline`, `statistic`,
+ * `horizon_days` and `day` (`"YYYY-MM-DD"`). E.g.
+ * `{"observed":92.2,"threshold":85.0,"capacity":398.0,"count":367.0}`.
+ * Numbers read back bit for bit. String output: see the preamble.
+ *
+ * # Safety
+ * `alerts` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_alerts_evidence_json(const struct hutano_alerts *alerts,
+                                          size_t i,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n);
+
+/**
+ * Every alert as a JSON list, in the order raised: `[{"rule":
+ * "occupancy", "severity": "warning", "subject": {"kind": "branch",
+ * "code": "HRE"}, "started": "2024-01-16T00:00:00", "ended": null,
+ * "evidence": {...}, "message": "..."}, ...]` (hutano-forecast's `Alert`).
+ * String output: see the preamble.
+ *
+ * # Safety
+ * `alerts` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_alerts_json(const struct hutano_alerts *alerts,
+                                 char *buf,
+                                 size_t len,
+                                 size_t *out_n);
 
 /**
  * Load a CSV file, or an .xlsx workbook (by its extension), with a site
@@ -795,6 +1103,49 @@ hutano_result hutano_panel_add_series(struct hutano_panel *panel,
 hutano_result hutano_panel_series_count(const struct hutano_panel *panel, size_t *out);
 
 /**
+ * Add regressor `name` to series `unique_id`: `values[i]` is its value at the
+ * series' step `i` from its first timestamp (the first `n` values, `n` the
+ * number of steps of the series after gap filling, line up with the
+ * training values; the rest are known future values, one per step after
+ * the series' end). Give the same names to every series of the panel
+ * before fitting; the regressor columns are in the order of each name's
+ * first `hutano_panel_add_regressor`. The models that take regressors
+ * (`AutoARIMA`, boosted trees, forests, the Prophet-like model, ensembles
+ * of them) fit on the first `n` values, and `hutano_fitted_predict` takes
+ * its `h` future values from the rest (or give them to
+ * `hutano_fitted_predict_with`); the other models refuse a panel with
+ * regressors (`HUTANO_RESULT_INVALID_DATA` from the fit).
+ *
+ * Errors: `HUTANO_RESULT_NOT_FOUND` (no series `unique_id`),
+ * `HUTANO_RESULT_INVALID_PARAMETER` (empty `name`, or `name` already given
+ * for this series), `HUTANO_RESULT_INVALID_DATA` (fewer than `n` values,
+ * NaN or infinite value; the detail names the column, the series and the
+ * zero-based row). On error the panel is unchanged.
+ *
+ * Not thread-safe: no other thread may use `panel` during the call.
+ *
+ * # Safety
+ * `panel` is a live handle; the strings and `x` are valid for their
+ * lengths.
+ */
+hutano_result hutano_panel_add_regressor(struct hutano_panel *panel,
+                                         const char *unique_id,
+                                         size_t unique_id_len,
+                                         const char *name,
+                                         size_t name_len,
+                                         const double *values,
+                                         size_t values_len);
+
+/**
+ * Number of regressor columns of the panel (names given to
+ * `hutano_panel_add_regressor`).
+ *
+ * # Safety
+ * `panel` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_panel_regressor_count(const struct hutano_panel *panel, size_t *out);
+
+/**
  * A forecaster from `models_json`, a JSON list of models, each either
  * `["name", spec]` or a bare spec named by its model's default name
  * (`"SeasonalNaive"`, `"AutoARIMA"`, ...). A spec is
@@ -820,6 +1171,47 @@ hutano_result hutano_forecaster_new(const char *models_json,
 hutano_result hutano_forecaster_free(struct hutano_forecaster *forecaster);
 
 /**
+ * A new control: nothing done, not cancelled. Free with
+ * `hutano_control_free`.
+ *
+ * # Safety
+ * `out` is valid for one write.
+ */
+hutano_result hutano_control_new(struct hutano_control **out);
+
+/**
+ * Free a control (NULL: no-op; double free caught where possible), after
+ * every call using it has returned.
+ *
+ * # Safety
+ * `control` is NULL or a handle from hutano; no other thread uses it.
+ */
+hutano_result hutano_control_free(struct hutano_control *control);
+
+/**
+ * Ask the calls running with `control` to stop: each returns
+ * `HUTANO_RESULT_CANCELLED` at its next unit of work (one model on one
+ * series, or one backtest window), writing no output. Sticky: every later
+ * call with this control is cancelled too. Thread-safe: may be called from
+ * any thread while another runs a call with `control`.
+ *
+ * # Safety
+ * `control` is a live handle.
+ */
+hutano_result hutano_control_cancel(const struct hutano_control *control);
+
+/**
+ * Units of work finished so far by the calls run with `control`, summed
+ * over calls: a fit counts one per series and model (series × models when
+ * it succeeds), a backtest one per series, model and window. Thread-safe:
+ * may be polled from any thread while another runs a call with `control`.
+ *
+ * # Safety
+ * `control` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_control_done(const struct hutano_control *control, size_t *out);
+
+/**
  * Fit every model to every series of `panel` (on all cores when the
  * library is built with the `parallel` feature; the result is the same).
  * On success `*out` receives a fitted panel, freed with
@@ -833,6 +1225,21 @@ hutano_result hutano_forecaster_fit(const struct hutano_forecaster *forecaster,
                                     struct hutano_fitted **out);
 
 /**
+ * `hutano_forecaster_fit` reporting progress to `control` and stopping
+ * with `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before
+ * or during the call. On success `hutano_control_done` has grown by series
+ * × models.
+ *
+ * # Safety
+ * `forecaster`, `panel` and `control` are live handles; `out` is valid
+ * for one write.
+ */
+hutano_result hutano_forecaster_fit_with_control(const struct hutano_forecaster *forecaster,
+                                                 const struct hutano_panel *panel,
+                                                 const struct hutano_control *control,
+                                                 struct hutano_fitted **out);
+
+/**
  * Free a fitted panel (NULL: no-op; double free caught where possible).
  *
  * # Safety
@@ -844,7 +1251,9 @@ hutano_result hutano_fitted_free(struct hutano_fitted *fitted);
  * Forecast `h` steps after each series' end, with prediction intervals at
  * `levels` (percentages strictly between 0 and 100, e.g. 80 and 95;
  * `n_levels` may be 0). On success `*out` receives a forecast, freed with
- * `hutano_forecast_free`.
+ * `hutano_forecast_free`. With regressors, the `h` future values of each
+ * come from `hutano_panel_add_regressor`: fewer than `h` there gives
+ * `HUTANO_RESULT_INVALID_DATA` naming the column and the series.
  *
  * # Safety
  * `fitted` is a live handle; `levels` is valid for `n_levels` doubles;
@@ -855,6 +1264,30 @@ hutano_result hutano_fitted_predict(const struct hutano_fitted *fitted,
                                     const double *levels,
                                     size_t n_levels,
                                     struct hutano_forecast **out);
+
+/**
+ * `hutano_fitted_predict` with the regressors' future values given here
+ * instead of at `hutano_panel_add_regressor`: `future` holds series ×
+ * regressors × `h` values, series by series (in the panel's order), within
+ * a series regressor by regressor (in column order, see
+ * `hutano_panel_add_regressor`), within a regressor the `h` steps after
+ * the series' end.
+ *
+ * Errors: `HUTANO_RESULT_LENGTH_MISMATCH` (`future_len` is not series ×
+ * regressors × `h`), `HUTANO_RESULT_INVALID_DATA` (NaN or infinite value;
+ * the detail names the column and the series), as `hutano_fitted_predict`.
+ *
+ * # Safety
+ * `fitted` is a live handle; `levels` is valid for `n_levels` doubles,
+ * `future` for `future_len`; `out` for one write.
+ */
+hutano_result hutano_fitted_predict_with(const struct hutano_fitted *fitted,
+                                         size_t h,
+                                         const double *levels,
+                                         size_t n_levels,
+                                         const double *future,
+                                         size_t future_len,
+                                         struct hutano_forecast **out);
 
 /**
  * Rolling-origin cross-validation (backtest) of every model on every
@@ -878,6 +1311,25 @@ hutano_result hutano_forecaster_cross_validation(const struct hutano_forecaster 
                                                  const double *levels,
                                                  size_t n_levels,
                                                  struct hutano_forecast **out);
+
+/**
+ * `hutano_forecaster_cross_validation` reporting progress to `control`
+ * (one unit per series, model and window) and stopping with
+ * `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before or
+ * during the call.
+ *
+ * # Safety
+ * As `hutano_forecaster_cross_validation`; `control` is a live handle.
+ */
+hutano_result hutano_forecaster_cross_validation_with_control(const struct hutano_forecaster *forecaster,
+                                                              const struct hutano_panel *panel,
+                                                              size_t h,
+                                                              size_t n_windows,
+                                                              size_t step,
+                                                              const double *levels,
+                                                              size_t n_levels,
+                                                              const struct hutano_control *control,
+                                                              struct hutano_forecast **out);
 
 /**
  * Free a forecast (NULL: no-op; double free caught where possible).
@@ -1049,6 +1501,374 @@ hutano_result hutano_forecast_coverage(const struct hutano_forecast *forecast,
                                        const char *model,
                                        size_t model_len,
                                        double *out,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
+ * Solve a bed allocation given as JSON: hutano-optimize's `BedProblem`,
+ *
+ * ```json
+ * {"start": "2024-05-03", "days": 1,
+ *  "hospitals": [{"code": "HRE", "location": [-17.83, 31.05]}, ...],
+ *  "pools": [{"ward": "HRE-ICU", "hospital": 0, "service": "Intensive care",
+ *             "bed_type": "icu", "beds": [6]}, ...],
+ *  "demand": [{"day": 0, "hospital": 0, "service": "Intensive care",
+ *              "bed_type": "icu", "patients": 8}, ...],
+ *  "costs": {"unmet": 1000, ...}, "allow_unmet": true}
+ * ```
+ *
+ * Hospitals, pools and demand refer to each other by index; `beds` has one
+ * count per day; bed types are `general`, `private`, `hdu`, `icu`,
+ * `maternity`, `isolation` (an upgrade may take a patient: see
+ * hutano-optimize's `can_take`). `costs` (per patient: `unmet` 1000,
+ * `off_service` 10, `wrong_bed_type` 20, `transfer_fixed` 50,
+ * `transfer_per_km` 0.5, `max_transfer_km` 400) may be left out or given
+ * in part. On success `*out` receives the plan, freed with
+ * `hutano_plan_free`.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for JSON that is not such a
+ * problem or an index, length or weight out of range;
+ * `HUTANO_RESULT_INFEASIBLE` when `allow_unmet` is false and some patients
+ * cannot be placed: the detail names each group, e.g. `"infeasible plan:
+ * icu beds for ICU patients at A on 2024-05-03: 7 needed, 5 available"`.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes; `out` for one write.
+ */
+hutano_result hutano_plan_beds(const char *problem_json,
+                               size_t problem_json_len,
+                               struct hutano_plan **out);
+
+/**
+ * Solve a staff roster given as JSON: hutano-optimize's `StaffProblem`,
+ *
+ * ```json
+ * {"start": "2024-05-03", "days": 2,
+ *  "staff": [{"code": "N1", "role": "nurse", "units": ["ICU"], "skills": ["icu"],
+ *             "contracted_hours_per_week": 40, "max_overtime_hours_per_week": 0,
+ *             "hourly_cost": 10, "leave": []}, ...],
+ *  "requirements": [{"unit": "ICU", "role": "nurse", "skill": null, "day": 0,
+ *                    "shift": 0, "target": 1, "minimum": 1}, ...],
+ *  "shifts": [...], "rules": {...}}
+ * ```
+ *
+ * Roles are `doctor`, `nurse`, `clinical_officer`, `pharmacist`,
+ * `technician`, `support`, `admin`; `shift` indexes `shifts`, which may be
+ * left out for day 07:00, evening 15:00 and night 23:00 shifts of 8 hours
+ * (`{"name": "night", "start_minute": 1380, "length_minutes": 480,
+ * "night": true}`); `rules` (`min_rest_hours` 11, `overtime_premium` 0.5,
+ * `understaffing_penalty` 1000, `night_fairness` 20, `weekend_fairness`
+ * 20) may be left out or given in part. `minimum` is a hard floor,
+ * `target` a soft goal.
+ *
+ * A roster is a MIP whose solve time grows fast with days and staff; the
+ * call blocks until the optimum is proven and cannot be cancelled.
+ *
+ * Errors: as `hutano_plan_beds`; `HUTANO_RESULT_INFEASIBLE` when a
+ * `minimum` cannot be met, the detail naming each shift, e.g.
+ * `"infeasible plan: nurses in ICU on 2024-05-03 day shift: 2 needed, 1
+ * available"`.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes; `out` for one write.
+ */
+hutano_result hutano_plan_staff(const char *problem_json,
+                                size_t problem_json_len,
+                                struct hutano_plan **out);
+
+/**
+ * Solve an ambulance dispatch round given as JSON: hutano-optimize's
+ * `DispatchProblem`,
+ *
+ * ```json
+ * {"requests": [{"id": "call-0", "location": [-17.93, 31.05], "weight": 4,
+ *                "bed_type": "icu", "needs_als": true}, ...],
+ *  "ambulances": [{"code": "A1", "location": [-17.8, 31.0],
+ *                  "kind": "advanced_life_support"}, ...],
+ *  "hospitals": [{"code": "HRE", "location": [-17.83, 31.05],
+ *                 "beds": [{"bed_type": "icu", "now": 2, "forecast": 1.5}]}, ...],
+ *  "speed_kmh": 60, "unserved_minutes": 240}
+ * ```
+ *
+ * Ambulance kinds are `basic_life_support` and `advanced_life_support`.
+ * Always feasible: a request may wait for the next round.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes; `out` for one write.
+ */
+hutano_result hutano_plan_dispatch(const char *problem_json,
+                                   size_t problem_json_len,
+                                   struct hutano_plan **out);
+
+/**
+ * Give freed procedure slots to patients on the waiting list, given as
+ * JSON: hutano-optimize's `SlotProblem`,
+ *
+ * ```json
+ * {"slots": [{"id": "slot-0", "equipment": "ct", "start": "2024-02-10T08:00:00",
+ *             "minutes": 30, "capabilities": ["contrast"]}, ...],
+ *  "waiting": [{"id": "ref-17", "equipment": "ct", "minutes": 20,
+ *               "needs": ["contrast"], "priority": 1, "waited_days": 12,
+ *               "ready_from": "2024-02-09T00:00:00"}, ...],
+ *  "weights": {"priority": [1000, 100, 10, 1], "delay_weight": 0.01}}
+ * ```
+ *
+ * `weights` may be left out or given in part. The objective is negative:
+ * minus the value of the filled slots. Always feasible.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes; `out` for one write.
+ */
+hutano_result hutano_plan_slots(const char *problem_json,
+                                size_t problem_json_len,
+                                struct hutano_plan **out);
+
+/**
+ * The bed problem of a data set's network over `days` days from `start`
+ * (`YYYY-MM-DD`), as `hutano_plan_beds` JSON, without solving it: one
+ * hospital per branch, one pool per ward and bed type with the beds in
+ * service each day, and as demand the observed midnight census of each day
+ * by hospital, service (department name) and bed type (hutano-optimize's
+ * `network::bed_problem` and `network::census_demand`). Edit it (e.g.
+ * replace the demand by a forecast) and solve it with `hutano_plan_beds`.
+ *
+ * `settings_json`: `{"costs": {...}, "allow_unmet": true}`, both optional
+ * (`costs` as in `hutano_plan_beds`, also in part); NULL (with length 0)
+ * or empty for the defaults. `days` from 1 to 3660. String output: see
+ * the preamble.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a bad date, `days` or
+ * settings; `HUTANO_RESULT_INVALID_DATA` (or another hutano-core code) when
+ * the network is inconsistent.
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `buf` is valid for `len` bytes; `out_n` for one write.
+ */
+hutano_result hutano_dataset_bed_problem(const struct hutano_dataset *dataset,
+                                         const char *start,
+                                         size_t start_len,
+                                         size_t days,
+                                         const char *settings_json,
+                                         size_t settings_json_len,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_n);
+
+/**
+ * Solve the bed problem of a data set's network (`hutano_dataset_bed_problem`,
+ * same arguments). With `"allow_unmet": false` in the settings, a day whose
+ * patients cannot all be placed gives `HUTANO_RESULT_INFEASIBLE`, the
+ * detail naming each group. On success `*out` receives the plan, freed
+ * with `hutano_plan_free`.
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `out` is valid for one write.
+ */
+hutano_result hutano_dataset_bed_plan(const struct hutano_dataset *dataset,
+                                      const char *start,
+                                      size_t start_len,
+                                      size_t days,
+                                      const char *settings_json,
+                                      size_t settings_json_len,
+                                      struct hutano_plan **out);
+
+/**
+ * The staff problem of a data set's network over `days` days from `start`,
+ * as `hutano_plan_staff` JSON, without solving it (hutano-optimize's
+ * `network::staff_problem`): every member of staff, three 8-hour shifts,
+ * and requirements from the observed midnight census by ratios (nurses on
+ * every shift, doctors on the day shift and one at night, a clinical
+ * officer by day; pharmacy, technicians, support and admin by headcount),
+ * floors at `minimum_share` of the target.
+ *
+ * `settings_json`: `{"ratios": {"patients_per_nurse": [8, 10, 12],
+ * "critical_patients_per_nurse": 2, "patients_per_doctor": 15,
+ * "minimum_share": 0.5, "max_overtime_hours_per_week": 8}, "rules":
+ * {...}}`, both optional and either in part (`rules` as in
+ * `hutano_plan_staff`); NULL (with length 0) or empty for the defaults.
+ * A whole network's roster solves quickly for one day but can take
+ * microlp many minutes for two or more: keep the units you need and solve
+ * the edited problem with `hutano_plan_staff`. String output: see the
+ * preamble.
+ *
+ * Errors: as `hutano_dataset_bed_problem`.
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `buf` is valid for `len` bytes; `out_n` for one write.
+ */
+hutano_result hutano_dataset_staff_problem(const struct hutano_dataset *dataset,
+                                           const char *start,
+                                           size_t start_len,
+                                           size_t days,
+                                           const char *settings_json,
+                                           size_t settings_json_len,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_n);
+
+/**
+ * Solve the staff problem of a data set's network
+ * (`hutano_dataset_staff_problem`, same arguments; see there for the
+ * solve time). `HUTANO_RESULT_INFEASIBLE` when a staffing floor cannot be
+ * met, the detail naming each shift. On success `*out` receives the plan,
+ * freed with `hutano_plan_free`.
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `out` is valid for one write.
+ */
+hutano_result hutano_dataset_staff_plan(const struct hutano_dataset *dataset,
+                                        const char *start,
+                                        size_t start_len,
+                                        size_t days,
+                                        const char *settings_json,
+                                        size_t settings_json_len,
+                                        struct hutano_plan **out);
+
+/**
+ * Free a plan (NULL: no-op; double free caught where possible).
+ *
+ * # Safety
+ * `plan` is NULL or a handle from hutano; no other thread uses it.
+ */
+hutano_result hutano_plan_free(struct hutano_plan *plan);
+
+/**
+ * Which planner made the plan: a `HUTANO_PLANNER_*` value.
+ *
+ * # Safety
+ * `plan` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_plan_kind(const struct hutano_plan *plan, hutano_planner *out);
+
+/**
+ * The optimal objective value (minimised): for beds the weighted cost of
+ * unmet, off-service, wrong-type and transferred patients summed over the
+ * days; for staff wages, overtime premium, understaffing and fairness
+ * penalties; for dispatch acuity-weighted minutes; for slots minus the
+ * value of the filled slots.
+ *
+ * # Safety
+ * `plan` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_plan_objective(const struct hutano_plan *plan, double *out);
+
+/**
+ * Number of summary numbers of the plan (names: `hutano_plan_summary_name`).
+ *
+ * # Safety
+ * `plan` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_plan_summary_count(const struct hutano_plan *plan, size_t *out);
+
+/**
+ * Name of summary number `i`. The names, in order:
+ * - beds: `unmet_patients`, `off_service_patients`, `wrong_type_patients`
+ *   (patient-days), `transferred_patients`, `transfer_km` (patient-km);
+ * - staff: `shifts`, `hours`, `overtime_hours`, `wages` (with the overtime
+ *   premium), `missing` (staff short of targets, summed), `max_nights`,
+ *   `max_weekend_shifts` (most of one member);
+ * - dispatch: `dispatched`, `waiting` (requests), `response_minutes`,
+ *   `transfer_minutes` (unweighted totals over the dispatched requests);
+ * - slots: `booked`, `empty` (slots).
+ *
+ * String output: see the preamble.
+ *
+ * # Safety
+ * `plan` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_plan_summary_name(const struct hutano_plan *plan,
+                                       size_t i,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
+ * The summary number called `name` (see `hutano_plan_summary_name`);
+ * `HUTANO_RESULT_NOT_FOUND` if the plan has none of that name.
+ *
+ * # Safety
+ * `plan` is a live handle; `name` is valid for `name_len` bytes; `out` for
+ * one write.
+ */
+hutano_result hutano_plan_summary_value(const struct hutano_plan *plan,
+                                        const char *name,
+                                        size_t name_len,
+                                        double *out);
+
+/**
+ * The rows of the plan as a new table (freed with `hutano_table_free`,
+ * read with the `hutano_table_*` accessors, e.g. `hutano_table_csv`); one
+ * row per
+ * - beds: demand group placed in a pool on a day: `date`, `from_hospital`,
+ *   `to_hospital`, `ward`, `service`, `needed` and `bed_type` (bed types),
+ *   `patients`, `off_service` (0 or 1), `transfer_km` (NaN when not
+ *   moved), `demand_index`, `pool_index`;
+ * - staff: member on a shift: `date`, `shift` (name), `unit`, `staff`
+ *   (code), `role`, `day`, `shift_index`, `staff_index`;
+ * - dispatch: dispatched request: `request` (id), `ambulance`, `hospital`
+ *   (codes), `bed_type`, `weight`, `response_minutes`, `transfer_minutes`,
+ *   `request_index`, `ambulance_index`, `hospital_index`;
+ * - slots: filled slot: `slot`, `patient` (ids), `equipment`, `start`
+ *   (`YYYY-MM-DDTHH:MM:SS`), `minutes`, `priority`, `waited_days`,
+ *   `slot_index`, `patient_index`.
+ *
+ * Indices are zero-based positions in the problem's lists
+ * (`hutano_plan_problem_json`); dates are date columns (days since
+ * 1970-01-01 through `hutano_table_column_i64`).
+ *
+ * # Safety
+ * `plan` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_plan_rows(const struct hutano_plan *plan, struct hutano_table **out);
+
+/**
+ * What the plan leaves undone, as a new table (freed with
+ * `hutano_table_free`; no rows when nothing is left); one row per
+ * - beds: demand group with patients left without a bed: `date`,
+ *   `hospital`, `service`, `bed_type`, `patients`, `demand_index`;
+ * - staff: requirement below its target: `date`, `shift`, `unit`, `role`,
+ *   `skill` (empty for any), `target`, `minimum`, `missing`,
+ *   `requirement_index`;
+ * - dispatch: request left waiting: `request`, `bed_type`, `weight`,
+ *   `needs_als` (0 or 1), `request_index`;
+ * - slots: slot left empty: `slot`, `equipment`, `start`, `minutes`,
+ *   `slot_index`.
+ *
+ * # Safety
+ * `plan` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_plan_unmet(const struct hutano_plan *plan, struct hutano_table **out);
+
+/**
+ * The whole plan as JSON: hutano-optimize's `BedPlan`, `StaffPlan`,
+ * `DispatchPlan` or `SlotPlan` (numbers in shortest round-trip form).
+ * String output: see the preamble.
+ *
+ * # Safety
+ * `plan` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_plan_json(const struct hutano_plan *plan,
+                               char *buf,
+                               size_t len,
+                               size_t *out_n);
+
+/**
+ * The problem the plan solves, as JSON with every default filled in (the
+ * input of `hutano_plan_beds`, `_staff`, `_dispatch` or `_slots`, which
+ * solve it again to the same plan). String output: see the preamble.
+ *
+ * # Safety
+ * `plan` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_plan_problem_json(const struct hutano_plan *plan,
+                                       char *buf,
                                        size_t len,
                                        size_t *out_n);
 

@@ -55,17 +55,24 @@ pub enum hutano_result {
     Mapping = 103,
     /// A file cannot be read or written.
     Io = 104,
-    /// A model's numerical routine failed on valid data and parameters.
+    /// A model's numerical routine, or the LP/MIP solver of a plan, failed
+    /// on valid data and parameters.
     ModelFailed = 105,
-    /// The call was cancelled.
+    /// The call was cancelled through its `hutano_control` (`hutano_control_cancel`).
     Cancelled = 106,
+    /// A plan's hard constraints cannot all be met (patients who must be
+    /// placed, staffing floors): no plan is made. The detail names every
+    /// constraint that cannot be met, with what is needed and what can be
+    /// had, e.g. "infeasible plan: nurses in ICU on 2024-05-03 night shift:
+    /// 2 needed, 1 available".
+    Infeasible = 107,
     /// Another error of hutano (see the detail).
     Other = 199,
 }
 
 impl hutano_result {
     /// Every code, in value order.
-    pub const ALL: [hutano_result; 18] = [
+    pub const ALL: [hutano_result; 19] = [
         Self::Ok,
         Self::Panic,
         Self::NullParameter,
@@ -83,6 +90,7 @@ impl hutano_result {
         Self::Io,
         Self::ModelFailed,
         Self::Cancelled,
+        Self::Infeasible,
         Self::Other,
     ];
 
@@ -105,8 +113,9 @@ impl hutano_result {
             Self::SeriesTooShort => "a series is too short",
             Self::Mapping => "the site or column mapping does not fit the data",
             Self::Io => "a file cannot be read or written",
-            Self::ModelFailed => "a model failed to fit",
+            Self::ModelFailed => "a model failed to fit or a solver failed",
             Self::Cancelled => "cancelled",
+            Self::Infeasible => "the plan's hard constraints cannot all be met",
             Self::Other => "error",
         }
     }
@@ -177,16 +186,39 @@ impl From<hutano_core::Error> for FfiError {
 impl From<hutano_forecast::Error> for FfiError {
     fn from(e: hutano_forecast::Error) -> Self {
         use hutano_forecast::Error as E;
+        let e = match e {
+            E::Core(core) => return Self::from(core),
+            other => other,
+        };
         let code = match &e {
             E::NonFinite { .. }
             | E::DuplicateTimestamp { .. }
             | E::OffGrid { .. }
             | E::Gaps { .. }
-            | E::Regressors { .. } => hutano_result::InvalidData,
+            | E::Regressors { .. }
+            | E::InvalidObservation { .. } => hutano_result::InvalidData,
             E::TooShort { .. } => hutano_result::SeriesTooShort,
             E::InvalidParameter { .. } | E::InvalidLevel { .. } => hutano_result::InvalidParameter,
             E::Model { .. } => hutano_result::ModelFailed,
             E::Cancelled => hutano_result::Cancelled,
+            _ => hutano_result::Other,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<hutano_optimize::Error> for FfiError {
+    fn from(e: hutano_optimize::Error) -> Self {
+        use hutano_optimize::Error as E;
+        let e = match e {
+            E::Core(core) => return Self::from(core),
+            other => other,
+        };
+        let code = match &e {
+            E::Infeasible { .. } => hutano_result::Infeasible,
+            E::InvalidInput { .. } => hutano_result::InvalidParameter,
+            E::Unbounded { .. } | E::Solver { .. } => hutano_result::ModelFailed,
+            E::Write { .. } => hutano_result::Io,
             _ => hutano_result::Other,
         };
         Self::new(code, e.to_string())

@@ -51,6 +51,19 @@ pub struct hutano_forecast {
     _private: [u8; 0],
 }
 
+/// Progress and cancellation of a long call (`hutano_forecaster_fit_with_control`,
+/// `hutano_forecaster_cross_validation_with_control`).
+///
+/// Thread-safe (two atomics): `hutano_control_cancel` and
+/// `hutano_control_done` may be called from any thread while another
+/// thread runs a call with the same control. Only `hutano_control_free`
+/// needs exclusive use: free it after every call using it has returned.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct hutano_control {
+    _private: [u8; 0],
+}
+
 /// Series spacing for `hutano_panel_new`.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
@@ -117,9 +130,17 @@ pub(crate) struct Forecaster(pub(crate) PanelForecaster);
 /// The Rust side of `hutano_fitted`.
 #[derive(Debug)]
 pub(crate) struct Fitted {
-    fitted: FittedPanel,
+    panel: FittedPanel,
     unique_ids: Vec<String>,
+    /// The panel's regressor names, in column order.
+    regressors: Vec<String>,
+    /// Per series and regressor: the number of known future rows.
+    future_rows: Vec<Vec<usize>>,
 }
+
+/// The Rust side of `hutano_control`.
+#[derive(Debug, Default)]
+pub(crate) struct ControlHandle(Control);
 
 /// The Rust side of `hutano_forecast`.
 #[derive(Debug)]
@@ -143,6 +164,11 @@ impl Handle for Forecaster {
 impl Handle for Fitted {
     type Opaque = hutano_fitted;
     const NAME: &'static str = "hutano_fitted";
+}
+
+impl Handle for ControlHandle {
+    type Opaque = hutano_control;
+    const NAME: &'static str = "hutano_control";
 }
 
 impl Handle for ForecastResult {
@@ -243,6 +269,10 @@ pub unsafe extern "C" fn hutano_panel_add_series(
             .collect::<FfiResult<_>>()?;
         let rows = ds.into_iter().zip(y).map(|(t, &v)| (id, t, v));
         let mut one = Panel::from_long(rows, p.freq, p.fill)?;
+        for s in &mut one.series {
+            // Not given yet: `hutano_panel_add_regressor` fills each column.
+            s.x = vec![Vec::new(); p.panel.regressors.len()];
+        }
         p.panel.series.append(&mut one.series);
         Ok(())
     }
@@ -257,6 +287,106 @@ pub unsafe extern "C" fn hutano_panel_series_count(panel: *const hutano_panel, o
     ffi_panic_boundary! {
         let out = out_ptr(out, "out")?;
         out.write(handle::get::<PanelBuilder>(panel, "panel")?.panel.series.len());
+        Ok(())
+    }
+}
+
+/// Add regressor `name` to series `unique_id`: `values[i]` is its value at the
+/// series' step `i` from its first timestamp (the first `n` values, `n` the
+/// number of steps of the series after gap filling, line up with the
+/// training values; the rest are known future values, one per step after
+/// the series' end). Give the same names to every series of the panel
+/// before fitting; the regressor columns are in the order of each name's
+/// first `hutano_panel_add_regressor`. The models that take regressors
+/// (`AutoARIMA`, boosted trees, forests, the Prophet-like model, ensembles
+/// of them) fit on the first `n` values, and `hutano_fitted_predict` takes
+/// its `h` future values from the rest (or give them to
+/// `hutano_fitted_predict_with`); the other models refuse a panel with
+/// regressors (`HUTANO_RESULT_INVALID_DATA` from the fit).
+///
+/// Errors: `HUTANO_RESULT_NOT_FOUND` (no series `unique_id`),
+/// `HUTANO_RESULT_INVALID_PARAMETER` (empty `name`, or `name` already given
+/// for this series), `HUTANO_RESULT_INVALID_DATA` (fewer than `n` values,
+/// NaN or infinite value; the detail names the column, the series and the
+/// zero-based row). On error the panel is unchanged.
+///
+/// Not thread-safe: no other thread may use `panel` during the call.
+///
+/// # Safety
+/// `panel` is a live handle; the strings and `x` are valid for their
+/// lengths.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_add_regressor(
+    panel: *mut hutano_panel,
+    unique_id: *const c_char,
+    unique_id_len: usize,
+    name: *const c_char,
+    name_len: usize,
+    values: *const f64,
+    values_len: usize,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let builder = handle::get_mut::<PanelBuilder>(panel, "panel")?;
+        // SAFETY: the caller guarantees the arguments are valid for their lengths.
+        let (id, name, values) = unsafe {
+            (
+                str_arg(unique_id, unique_id_len, "unique_id")?,
+                str_arg(name, name_len, "name")?,
+                slice(values, values_len, "values")?,
+            )
+        };
+        if name.is_empty() {
+            return Err(FfiError::param("a regressor name cannot be empty"));
+        }
+        let series = builder
+            .panel
+            .series
+            .iter()
+            .position(|s| s.unique_id == id)
+            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no series {id:?} in the panel")))?;
+        let column = builder.panel.regressors.iter().position(|r| r == name);
+        let target = &builder.panel.series[series];
+        if column.is_some_and(|c| !target.x[c].is_empty()) {
+            return Err(FfiError::param(format!("regressor {name:?} of series {id:?} is already given")));
+        }
+        let steps = target.y.len();
+        if values.len() < steps {
+            return Err(FfiError::new(
+                hutano_result::InvalidData,
+                format!(
+                    "regressor {name:?} of series {id:?} has {} values, the series has {steps} steps",
+                    values.len()
+                ),
+            ));
+        }
+        if let Some(row) = values.iter().position(|v| !v.is_finite()) {
+            return Err(FfiError::new(
+                hutano_result::InvalidData,
+                format!("regressor {name:?} of series {id:?} is not finite at row {row}"),
+            ));
+        }
+        let column = column.unwrap_or_else(|| {
+            builder.panel.regressors.push(name.to_string());
+            for other in &mut builder.panel.series {
+                other.x.push(Vec::new());
+            }
+            builder.panel.regressors.len() - 1
+        });
+        builder.panel.series[series].x[column] = values.to_vec();
+        Ok(())
+    }
+}
+
+/// Number of regressor columns of the panel (names given to
+/// `hutano_panel_add_regressor`).
+///
+/// # Safety
+/// `panel` is a live handle; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_regressor_count(panel: *const hutano_panel, out: *mut usize) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(handle::get::<PanelBuilder>(panel, "panel")?.panel.regressors.len());
         Ok(())
     }
 }
@@ -332,11 +462,108 @@ pub unsafe extern "C" fn hutano_forecaster_free(forecaster: *mut hutano_forecast
     ffi_panic_boundary! { handle::free::<Forecaster>(forecaster, "forecaster") }
 }
 
-fn non_empty(panel: &PanelBuilder) -> FfiResult<&Panel> {
+/// The panel, with at least one series and every regressor given for
+/// every series.
+fn ready(panel: &PanelBuilder) -> FfiResult<&Panel> {
     if panel.panel.series.is_empty() {
         return Err(FfiError::param("the panel has no series"));
     }
+    for s in &panel.panel.series {
+        if let Some(j) = s.x.iter().position(Vec::is_empty) {
+            return Err(FfiError::new(
+                hutano_result::InvalidData,
+                format!(
+                    "regressor {:?} is not given for series {:?} (hutano_panel_add_regressor)",
+                    panel.panel.regressors[j], s.unique_id
+                ),
+            ));
+        }
+    }
     Ok(&panel.panel)
+}
+
+/// A new control: nothing done, not cancelled. Free with
+/// `hutano_control_free`.
+///
+/// # Safety
+/// `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_control_new(out: *mut *mut hutano_control) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(handle::into_raw(ControlHandle::default()));
+        Ok(())
+    }
+}
+
+/// Free a control (NULL: no-op; double free caught where possible), after
+/// every call using it has returned.
+///
+/// # Safety
+/// `control` is NULL or a handle from hutano; no other thread uses it.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_control_free(control: *mut hutano_control) -> hutano_result {
+    ffi_panic_boundary! { handle::free::<ControlHandle>(control, "control") }
+}
+
+/// Ask the calls running with `control` to stop: each returns
+/// `HUTANO_RESULT_CANCELLED` at its next unit of work (one model on one
+/// series, or one backtest window), writing no output. Sticky: every later
+/// call with this control is cancelled too. Thread-safe: may be called from
+/// any thread while another runs a call with `control`.
+///
+/// # Safety
+/// `control` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_control_cancel(control: *const hutano_control) -> hutano_result {
+    ffi_panic_boundary! {
+        handle::get::<ControlHandle>(control, "control")?.0.cancel();
+        Ok(())
+    }
+}
+
+/// Units of work finished so far by the calls run with `control`, summed
+/// over calls: a fit counts one per series and model (series × models when
+/// it succeeds), a backtest one per series, model and window. Thread-safe:
+/// may be polled from any thread while another runs a call with `control`.
+///
+/// # Safety
+/// `control` is a live handle; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_control_done(control: *const hutano_control, out: *mut usize) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(handle::get::<ControlHandle>(control, "control")?.0.done());
+        Ok(())
+    }
+}
+
+/// # Safety
+/// `forecaster` and `panel` are NULL or handles from hutano; `out` is valid
+/// for one write.
+unsafe fn fit(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    control: &Control,
+    out: *mut *mut hutano_fitted,
+) -> FfiResult<()> {
+    let out = out_ptr(out, "out")?;
+    let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
+    let panel = ready(handle::get::<PanelBuilder>(panel, "panel")?)?;
+    let fitted = f.0.fit(panel, control)?;
+    let unique_ids = fitted.unique_ids().into_iter().map(str::to_string).collect();
+    let future_rows = panel
+        .series
+        .iter()
+        .map(|s| s.x.iter().map(|col| col.len() - s.y.len()).collect())
+        .collect();
+    out.write(handle::into_raw(Fitted {
+        panel: fitted,
+        unique_ids,
+        regressors: panel.regressors.clone(),
+        future_rows,
+    }));
+    Ok(())
 }
 
 /// Fit every model to every series of `panel` (on all cores when the
@@ -353,13 +580,30 @@ pub unsafe extern "C" fn hutano_forecaster_fit(
     out: *mut *mut hutano_fitted,
 ) -> hutano_result {
     ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
-        let panel = non_empty(handle::get::<PanelBuilder>(panel, "panel")?)?;
-        let fitted = f.0.fit(panel, &Control::new())?;
-        let unique_ids = fitted.unique_ids().into_iter().map(str::to_string).collect();
-        out.write(handle::into_raw(Fitted { fitted, unique_ids }));
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { fit(forecaster, panel, &Control::new(), out) }
+    }
+}
+
+/// `hutano_forecaster_fit` reporting progress to `control` and stopping
+/// with `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before
+/// or during the call. On success `hutano_control_done` has grown by series
+/// × models.
+///
+/// # Safety
+/// `forecaster`, `panel` and `control` are live handles; `out` is valid
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_fit_with_control(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    control: *const hutano_control,
+    out: *mut *mut hutano_fitted,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let control = &handle::get::<ControlHandle>(control, "control")?.0;
+        // SAFETY: forwarded contract.
+        unsafe { fit(forecaster, panel, control, out) }
     }
 }
 
@@ -375,7 +619,9 @@ pub unsafe extern "C" fn hutano_fitted_free(fitted: *mut hutano_fitted) -> hutan
 /// Forecast `h` steps after each series' end, with prediction intervals at
 /// `levels` (percentages strictly between 0 and 100, e.g. 80 and 95;
 /// `n_levels` may be 0). On success `*out` receives a forecast, freed with
-/// `hutano_forecast_free`.
+/// `hutano_forecast_free`. With regressors, the `h` future values of each
+/// come from `hutano_panel_add_regressor`: fewer than `h` there gives
+/// `HUTANO_RESULT_INVALID_DATA` naming the column and the series.
 ///
 /// # Safety
 /// `fitted` is a live handle; `levels` is valid for `n_levels` doubles;
@@ -393,8 +639,87 @@ pub unsafe extern "C" fn hutano_fitted_predict(
         let f = handle::get::<Fitted>(fitted, "fitted")?;
         // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
         let levels = unsafe { slice(levels, n_levels, "levels") }?;
-        let long = f.fitted.predict(h, levels)?;
+        for (id, rows) in f.unique_ids.iter().zip(&f.future_rows) {
+            if let Some(j) = rows.iter().position(|&r| r < h && h > 0) {
+                return Err(FfiError::new(
+                    hutano_result::InvalidData,
+                    format!(
+                        "regressor {:?} of series {id:?} has {} future values, h is {h} \
+                         (give more to hutano_panel_add_regressor, or use hutano_fitted_predict_with)",
+                        f.regressors[j], rows[j]
+                    ),
+                ));
+            }
+        }
+        let long = f.panel.predict(h, levels)?;
         out.write(handle::into_raw(ForecastResult { long, unique_ids: f.unique_ids.clone(), backtest: None }));
+        Ok(())
+    }
+}
+
+/// `hutano_fitted_predict` with the regressors' future values given here
+/// instead of at `hutano_panel_add_regressor`: `future` holds series ×
+/// regressors × `h` values, series by series (in the panel's order), within
+/// a series regressor by regressor (in column order, see
+/// `hutano_panel_add_regressor`), within a regressor the `h` steps after
+/// the series' end.
+///
+/// Errors: `HUTANO_RESULT_LENGTH_MISMATCH` (`future_len` is not series ×
+/// regressors × `h`), `HUTANO_RESULT_INVALID_DATA` (NaN or infinite value;
+/// the detail names the column and the series), as `hutano_fitted_predict`.
+///
+/// # Safety
+/// `fitted` is a live handle; `levels` is valid for `n_levels` doubles,
+/// `future` for `future_len`; `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_fitted_predict_with(
+    fitted: *const hutano_fitted,
+    h: usize,
+    levels: *const f64,
+    n_levels: usize,
+    future: *const f64,
+    future_len: usize,
+    out: *mut *mut hutano_forecast,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        let fit = handle::get::<Fitted>(fitted, "fitted")?;
+        // SAFETY: the caller guarantees the arrays are valid for their lengths.
+        let (levels, future) = unsafe { (slice(levels, n_levels, "levels")?, slice(future, future_len, "future")?) };
+        let (n_series, n_regressors) = (fit.unique_ids.len(), fit.regressors.len());
+        let want = n_series.checked_mul(n_regressors).and_then(|nk| nk.checked_mul(h));
+        if want != Some(future.len()) {
+            return Err(FfiError::new(
+                hutano_result::LengthMismatch,
+                format!(
+                    "future has {} values, series x regressors x h is {n_series} x {n_regressors} x {h}",
+                    future.len()
+                ),
+            ));
+        }
+        if let Some(at) = future.iter().position(|v| !v.is_finite()) {
+            let (series, column, step) = (at / (n_regressors * h), at / h % n_regressors, at % h);
+            return Err(FfiError::new(
+                hutano_result::InvalidData,
+                format!(
+                    "future value of regressor {:?} for series {:?} at step {} is not finite",
+                    fit.regressors[column],
+                    fit.unique_ids[series],
+                    step + 1
+                ),
+            ));
+        }
+        let per_series: Vec<Vec<Vec<f64>>> = if future.is_empty() {
+            // No regressor, or h of zero (refused by the prediction).
+            vec![vec![Vec::new(); n_regressors]; n_series]
+        } else {
+            future
+                .chunks(n_regressors * h)
+                .map(|values| values.chunks(h).map(<[f64]>::to_vec).collect())
+                .collect()
+        };
+        let long = fit.panel.predict_with(h, levels, &per_series)?;
+        out.write(handle::into_raw(ForecastResult { long, unique_ids: fit.unique_ids.clone(), backtest: None }));
         Ok(())
     }
 }
@@ -423,20 +748,71 @@ pub unsafe extern "C" fn hutano_forecaster_cross_validation(
     out: *mut *mut hutano_forecast,
 ) -> hutano_result {
     ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
-        let panel = non_empty(handle::get::<PanelBuilder>(panel, "panel")?)?;
-        // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
-        let levels = unsafe { slice(levels, n_levels, "levels") }?;
-        let long = f.0.cross_validation(panel, h, n_windows, step, levels, &Control::new())?;
-        let unique_ids = panel.series.iter().map(|s| s.unique_id.clone()).collect();
-        out.write(handle::into_raw(ForecastResult {
-            long,
-            unique_ids,
-            backtest: Some((panel.clone(), levels.to_vec())),
-        }));
-        Ok(())
+        let cv = CrossValidation { h, n_windows, step, levels, n_levels };
+        // SAFETY: forwarded contract.
+        unsafe { cross_validation(forecaster, panel, &cv, &Control::new(), out) }
     }
+}
+
+/// `hutano_forecaster_cross_validation` reporting progress to `control`
+/// (one unit per series, model and window) and stopping with
+/// `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before or
+/// during the call.
+///
+/// # Safety
+/// As `hutano_forecaster_cross_validation`; `control` is a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_forecaster_cross_validation_with_control(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    h: usize,
+    n_windows: usize,
+    step: usize,
+    levels: *const f64,
+    n_levels: usize,
+    control: *const hutano_control,
+    out: *mut *mut hutano_forecast,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let control = &handle::get::<ControlHandle>(control, "control")?.0;
+        let cv = CrossValidation { h, n_windows, step, levels, n_levels };
+        // SAFETY: forwarded contract.
+        unsafe { cross_validation(forecaster, panel, &cv, control, out) }
+    }
+}
+
+/// The settings of a backtest, as C passes them.
+struct CrossValidation {
+    h: usize,
+    n_windows: usize,
+    step: usize,
+    levels: *const f64,
+    n_levels: usize,
+}
+
+/// # Safety
+/// As `hutano_forecaster_cross_validation`.
+unsafe fn cross_validation(
+    forecaster: *const hutano_forecaster,
+    panel: *const hutano_panel,
+    cv: &CrossValidation,
+    control: &Control,
+    out: *mut *mut hutano_forecast,
+) -> FfiResult<()> {
+    let out = out_ptr(out, "out")?;
+    let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
+    let panel = ready(handle::get::<PanelBuilder>(panel, "panel")?)?;
+    // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
+    let levels = unsafe { slice(cv.levels, cv.n_levels, "levels") }?;
+    let long =
+        f.0.cross_validation(panel, cv.h, cv.n_windows, cv.step, levels, control)?;
+    let unique_ids = panel.series.iter().map(|s| s.unique_id.clone()).collect();
+    out.write(handle::into_raw(ForecastResult {
+        long,
+        unique_ids,
+        backtest: Some((panel.clone(), levels.to_vec())),
+    }));
+    Ok(())
 }
 
 /// Free a forecast (NULL: no-op; double free caught where possible).

@@ -2,19 +2,23 @@
 // The C names (`hutano_result`, `hutano_dataset`, ...) are the API.
 #![allow(non_camel_case_types)]
 
+mod alerts;
 mod dataset;
 mod error;
 mod forecast;
 mod handle;
 mod panic;
+mod plan;
 mod resources;
 mod util;
 
 use std::ffi::c_char;
 
+pub use alerts::*;
 pub use dataset::*;
 pub use error::{hutano_last_error_detail, hutano_result, hutano_result_message};
 pub use forecast::*;
+pub use plan::*;
 pub use resources::*;
 
 /// The version of the library linked at run time, `"MAJOR.MINOR.PATCH"`

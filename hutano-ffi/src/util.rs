@@ -222,6 +222,11 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Ff
     serde_json::from_str(text).map_err(|e| FfiError::param(format!("{what}: {e}")))
 }
 
+/// Serialise a result as JSON (numbers in shortest round-trip form).
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> FfiResult<String> {
+    serde_json::to_string(value).map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,15 +22,22 @@ use std::path::PathBuf;
 use std::ptr::null_mut;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use hutano_core::generate::{generate, GeneratorConfig};
 use hutano_core::ingest::Site;
 use hutano_core::kpi::{Dimension, Engine, Grain, Kpi, Period, Query};
+use hutano_core::model::{BedType, Network};
 use hutano_core::table::Table;
 use hutano_ffi as ffi;
 use hutano_ffi::hutano_result;
+use hutano_forecast::alerts::{evaluate_network, AlertRules, Severity};
 use hutano_forecast::backtest::evaluate;
 use hutano_forecast::panel::{FillRule, Freq, Panel};
 use hutano_forecast::resources::{beds_for_blocking, census_from_stays, erlang_b, ArrivalModel, Stay};
 use hutano_forecast::spec::{Control, ModelSpec, PanelForecaster};
+use hutano_optimize::beds::{BedCosts, BedDemand, BedPool, BedProblem, Hospital};
+use hutano_optimize::network::{bed_problem, census_demand, staff_problem, StaffingRatios};
+use hutano_optimize::staff::StaffRules;
+use hutano_optimize::MicroLp;
 
 /// The shared settings of the Rust and C computations (the C test uses the
 /// same literals).
@@ -46,6 +53,32 @@ const CENSUS_AS_OF: &str = "2024-04-20";
 const CENSUS_MODEL: &str = r#"{"model": "seasonal_naive", "season_length": 7}"#;
 const CENSUS_ARRIVAL: &str = r#"{"kind": "negative_binomial", "level": 80}"#;
 const CAPACITY: f64 = 25.0;
+/// The regressor check: two series ("a", "b") of `REG_DAYS` daily values
+/// from `REG_START`, with a planned-admissions regressor.
+const REG_MODELS: &str =
+    r#"[["gb", {"model": "boosted", "n_estimators": 50}], ["rf", {"model": "forest", "n_estimators": 20}]]"#;
+const REG_START: &str = "2024-01-01";
+const REG_DAYS: usize = 90;
+const REG_IDS: [&str; 2] = ["a", "b"];
+/// The generated network of the alert and plan checks: the India preset,
+/// seed 7, 30 days from 2024-01-01 (the smallest network the generator makes).
+const GEN_SEED: u64 = 7;
+const GEN_DAYS: u32 = 30;
+const ALERTS_START: &str = "2024-01-15";
+const ALERTS_END: &str = "2024-01-22";
+const PLAN_START: &str = "2024-01-20";
+/// Bed plan over two days; staff roster over one (rosters of a whole
+/// network grow fast: two days take microlp minutes).
+const BED_DAYS: usize = 2;
+const STAFF_DAYS: usize = 1;
+/// Two ICU pools, four ICU patients at A: two are transferred to B. The
+/// costs are given in part (the rest default).
+const TRANSFER_JSON: &str = r#"{"start": "2024-05-03", "days": 1,
+  "hospitals": [{"code": "A", "location": [-17.8, 31.0]}, {"code": "B", "location": [-18.9, 32.6]}],
+  "pools": [{"ward": "A-ICU", "hospital": 0, "service": "ICU", "bed_type": "icu", "beds": [2]},
+            {"ward": "B-ICU", "hospital": 1, "service": "ICU", "bed_type": "icu", "beds": [3]}],
+  "demand": [{"day": 0, "hospital": 0, "service": "ICU", "bed_type": "icu", "patients": 4}],
+  "costs": {"transfer_per_km": 0.25}, "allow_unmet": false}"#;
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -171,7 +204,181 @@ fn expected() -> String {
         ],
     );
     line(&mut out, "erlang_b", [erlang_b(10, 5.0).unwrap()]);
+    regressors(&mut out);
+    alerts_and_plans(&mut out);
     out
+}
+
+/// Value of the planned-admissions regressor of series `s` at step `i`
+/// (the C test computes the same).
+fn planned(s: usize, i: usize) -> f64 {
+    ((i * 7 + 3 * s) % 11) as f64
+}
+
+/// Admissions of series `s` at step `i`: driven by the plan.
+fn admitted(s: usize, i: usize) -> f64 {
+    5.0 + 2.0 * planned(s, i) + (i % 7) as f64 + s as f64
+}
+
+/// Two daily series of `REG_DAYS` values from `REG_START` with a
+/// `planned` regressor known `H` days ahead, fitted by `REG_MODELS`.
+fn regressors(out: &mut String) {
+    let start = day(date(REG_START));
+    let rows = (0..2).flat_map(|s| (0..REG_DAYS).map(move |i| (REG_IDS[s], Freq::Daily.at(start, i), admitted(s, i))));
+    let panel = Panel::from_long(rows, Freq::Daily, FillRule::Error).unwrap();
+    let x = (0..2)
+        .flat_map(|s| (0..REG_DAYS + H).map(move |i| (REG_IDS[s], Freq::Daily.at(start, i), vec![planned(s, i)])));
+    let panel = panel.with_regressors(&["planned"], x).unwrap();
+    let models: Vec<(String, ModelSpec)> = serde_json::from_str(REG_MODELS).unwrap();
+    let pf = PanelForecaster::new(models);
+    let control = Control::new();
+    let fitted = pf.fit(&panel, &control).unwrap();
+    assert_eq!(control.done(), 2 * pf.models.len());
+    let pred = fitted.predict(H, &LEVELS[..1]).unwrap();
+    for (name, values) in &pred.columns {
+        line(out, &format!("regressor_predict {name}"), values.iter().copied());
+    }
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn generated() -> Network {
+    generate(&GeneratorConfig::india_four_branch(GEN_SEED).days(GEN_DAYS)).unwrap()
+}
+
+/// Alerts and plans on the generated network, and the transfer problem.
+fn alerts_and_plans(out: &mut String) {
+    let net = generated();
+    let period = Period::new(date(ALERTS_START), date(ALERTS_END)).unwrap();
+    let alerts = evaluate_network(&net, &AlertRules::default(), period).unwrap();
+    line(out, "alerts_count", [alerts.len() as f64]);
+    writeln!(
+        out,
+        "alerts_rules {}",
+        alerts.iter().map(|a| a.rule.name()).collect::<Vec<_>>().join(" ")
+    )
+    .unwrap();
+    let severity = |s: Severity| match s {
+        Severity::Info => 1.0,
+        Severity::Warning => 2.0,
+        Severity::Critical => 3.0,
+    };
+    line(out, "alerts_severity", alerts.iter().map(|a| severity(a.severity)));
+    let secs = |t: NaiveDateTime| t.and_utc().timestamp() as f64;
+    line(out, "alerts_started", alerts.iter().map(|a| secs(a.started)));
+    line(
+        out,
+        "alerts_ended",
+        alerts.iter().map(|a| a.ended.map_or(i64::MIN as f64, secs)),
+    );
+    line(out, "alerts_observed", alerts.iter().map(|a| a.evidence.observed));
+    line(out, "alerts_threshold", alerts.iter().map(|a| a.evidence.threshold));
+
+    let start = date(PLAN_START);
+    let beds = bed_problem(
+        &net,
+        start,
+        BED_DAYS,
+        census_demand(&net, start, BED_DAYS),
+        BedCosts::default(),
+    )
+    .unwrap();
+    let plan = beds.solve(&MicroLp).unwrap();
+    let s = plan.summary;
+    line(
+        out,
+        "bed_plan",
+        [
+            plan.objective,
+            s.unmet_patients as f64,
+            s.off_service_patients as f64,
+            s.wrong_type_patients as f64,
+            s.transferred_patients as f64,
+            s.transfer_km,
+        ],
+    );
+    let placements: usize = plan.days.iter().map(|d| d.placements.len()).sum();
+    line(out, "bed_plan_rows", [placements as f64]);
+
+    let staff = staff_problem(
+        &net,
+        start,
+        STAFF_DAYS,
+        &census_demand(&net, start, STAFF_DAYS),
+        StaffingRatios::default(),
+        StaffRules::default(),
+    )
+    .unwrap();
+    let plan = staff.solve(&MicroLp).unwrap();
+    let s = plan.summary;
+    line(
+        out,
+        "staff_plan",
+        [
+            plan.objective,
+            s.shifts as f64,
+            s.hours,
+            s.overtime_hours,
+            s.wages,
+            s.missing as f64,
+            f64::from(s.max_nights),
+            f64::from(s.max_weekend_shifts),
+        ],
+    );
+    line(
+        out,
+        "staff_plan_rows",
+        [plan.assignments.len() as f64, plan.understaffing.len() as f64],
+    );
+
+    // The transfer problem, built here field by field (the C test passes
+    // TRANSFER_JSON, whose missing costs take the defaults).
+    let pool = |ward: &str, hospital, beds| BedPool {
+        ward: ward.into(),
+        hospital,
+        service: "ICU".into(),
+        bed_type: BedType::Icu,
+        beds: vec![beds],
+    };
+    let transfer = BedProblem {
+        start: date("2024-05-03"),
+        days: 1,
+        hospitals: vec![
+            Hospital {
+                code: "A".into(),
+                location: Some((-17.8, 31.0)),
+            },
+            Hospital {
+                code: "B".into(),
+                location: Some((-18.9, 32.6)),
+            },
+        ],
+        pools: vec![pool("A-ICU", 0, 2), pool("B-ICU", 1, 3)],
+        demand: vec![BedDemand {
+            day: 0,
+            hospital: 0,
+            service: "ICU".into(),
+            bed_type: BedType::Icu,
+            patients: 4,
+        }],
+        costs: BedCosts {
+            transfer_per_km: 0.25,
+            ..BedCosts::default()
+        },
+        allow_unmet: false,
+    };
+    let plan = transfer.solve(&MicroLp).unwrap();
+    line(
+        out,
+        "transfer_plan",
+        [
+            plan.objective,
+            plan.summary.transferred_patients as f64,
+            plan.summary.transfer_km,
+        ],
+    );
 }
 
 #[test]
@@ -401,6 +608,78 @@ fn c_api_matches_the_rust_api() {
         ok(ffi::hutano_forecaster_free(forecaster));
         ok(ffi::hutano_panel_free(panel));
 
+        // The regressor panel, fitted with a control.
+        let mut panel = null_mut();
+        ok(ffi::hutano_panel_new(2, 0, &raw mut panel));
+        let start = day(date(REG_START));
+        for (k, id) in REG_IDS.iter().enumerate() {
+            let ds_s: Vec<i64> = (0..REG_DAYS)
+                .map(|i| Freq::Daily.at(start, i).and_utc().timestamp())
+                .collect();
+            let y: Vec<f64> = (0..REG_DAYS).map(|i| admitted(k, i)).collect();
+            ok(ffi::hutano_panel_add_series(
+                panel,
+                s(id).0,
+                1,
+                ds_s.as_ptr(),
+                REG_DAYS,
+                y.as_ptr(),
+                REG_DAYS,
+            ));
+            let x: Vec<f64> = (0..REG_DAYS + H).map(|i| planned(k, i)).collect();
+            ok(ffi::hutano_panel_add_regressor(
+                panel,
+                s(id).0,
+                1,
+                s("planned").0,
+                7,
+                x.as_ptr(),
+                x.len(),
+            ));
+        }
+        let mut forecaster = null_mut();
+        ok(ffi::hutano_forecaster_new(
+            s(REG_MODELS).0,
+            REG_MODELS.len(),
+            true,
+            &raw mut forecaster,
+        ));
+        let mut control = null_mut();
+        ok(ffi::hutano_control_new(&raw mut control));
+        let mut fitted = null_mut();
+        ok(ffi::hutano_forecaster_fit_with_control(
+            forecaster,
+            panel,
+            control,
+            &raw mut fitted,
+        ));
+        let mut done = 0;
+        ok(ffi::hutano_control_done(control, &raw mut done));
+        assert_eq!(done, 4);
+        let mut pred = null_mut();
+        ok(ffi::hutano_fitted_predict(fitted, H, LEVELS.as_ptr(), 1, &raw mut pred));
+        ok(ffi::hutano_forecast_shape(pred, &raw mut rows, &raw mut cols));
+        assert_eq!((rows, cols), (2 * H, 6));
+        for j in 0..cols {
+            let mut name = [0 as c_char; 64];
+            ok(ffi::hutano_forecast_column_name(
+                pred,
+                j,
+                name.as_mut_ptr(),
+                64,
+                &raw mut n,
+            ));
+            let name = std::ffi::CStr::from_ptr(name.as_ptr()).to_string_lossy().into_owned();
+            let mut v = vec![0.0; rows];
+            ok(ffi::hutano_forecast_values(pred, j, v.as_mut_ptr(), rows, &raw mut n));
+            assert!(same(&v, &parse(&exp, &format!("regressor_predict {name}"))), "{name}");
+        }
+        ok(ffi::hutano_forecast_free(pred));
+        ok(ffi::hutano_fitted_free(fitted));
+        ok(ffi::hutano_control_free(control));
+        ok(ffi::hutano_forecaster_free(forecaster));
+        ok(ffi::hutano_panel_free(panel));
+
         let mut census = null_mut();
         ok(ffi::hutano_dataset_census_forecast(
             ds,
@@ -424,6 +703,89 @@ fn c_api_matches_the_rust_api() {
         let mut b = ffi::hutano_bed_sizing::default();
         ok(ffi::hutano_beds_for_blocking(2.0, 4.0, 0.05, &raw mut b));
         assert_eq!(f64::from(b.erlang_beds), parse(&exp, "beds")[2]);
+        // Alerts and plans on the generated network.
+        let mut g = null_mut();
+        ok(ffi::hutano_dataset_generate(
+            s("india").0,
+            5,
+            GEN_SEED,
+            GEN_DAYS,
+            &raw mut g,
+        ));
+        let mut alerts = null_mut();
+        ok(ffi::hutano_dataset_alerts(
+            g,
+            s(ALERTS_START).0,
+            ALERTS_START.len(),
+            s(ALERTS_END).0,
+            ALERTS_END.len(),
+            std::ptr::null(),
+            0,
+            &raw mut alerts,
+        ));
+        ok(ffi::hutano_alerts_count(alerts, &raw mut n));
+        assert_eq!(parse(&exp, "alerts_count"), [n as f64]);
+        let observed: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut buf = [0 as c_char; 512];
+                let mut m = 0;
+                ok(ffi::hutano_alerts_evidence_json(
+                    alerts,
+                    i,
+                    buf.as_mut_ptr(),
+                    512,
+                    &raw mut m,
+                ));
+                let text = std::ffi::CStr::from_ptr(buf.as_ptr()).to_str().unwrap();
+                let v: serde_json::Value = serde_json::from_str(text).unwrap();
+                v["observed"].as_f64().unwrap()
+            })
+            .collect();
+        assert!(same(&observed, &parse(&exp, "alerts_observed")));
+        ok(ffi::hutano_alerts_free(alerts));
+        let mut objective = 0.0;
+        let mut plan = null_mut();
+        ok(ffi::hutano_dataset_bed_plan(
+            g,
+            s(PLAN_START).0,
+            PLAN_START.len(),
+            BED_DAYS,
+            std::ptr::null(),
+            0,
+            &raw mut plan,
+        ));
+        ok(ffi::hutano_plan_objective(plan, &raw mut objective));
+        assert_eq!(objective, parse(&exp, "bed_plan")[0]);
+        ok(ffi::hutano_plan_free(plan));
+        ok(ffi::hutano_dataset_staff_plan(
+            g,
+            s(PLAN_START).0,
+            PLAN_START.len(),
+            STAFF_DAYS,
+            std::ptr::null(),
+            0,
+            &raw mut plan,
+        ));
+        ok(ffi::hutano_plan_objective(plan, &raw mut objective));
+        assert_eq!(objective, parse(&exp, "staff_plan")[0]);
+        ok(ffi::hutano_plan_free(plan));
+        ok(ffi::hutano_dataset_free(g));
+        ok(ffi::hutano_plan_beds(
+            s(TRANSFER_JSON).0,
+            TRANSFER_JSON.len(),
+            &raw mut plan,
+        ));
+        ok(ffi::hutano_plan_objective(plan, &raw mut objective));
+        assert_eq!(objective, parse(&exp, "transfer_plan")[0]);
+        ok(ffi::hutano_plan_free(plan));
+        let infeasible = TRANSFER_JSON.replace(r#""patients": 4"#, r#""patients": 7"#);
+        let mut none = null_mut();
+        assert_eq!(
+            ffi::hutano_plan_beds(s(&infeasible).0, infeasible.len(), &raw mut none),
+            hutano_result::Infeasible
+        );
+        assert!(none.is_null());
+
         // A double free is caught.
         let mut p = null_mut();
         ok(ffi::hutano_panel_new(2, 0, &raw mut p));

@@ -73,7 +73,9 @@ where
                 let cutoff = n - h - step * (n_windows - 1 - w);
                 let train = &s.y[..cutoff];
                 let view = crate::forecast::SeriesView::new(train, s.start, s.freq).with_regressors(&s.x);
-                let fitted = model.fit_series(view).map_err(|e| name_series(e, &s.unique_id))?;
+                let fitted = model
+                    .fit_series(view)
+                    .map_err(|e| crate::spec::in_series(e, &s.unique_id))?;
                 let mut forecast = fitted.predict(h, levels)?;
                 if non_negative {
                     forecast = forecast.non_negative();
@@ -113,17 +115,6 @@ pub fn mase_scale(train: &[f64], season: usize) -> f64 {
         .map(|t| (train[t] - train[t - season]).abs())
         .sum::<f64>()
         / n.max(1) as f64
-}
-
-fn name_series(e: Error, id: &str) -> Error {
-    match e {
-        Error::TooShort { needed, got, .. } => Error::TooShort {
-            unique_id: id.to_string(),
-            needed,
-            got,
-        },
-        other => other,
-    }
 }
 
 /// Accuracy of a backtest.

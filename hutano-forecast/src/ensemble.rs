@@ -45,6 +45,28 @@ impl Member for Box<dyn Member> {
     }
 }
 
+/// A model learned across the series of a panel (the global tree
+/// forecasters of [`crate::trees::global`]).
+pub trait PanelMember: Send + Sync {
+    /// Fit to every series (`(unique_id, view)` pairs, the ids naming the
+    /// series in errors): one fitted forecaster per series, in order.
+    ///
+    /// # Errors
+    /// As the model's `fit_views`.
+    fn fit_panel_boxed(&self, views: &[(&str, SeriesView<'_>)]) -> Result<Vec<BoxedFitted>>;
+}
+
+/// A panel model fitted to one series is a panel of one.
+impl Member for Box<dyn PanelMember> {
+    fn fit_boxed(&self, series: SeriesView<'_>) -> Result<BoxedFitted> {
+        let mut fitted = self.fit_panel_boxed(&[("", series)])?;
+        fitted.pop().ok_or_else(|| Error::Model {
+            model: "panel",
+            message: "no forecaster for the series".into(),
+        })
+    }
+}
+
 /// The ensemble specification.
 pub struct Ensemble {
     members: Vec<(String, Box<dyn Member>)>,

@@ -36,12 +36,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::backtest::Window;
 use crate::baseline::{Naive, SeasonalNaive};
-use crate::ensemble::{BoxedFitted, Ensemble, Member};
+use crate::ensemble::{BoxedFitted, Ensemble, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Forecast, SeriesView};
 use crate::panel::{Panel, Series};
 use crate::prophet::Prophet;
-use crate::trees::{BoostedForecaster, ForestForecaster};
+use crate::trees::global::{GlobalBoostedForecaster, GlobalForestForecaster};
+use crate::trees::{BoostedForecaster, BoostingParams, ForestForecaster, ForestParams};
 
 /// A model and its main hyperparameters, as data. Fields left out take the
 /// model's documented default.
@@ -100,6 +101,11 @@ pub enum ModelSpec {
         /// Holiday calendar for the holiday feature.
         #[serde(default)]
         calendar: Option<Calendar>,
+        /// One model learned across the series of the panel
+        /// ([`GlobalBoostedForecaster`], whose defaults are 300 trees of
+        /// depth 5) instead of one per series (default false).
+        #[serde(default)]
+        global: Option<bool>,
     },
     /// A random forest ([`ForestForecaster`]).
     Forest {
@@ -121,6 +127,11 @@ pub enum ModelSpec {
         /// Holiday calendar for the holiday feature.
         #[serde(default)]
         calendar: Option<Calendar>,
+        /// One forest learned across the series of the panel
+        /// ([`GlobalForestForecaster`], each tree on a quarter of the rows)
+        /// instead of one per series (default false).
+        #[serde(default)]
+        global: Option<bool>,
     },
     /// The Prophet-like model ([`Prophet`]).
     Prophet {
@@ -192,7 +203,9 @@ impl ModelSpec {
             ModelSpec::AutoEts { .. } => "AutoETS",
             #[cfg(feature = "augurs")]
             ModelSpec::Mstl { .. } => "MSTL",
+            ModelSpec::Boosted { global: Some(true), .. } => "GlobalBoosted",
             ModelSpec::Boosted { .. } => "Boosted",
+            ModelSpec::Forest { global: Some(true), .. } => "GlobalForest",
             ModelSpec::Forest { .. } => "Forest",
             ModelSpec::Prophet { .. } => "Prophet",
             ModelSpec::Ensemble { .. } => "Ensemble",
@@ -245,65 +258,21 @@ impl ModelSpec {
                 model.check()?;
                 Box::new(model)
             }
-            ModelSpec::Boosted {
-                n_estimators,
-                max_depth,
-                min_samples_leaf,
-                learning_rate,
-                seed,
-                calendar,
-            } => {
-                let mut model = BoostedForecaster::default();
-                let mut p = model.params;
-                if let Some(v) = *n_estimators {
-                    p = p.n_estimators(v);
+            ModelSpec::Boosted { global, calendar, .. } | ModelSpec::Forest { global, calendar, .. } => {
+                if global.unwrap_or(false) {
+                    return self.build_global().map(|m| -> Box<dyn Member> { Box::new(m) });
                 }
-                if let Some(v) = *max_depth {
-                    p = p.max_depth(v);
+                if let ModelSpec::Boosted { .. } = self {
+                    let mut model = BoostedForecaster::default();
+                    model.params = self.boosting(model.params)?;
+                    model.features.calendar.clone_from(calendar);
+                    Box::new(model)
+                } else {
+                    let mut model = ForestForecaster::default();
+                    model.params = self.forest(model.params)?;
+                    model.features.calendar.clone_from(calendar);
+                    Box::new(model)
                 }
-                if let Some(v) = *min_samples_leaf {
-                    p = p.min_samples_leaf(v);
-                }
-                if let Some(v) = *learning_rate {
-                    p = p.learning_rate(v);
-                }
-                if let Some(v) = *seed {
-                    p = p.seed(v);
-                }
-                p.check_ref()?;
-                model.params = p;
-                model.features.calendar.clone_from(calendar);
-                Box::new(model)
-            }
-            ModelSpec::Forest {
-                n_estimators,
-                max_depth,
-                min_samples_leaf,
-                max_features,
-                seed,
-                calendar,
-            } => {
-                let mut model = ForestForecaster::default();
-                let mut p = model.params;
-                if let Some(v) = *n_estimators {
-                    p = p.n_trees(v);
-                }
-                if let Some(v) = *max_depth {
-                    p = p.max_depth(v);
-                }
-                if let Some(v) = *min_samples_leaf {
-                    p = p.min_samples_leaf(v);
-                }
-                if let Some(v) = *max_features {
-                    p = p.max_features(v);
-                }
-                if let Some(v) = *seed {
-                    p = p.seed(v);
-                }
-                p.check_ref()?;
-                model.params = p;
-                model.features.calendar.clone_from(calendar);
-                Box::new(model)
             }
             ModelSpec::Prophet {
                 n_changepoints,
@@ -370,6 +339,108 @@ impl ModelSpec {
                 Box::new(e)
             }
         })
+    }
+
+    /// The model learned across the series of a panel, for specs with
+    /// `global: true` (`Boosted`, `Forest`); `None` for the others, which are
+    /// fitted series by series.
+    ///
+    /// # Errors
+    /// As [`ModelSpec::build`].
+    pub fn build_panel(&self) -> Result<Option<Box<dyn PanelMember>>> {
+        match self {
+            ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. } => {
+                Ok(Some(self.build_global()?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The global forecaster of a `Boosted` or `Forest` spec (whatever its
+    /// `global` flag).
+    fn build_global(&self) -> Result<Box<dyn PanelMember>> {
+        Ok(match self {
+            ModelSpec::Boosted { calendar, .. } => {
+                let mut model = GlobalBoostedForecaster::default();
+                model.params = self.boosting(model.params)?;
+                model.features.calendar.clone_from(calendar);
+                Box::new(model)
+            }
+            ModelSpec::Forest { calendar, .. } => {
+                let mut model = GlobalForestForecaster::default();
+                model.params = self.forest(model.params)?;
+                model.features.calendar.clone_from(calendar);
+                Box::new(model)
+            }
+            _ => {
+                return Err(Error::InvalidParameter {
+                    name: "global",
+                    problem: format!("{} has no global form", self.default_name()),
+                })
+            }
+        })
+    }
+
+    /// `p` with the hyperparameters a `Boosted` spec sets, checked.
+    fn boosting(&self, mut p: BoostingParams) -> Result<BoostingParams> {
+        if let ModelSpec::Boosted {
+            n_estimators,
+            max_depth,
+            min_samples_leaf,
+            learning_rate,
+            seed,
+            ..
+        } = self
+        {
+            if let Some(v) = *n_estimators {
+                p = p.n_estimators(v);
+            }
+            if let Some(v) = *max_depth {
+                p = p.max_depth(v);
+            }
+            if let Some(v) = *min_samples_leaf {
+                p = p.min_samples_leaf(v);
+            }
+            if let Some(v) = *learning_rate {
+                p = p.learning_rate(v);
+            }
+            if let Some(v) = *seed {
+                p = p.seed(v);
+            }
+        }
+        p.check_ref()?;
+        Ok(p)
+    }
+
+    /// `p` with the hyperparameters a `Forest` spec sets, checked.
+    fn forest(&self, mut p: ForestParams) -> Result<ForestParams> {
+        if let ModelSpec::Forest {
+            n_estimators,
+            max_depth,
+            min_samples_leaf,
+            max_features,
+            seed,
+            ..
+        } = self
+        {
+            if let Some(v) = *n_estimators {
+                p = p.n_trees(v);
+            }
+            if let Some(v) = *max_depth {
+                p = p.max_depth(v);
+            }
+            if let Some(v) = *min_samples_leaf {
+                p = p.min_samples_leaf(v);
+            }
+            if let Some(v) = *max_features {
+                p = p.max_features(v);
+            }
+            if let Some(v) = *seed {
+                p = p.seed(v);
+            }
+        }
+        p.check_ref()?;
+        Ok(p)
     }
 }
 
@@ -496,7 +567,7 @@ fn map_series<T: Send>(panel: &Panel, f: impl Fn(&Series) -> Result<T> + Sync + 
 }
 
 /// Name the series in an error that lacks it.
-fn in_series(e: Error, id: &str) -> Error {
+pub(crate) fn in_series(e: Error, id: &str) -> Error {
     match e {
         Error::TooShort { needed, got, .. } => Error::TooShort {
             unique_id: id.to_string(),
@@ -518,6 +589,41 @@ fn in_series(e: Error, id: &str) -> Error {
     }
 }
 
+/// A model of a [`PanelForecaster`], fitted series by series or across the
+/// panel.
+enum Built {
+    Series(Box<dyn Member>),
+    Panel(Box<dyn PanelMember>),
+}
+
+impl Built {
+    fn series(&self) -> Option<&dyn Member> {
+        match self {
+            Built::Series(m) => Some(m.as_ref()),
+            Built::Panel(_) => None,
+        }
+    }
+
+    fn panel(&self) -> Option<&dyn PanelMember> {
+        match self {
+            Built::Panel(m) => Some(m.as_ref()),
+            Built::Series(_) => None,
+        }
+    }
+}
+
+/// Every series of the panel cut to its first `len(series)` values, named.
+fn panel_views(panel: &Panel, len: impl Fn(&Series) -> usize) -> Vec<(&str, SeriesView<'_>)> {
+    panel
+        .series
+        .iter()
+        .map(|s| {
+            let view = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
+            (s.unique_id.as_str(), view.head(len(s)))
+        })
+        .collect()
+}
+
 impl PanelForecaster {
     /// These models, with forecasts clipped at zero.
     #[must_use]
@@ -528,7 +634,7 @@ impl PanelForecaster {
         }
     }
 
-    fn check(&self) -> Result<Vec<Box<dyn Member>>> {
+    fn check(&self) -> Result<Vec<Built>> {
         if self.models.is_empty() {
             return Err(Error::InvalidParameter {
                 name: "models",
@@ -543,7 +649,15 @@ impl PanelForecaster {
                 });
             }
         }
-        self.models.iter().map(|(_, s)| s.build()).collect()
+        self.models
+            .iter()
+            .map(|(_, s)| {
+                Ok(match s.build_panel()? {
+                    Some(m) => Built::Panel(m),
+                    None => Built::Series(s.build()?),
+                })
+            })
+            .collect()
     }
 
     /// Fit every model to every series.
@@ -553,11 +667,15 @@ impl PanelForecaster {
     /// [`Error::Cancelled`] when `control` is cancelled.
     pub fn fit(&self, panel: &Panel, control: &Control) -> Result<FittedPanel> {
         let models = self.check()?;
-        let per_series = map_series(panel, |s| {
+        for s in &panel.series {
             let view = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
             view.check_regressors().map_err(|e| in_series(e, &s.unique_id))?;
+        }
+        let per_series = map_series(panel, |s| {
+            let view = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
             models
                 .iter()
+                .filter_map(Built::series)
                 .map(|m| {
                     control.check()?;
                     let fitted = m.fit_boxed(view).map_err(|e| in_series(e, &s.unique_id))?;
@@ -566,11 +684,21 @@ impl PanelForecaster {
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
-        let mut fitted: Vec<Vec<BoxedFitted>> = (0..models.len()).map(|_| Vec::new()).collect();
-        for row in per_series {
-            for (m, f) in row.into_iter().enumerate() {
-                fitted[m].push(f);
-            }
+        let mut local: Vec<std::vec::IntoIter<BoxedFitted>> = per_series.into_iter().map(Vec::into_iter).collect();
+        let views = panel_views(panel, |s| s.y.len());
+        let mut fitted: Vec<Vec<BoxedFitted>> = Vec::with_capacity(models.len());
+        for m in &models {
+            fitted.push(match m {
+                Built::Series(_) => local.iter_mut().filter_map(Iterator::next).collect(),
+                Built::Panel(p) => {
+                    control.check()?;
+                    let f = p.fit_panel_boxed(&views)?;
+                    for _ in 0..f.len() {
+                        control.tick();
+                    }
+                    f
+                }
+            });
         }
         Ok(FittedPanel {
             names: self.models.iter().map(|(n, _)| n.clone()).collect(),
@@ -610,7 +738,7 @@ impl PanelForecaster {
             positive(name, v)?;
         }
         check_levels(levels)?;
-        let per_series = map_series(panel, |s| {
+        for s in &panel.series {
             let n = s.y.len();
             let needed = h + step * (n_windows - 1) + 2;
             if n < needed {
@@ -622,32 +750,68 @@ impl PanelForecaster {
             }
             let full = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
             full.check_regressors().map_err(|e| in_series(e, &s.unique_id))?;
+        }
+        let cutoff = |n: usize, w: usize| n - h - step * (n_windows - 1 - w);
+        let finish = |f: Forecast| if self.non_negative { f.non_negative() } else { f };
+        // Series-by-series models: [series][window][model].
+        let per_series = map_series(panel, |s| {
+            let full = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
             (0..n_windows)
                 .map(|w| {
-                    let cutoff = n - h - step * (n_windows - 1 - w);
-                    let forecasts = models
+                    models
                         .iter()
+                        .filter_map(Built::series)
                         .map(|m| {
                             control.check()?;
                             let f = m
-                                .fit_boxed(full.head(cutoff))
+                                .fit_boxed(full.head(cutoff(s.y.len(), w)))
                                 .and_then(|f| f.predict(h, levels))
                                 .map_err(|e| in_series(e, &s.unique_id))?;
                             control.tick();
-                            Ok(if self.non_negative { f.non_negative() } else { f })
+                            Ok(finish(f))
                         })
-                        .collect::<Result<Vec<Forecast>>>()?;
-                    Ok((cutoff, forecasts))
+                        .collect::<Result<Vec<Forecast>>>()
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
+        // Panel models: [model][window][series], one fit per window.
+        let mut per_panel = Vec::new();
+        for m in models.iter().filter_map(Built::panel) {
+            let mut windows = Vec::with_capacity(n_windows);
+            for w in 0..n_windows {
+                control.check()?;
+                let views = panel_views(panel, |s| cutoff(s.y.len(), w));
+                let fitted = m.fit_panel_boxed(&views)?;
+                let forecasts = fitted
+                    .iter()
+                    .zip(&panel.series)
+                    .map(|(f, s)| {
+                        control.tick();
+                        f.predict(h, levels).map(finish).map_err(|e| in_series(e, &s.unique_id))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                windows.push(forecasts.into_iter());
+            }
+            per_panel.push(windows);
+        }
         let mut out = LongForecast::empty(&self.names(), levels);
         for (i, (s, windows)) in panel.series.iter().zip(per_series).enumerate() {
-            for (cutoff, forecasts) in windows {
-                let rows: Vec<(NaiveDateTime, f64)> = (0..h).map(|t| (s.ds(cutoff + t), s.y[cutoff + t])).collect();
-                out.push(i, s.ds(cutoff - 1), &rows, &forecasts);
+            for (w, local) in windows.into_iter().enumerate() {
+                let mut local = local.into_iter();
+                let mut panel_models = per_panel.iter_mut();
+                let forecasts: Vec<Forecast> = models
+                    .iter()
+                    .filter_map(|m| match m {
+                        Built::Series(_) => local.next(),
+                        Built::Panel(_) => panel_models.next().and_then(|p| p[w].next()),
+                    })
+                    .collect();
+                let c = cutoff(s.y.len(), w);
+                let rows: Vec<(NaiveDateTime, f64)> = (0..h).map(|t| (s.ds(c + t), s.y[c + t])).collect();
+                out.push(i, s.ds(c - 1), &rows, &forecasts);
             }
         }
+        debug_assert!(out.series.len() == panel.series.len() * n_windows * h);
         Ok(out)
     }
 
@@ -883,6 +1047,7 @@ mod tests {
                         learning_rate: None,
                         seed: Some(3),
                         calendar: Some(Calendar::national(hutano_core::calendar::Country::Zimbabwe)),
+                        global: Some(true),
                     },
                 },
             ],
@@ -939,6 +1104,72 @@ mod tests {
             .predict(3, &[95.0])
             .unwrap();
         assert_eq!(out.column("sn").unwrap()[3..], direct.point[..]);
+    }
+
+    /// A small global forest, as JSON (the form Python and C send).
+    fn global_forest() -> ModelSpec {
+        serde_json::from_str(r#"{"model": "forest", "n_estimators": 20, "global": true}"#).unwrap()
+    }
+
+    #[test]
+    fn global_models_fit_once_across_the_panel() {
+        let p = panel();
+        let spec = global_forest();
+        assert!(spec.build_panel().unwrap().is_some());
+        assert!(ModelSpec::Naive.build_panel().unwrap().is_none());
+        let pf = PanelForecaster::new(vec![
+            ("sn".into(), ModelSpec::SeasonalNaive { season_length: 7 }),
+            ("gf".into(), spec),
+        ]);
+        let control = Control::new();
+        let out = pf.fit(&p, &control).unwrap().predict(14, &[80.0]).unwrap();
+        assert_eq!(control.done(), 2 * 2);
+        let names: Vec<&str> = out.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sn", "sn-lo-80", "sn-hi-80", "gf", "gf-lo-80", "gf-hi-80"]);
+        // The same as one global forest fitted directly to both series.
+        let mut direct = GlobalForestForecaster::default();
+        direct.params = direct.params.n_trees(20);
+        let views = panel_views(&p, |s| s.y.len());
+        let fitted = direct.fit_views(&views).unwrap();
+        for i in 0..2 {
+            let f = crate::forecast::Predict::predict(&fitted.series(i), 14, &[80.0]).unwrap();
+            assert_eq!(out.column("gf").unwrap()[14 * i..14 * (i + 1)], f.point[..]);
+            assert_eq!(out.column("gf-hi-80").unwrap()[14 * i..14 * (i + 1)], f.upper[0][..]);
+        }
+        // A global spec on one series (ensemble member, census arrivals)
+        // is a panel of one.
+        let one = global_forest().build().unwrap().fit_boxed(views[1].1).unwrap();
+        let g = fitted_one(&direct, views[1].1);
+        assert_eq!(one.predict(7, &[80.0]).unwrap(), g);
+    }
+
+    fn fitted_one(model: &GlobalForestForecaster, view: SeriesView<'_>) -> Forecast {
+        let f = model.fit_views(&[("", view)]).unwrap();
+        crate::forecast::Predict::predict(&f.series(0), 7, &[80.0]).unwrap()
+    }
+
+    #[test]
+    fn global_cross_validation_refits_the_panel_at_each_cutoff() {
+        let p = panel();
+        let pf = PanelForecaster::new(vec![("gf".into(), global_forest()), ("naive".into(), ModelSpec::Naive)]);
+        let control = Control::new();
+        let cv = pf.cross_validation(&p, 7, 2, 7, &[80.0], &control).unwrap();
+        assert_eq!(cv.len(), 2 * 2 * 7);
+        assert_eq!(control.done(), 2 * 2 * 2);
+        let mut direct = GlobalForestForecaster::default();
+        direct.params = direct.params.n_trees(20);
+        for w in 0..2 {
+            let cut = 120 - 7 - 7 * (1 - w);
+            let fitted = direct.fit_views(&panel_views(&p, |_| cut)).unwrap();
+            for i in 0..2 {
+                let f = crate::forecast::Predict::predict(&fitted.series(i), 7, &[80.0]).unwrap();
+                let rows = (i * 2 + w) * 7..(i * 2 + w + 1) * 7;
+                assert_eq!(cv.column("gf").unwrap()[rows.clone()], f.point[..]);
+                assert_eq!(cv.y[rows.start].to_bits(), p.series[i].y[cut].to_bits());
+            }
+        }
+        let naive = cv.windows(&p, "naive", &[80.0], 7).unwrap();
+        assert_eq!(naive, cross_validation(&Naive, &p, 7, 2, 7, &[80.0], 7, true).unwrap());
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub struct LinearModel {
 }
 
 /// How a backend ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SolveStatus {
     /// Optimality was proved.
     Optimal,

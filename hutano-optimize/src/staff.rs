@@ -48,6 +48,15 @@
 //! Before solving, a pre-check compares each minimum with the staff who could
 //! work the shift at all (right role, unit and skill, not on leave); shortfalls
 //! found there are reported at once without solving.
+//!
+//! # Budgeted solve
+//! Large rosters (the national 30-day roster has parts of thousands of binary
+//! variables with symmetric staff) are beyond microlp's own branch and bound
+//! in reasonable time. [`StaffProblem::solve_budgeted`] solves each part with
+//! [`crate::budget::solve_budgeted`] under a [`Budget`] (node limit, gap
+//! target, wall-time safety net) and reports, per part and in total, the
+//! proven lower bound and the gap ([`StaffBound`]). Its plans pass
+//! [`StaffProblem::check_plan`]; without limits it is exact.
 
 use std::collections::BTreeMap;
 
@@ -55,8 +64,9 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use hutano_core::model::StaffRole;
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{solve_all_budgeted, Bound, Budget};
 use crate::error::{invalid, Error, Result, Shortfall};
-use crate::lp::{Label, LinearModel, Sense, VarId};
+use crate::lp::{Label, LinearModel, Sense, Solution, VarId};
 use crate::solver::{solve_all, Solver};
 
 /// A shift of the day.
@@ -229,6 +239,18 @@ pub struct StaffPlan {
     pub summary: StaffSummary,
     /// Objective value (sum over the independent parts).
     pub objective: f64,
+}
+
+/// What a budgeted roster ([`StaffProblem::solve_budgeted`]) proved: the
+/// bound of each independent part (in the order of [`StaffProblem::models`])
+/// and of the whole roster ([`Bound::total`]: objectives and lower bounds
+/// add up, the gap is recomputed from the sums).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffBound {
+    /// One bound per part.
+    pub parts: Vec<Bound>,
+    /// The whole roster.
+    pub total: Bound,
 }
 
 /// The plural name of a role, for messages.
@@ -776,11 +798,87 @@ impl StaffProblem {
         let parts = self.build_parts();
         let models: Vec<LinearModel> = parts.iter().map(|p| p.model.clone()).collect();
         let solutions = solve_all(solver, &models)?;
+        Ok(self.assemble(&parts, &solutions))
+    }
+
+    /// Solve the roster within a [`Budget`] (see [`crate::budget`]): each
+    /// independent part gets the budget's node limit and gap target (the
+    /// wall-time limit is shared), and the plan is the union of the best
+    /// roster found for each part, with the proven lower bound and gap of
+    /// each part and of the whole.
+    ///
+    /// With [`Budget::default`] (no limit) every part is solved to
+    /// optimality and the objective equals [`StaffProblem::solve`]'s (within
+    /// the LP tolerances). With a
+    /// node limit the plan is reproducible, also in parallel. Every plan
+    /// satisfies every hard rule: it passes [`StaffProblem::check_plan`] and
+    /// each part's model's [`LinearModel::check`].
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use hutano_core::model::StaffRole;
+    /// use hutano_optimize::budget::Budget;
+    /// use hutano_optimize::staff::{Requirement, ShiftSpec, StaffMember, StaffProblem, StaffRules};
+    ///
+    /// # fn main() -> hutano_optimize::Result<()> {
+    /// let nurse = |code: &str| StaffMember {
+    ///     code: code.into(),
+    ///     role: StaffRole::Nurse,
+    ///     units: vec!["ICU".into()],
+    ///     skills: vec![],
+    ///     contracted_hours_per_week: 40.0,
+    ///     max_overtime_hours_per_week: 8.0,
+    ///     hourly_cost: 10.0,
+    ///     leave: vec![],
+    /// };
+    /// let need = |day, shift| Requirement {
+    ///     unit: "ICU".into(), role: StaffRole::Nurse, skill: None, day, shift, target: 2, minimum: 1,
+    /// };
+    /// let problem = StaffProblem {
+    ///     start: NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default(),
+    ///     days: 3,
+    ///     shifts: ShiftSpec::three_shifts(),
+    ///     staff: (0..5).map(|i| nurse(&format!("N{i}"))).collect(),
+    ///     requirements: (0..3).flat_map(|d| (0..3).map(move |k| need(d, k))).collect(),
+    ///     rules: StaffRules::default(),
+    /// };
+    /// // Stop after 10 nodes per part: a feasible roster and how far it can be from the optimum.
+    /// let (plan, bound) = problem.solve_budgeted(&Budget::default().with_node_limit(10))?;
+    /// problem.check_plan(&plan.assignments)?;
+    /// assert!(bound.total.lower_bound <= plan.objective + 1e-6);
+    /// assert_eq!(bound.parts.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StaffProblem::solve`], plus [`crate::Error::InvalidInput`] for an
+    /// invalid budget and [`crate::Error::Solver`] when a part's budget ran
+    /// out before any roster was found (the rounding heuristic found one at
+    /// the root on every part of the national roster and in the tests).
+    pub fn solve_budgeted(&self, budget: &Budget) -> Result<(StaffPlan, StaffBound)> {
+        self.validate()?;
+        budget.validate()?;
+        let pre = self.precheck();
+        if !pre.is_empty() {
+            return Err(Error::Infeasible { violations: pre });
+        }
+        let parts = self.build_parts();
+        let models: Vec<LinearModel> = parts.iter().map(|p| p.model.clone()).collect();
+        let solved = solve_all_budgeted(&models, budget)?;
+        let (solutions, bounds): (Vec<Solution>, Vec<Bound>) = solved.into_iter().unzip();
+        let plan = self.assemble(&parts, &solutions);
+        let total = Bound::total(&bounds);
+        Ok((plan, StaffBound { parts: bounds, total }))
+    }
+
+    /// The plan of the parts' solutions.
+    fn assemble(&self, parts: &[Part], solutions: &[Solution]) -> StaffPlan {
         let units = self.layout().units;
         let mut assignments = Vec::new();
         let mut understaffing = Vec::new();
         let mut objective = 0.0;
-        for (part, sol) in parts.iter().zip(&solutions) {
+        for (part, sol) in parts.iter().zip(solutions) {
             objective += sol.objective;
             for (i, meaning) in part.vars.iter().enumerate() {
                 let x = sol.values[i];
@@ -813,7 +911,7 @@ impl StaffProblem {
             objective,
         };
         plan.summary = self.summarise(&plan.assignments);
-        Ok(plan)
+        plan
     }
 
     /// Staff counted towards each requirement by `assignments`.

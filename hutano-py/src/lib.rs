@@ -32,6 +32,8 @@ use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
+mod optimize;
+
 create_exception!(
     exceptions,
     HutanoError,
@@ -75,6 +77,14 @@ create_exception!(
     ConvergenceError,
     HutanoError,
     "A model's numerical routine failed on valid data and parameters."
+);
+create_exception!(
+    exceptions,
+    InfeasiblePlanError,
+    HutanoError,
+    "An allocation plan's hard constraints cannot all be met (beds for every patient, \
+     safe-staffing floors). Attribute `shortfalls`: one `Shortfall` per unmet constraint \
+     (`resource`, `date`, `shift`, `needed`, `available`)."
 );
 
 /// Raise `exc(message)` with attributes `unique_id`, `row` and `column`.
@@ -851,7 +861,7 @@ impl Dataset {
     /// stays, arrivals forecast by `model_json` (a `ModelSpec`), combined by
     /// `arrival_json` (an `ArrivalModel`). Columns: `ds` (days), `mean`,
     /// `lo-<level>`/`hi-<level>`, and `prob_above` when `capacity` is given.
-    #[pyo3(signature = (as_of, h, levels, model_json, arrival_json, capacity=None))]
+    #[pyo3(signature = (as_of, h, levels, model_json, arrival_json, capacity=None, unit_json=None))]
     #[allow(clippy::too_many_arguments)]
     fn census_forecast<'py>(
         &self,
@@ -862,18 +872,31 @@ impl Dataset {
         model_json: &str,
         arrival_json: &str,
         capacity: Option<f64>,
+        unit_json: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use hutano_forecast::resources::{census_from_stays, ArrivalModel, Stay};
+        use hutano_forecast::resources::{census_forecast_for, census_from_stays, ArrivalModel, Stay, Unit};
         use hutano_forecast::spec::ModelSpec;
         let as_of = parse_date(as_of, "as_of")?;
         let spec: ModelSpec = serde_json::from_str(model_json).map_err(|e| param_err(format!("model: {e}")))?;
         let arrival: ArrivalModel =
             serde_json::from_str(arrival_json).map_err(|e| param_err(format!("arrival model: {e}")))?;
         let model = spec.build().map_err(|e| forecast_err(py, e))?;
-        let stays: Vec<Stay> = self.net.encounters.iter().map(|e| (e.admit, e.discharge)).collect();
-        let f = py
-            .detach(|| census_from_stays(&stays, as_of, h, model.as_ref(), arrival, &levels))
-            .map_err(|e| forecast_err(py, e))?;
+        let (f, unit_capacity) = match unit_json {
+            None => {
+                let stays: Vec<Stay> = self.net.encounters.iter().map(|e| (e.admit, e.discharge)).collect();
+                let f = py
+                    .detach(|| census_from_stays(&stays, as_of, h, model.as_ref(), arrival, &levels))
+                    .map_err(|e| forecast_err(py, e))?;
+                (f, None)
+            }
+            Some(json) => {
+                let unit: Unit = serde_json::from_str(json).map_err(|e| param_err(format!("unit: {e}")))?;
+                let u = py
+                    .detach(|| census_forecast_for(&self.net, &unit, as_of, h, model.as_ref(), arrival, &levels))
+                    .map_err(|e| forecast_err(py, e))?;
+                (u.census, Some(u.capacity))
+            }
+        };
         let d = PyDict::new(py);
         let days: Vec<i64> = (1..=h)
             .map(|t| (as_of - NaiveDate::default()).num_days() + i64::try_from(t).unwrap_or(i64::MAX))
@@ -887,6 +910,10 @@ impl Dataset {
         }
         if let Some(c) = capacity {
             d.set_item("prob_above", f.prob_above(c).into_pyarray(py))?;
+        } else if let Some(caps) = unit_capacity {
+            let p: Vec<f64> = f.days.iter().zip(&caps).map(|(day, &c)| day.prob_above(c)).collect();
+            d.set_item("capacity", caps.into_pyarray(py))?;
+            d.set_item("prob_above", p.into_pyarray(py))?;
         }
         Ok(d)
     }
@@ -1187,6 +1214,8 @@ fn _hutano(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FileError", py.get_type::<FileError>())?;
     m.add("NotFittedError", py.get_type::<NotFittedError>())?;
     m.add("ConvergenceError", py.get_type::<ConvergenceError>())?;
+    m.add("InfeasiblePlanError", py.get_type::<InfeasiblePlanError>())?;
+    optimize::register(m)?;
     m.add("PanicException", py.get_type::<pyo3::panic::PanicException>())?;
     Ok(())
 }

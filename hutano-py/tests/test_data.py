@@ -146,6 +146,26 @@ def network() -> hutano.Dataset:
     return hutano.generate("national", seed=11, days=150)
 
 
+def test_icu_and_ventilator_census_of_the_network(network: hutano.Dataset) -> None:
+    from hutano.models import SeasonalNaive
+
+    as_of, opts = "2024-05-20", {"model": SeasonalNaive(7), "arrivals": "negative_binomial"}
+    icu = network.census_forecast(as_of, 7, unit="icu", **opts)
+    vent = network.census_forecast(as_of, 7, unit="ventilators", **opts)
+    for f in (icu, vent):
+        assert len(f) == 7 and {"capacity", "prob_above"} <= set(f.columns)
+        assert (f["mean"] > 0).all() and ((0 <= f["prob_above"]) & (f["prob_above"] <= 1)).all()
+        assert (f["lo-80"] <= f["mean"]).all() and (f["mean"] <= f["hi-80"]).all()
+    # Ventilators are the ventilator-capable ICU beds: never more than the ICU beds.
+    assert (vent["capacity"] <= icu["capacity"]).all() and (vent["capacity"] > 0).all()
+    # A stated capacity replaces the unit's.
+    assert "capacity" not in network.census_forecast(as_of, 7, unit="icu", capacity=5.0, **opts).columns
+    with pytest.raises(hutano.InvalidParameterError):
+        network.census_forecast(as_of, 7, unit={"kind": "moon"}, **opts)
+    with pytest.raises(hutano.HutanoError):
+        network.census_forecast(as_of, 7, unit={"kind": "ward", "code": "no-such-ward"}, **opts)
+
+
 def test_medicine_plan_is_consistent_and_reacts_to_the_policy(network: hutano.Dataset) -> None:
     as_of = "2024-05-20"
     plan = network.medicine_plan(as_of, horizon=28, lead_time_days=10)

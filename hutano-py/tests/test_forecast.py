@@ -25,6 +25,7 @@ ALL_MODELS = [
     MSTL(7),
     Boosted(n_estimators=30, seed=1),
     Forest(n_estimators=20, seed=1),
+    Forest(n_estimators=20, seed=1, global_model=True),
     Prophet(yearly_order=0),
     Ensemble([SeasonalNaive(7), Boosted(n_estimators=20, seed=2)], validation_horizon=7),
 ]
@@ -150,7 +151,13 @@ def _cli_binary() -> Path:
 
 @pytest.mark.parametrize(
     "model,cli",
-    [(SeasonalNaive(7), "snaive"), (AutoETS(7), "ets"), (Boosted(), "boosted"), (AutoARIMA(7), "arima")],
+    [
+        (SeasonalNaive(7), "snaive"),
+        (AutoETS(7), "ets"),
+        (Boosted(), "boosted"),
+        (AutoARIMA(7), "arima"),
+        (Forest(global_model=True), "global_forest"),
+    ],
 )
 def test_python_equals_rust(tmp_path: Path, hdhi_daily: pd.DataFrame, model: hutano.models.Model, cli: str) -> None:
     train = hdhi_daily.iloc[:600]

@@ -32,6 +32,37 @@ fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res
     Ok(out)
 }
 
+/// One model learned across the panel's series, then each series forecast.
+fn run_global<P>(
+    mut model: hutano::forecast::trees::global::GlobalForecaster<P>,
+    freq: Freq,
+    panel: &Panel,
+    h: usize,
+    levels: &[f64],
+) -> Res<Vec<(String, Forecast)>>
+where
+    P: hutano::forecast::trees::EnsembleParams,
+    <P::Valid as hutano::forecast::trees::Learner>::Model: hutano::forecast::trees::RowModel + Send + Sync,
+{
+    if freq == Freq::Monthly {
+        // Three years of months: one window of the horizon (its errors are
+        // pooled over the series).
+        model.calibration_horizon = h;
+        model.calibration_windows = 1;
+    }
+    let views: Vec<(&str, SeriesView)> = panel
+        .series
+        .iter()
+        .map(|s| (s.unique_id.as_str(), SeriesView::new(&s.y, s.start, s.freq)))
+        .collect();
+    let fitted = model.fit_views(&views)?;
+    let mut out = Vec::with_capacity(panel.series.len());
+    for (i, s) in panel.series.iter().enumerate() {
+        out.push((s.unique_id.clone(), fitted.series(i).predict(h, levels)?.non_negative()));
+    }
+    Ok(out)
+}
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let model = arg(&args, "--model").unwrap_or_else(|| "snaive".into());
@@ -133,6 +164,20 @@ fn dispatch(
             run(&model, panel, h, levels)?
         }
         "prophet" => run(&hutano::forecast::prophet::Prophet::default(), panel, h, levels)?,
+        "global_boosted" => run_global(
+            hutano::forecast::trees::global::GlobalBoostedForecaster::default(),
+            freq,
+            panel,
+            h,
+            levels,
+        )?,
+        "global_forest" => run_global(
+            hutano::forecast::trees::global::GlobalForestForecaster::default(),
+            freq,
+            panel,
+            h,
+            levels,
+        )?,
         "ensemble" => {
             let mut e = hutano::forecast::ensemble::Ensemble::new();
             if freq == Freq::Monthly {

@@ -29,6 +29,29 @@ static const char CENSUS_MODEL[] =
 static const char CENSUS_ARRIVAL[] =
     "{\"kind\": \"negative_binomial\", \"level\": 80}";
 static const double LEVELS[2] = {80.0, 95.0};
+/* Alerts and plans: the India preset (seed 7, 30 days), as in tests/expected.rs. */
+static const char ALERTS_START[] = "2024-01-15";
+static const char ALERTS_END[] = "2024-01-22";
+static const char PLAN_START[] = "2024-01-20";
+enum { GEN_SEED = 7, GEN_DAYS = 30, BED_DAYS = 2, STAFF_DAYS = 1 };
+/* TRANSFER_JSON of tests/expected.rs with `%u` patients (4: feasible, 7: not). */
+static const char TRANSFER_FMT[] =
+    "{\"start\": \"2024-05-03\", \"days\": 1, \"hospitals\": [{\"code\": \"A\", \"location\": [-17.8, 31.0]}, "
+    "{\"code\": \"B\", \"location\": [-18.9, 32.6]}], \"pools\": [{\"ward\": \"A-ICU\", \"hospital\": 0, "
+    "\"service\": \"ICU\", \"bed_type\": \"icu\", \"beds\": [2]}, {\"ward\": \"B-ICU\", \"hospital\": 1, "
+    "\"service\": \"ICU\", \"bed_type\": \"icu\", \"beds\": [3]}], \"demand\": [{\"day\": 0, \"hospital\": 0, "
+    "\"service\": \"ICU\", \"bed_type\": \"icu\", \"patients\": %u}], \"costs\": {\"transfer_per_km\": 0.25}, "
+    "\"allow_unmet\": false}";
+
+/* The regressor check of tests/expected.rs: two daily series ("a", "b") of
+ * REG_DAYS values from 2024-01-01, with a planned-admissions regressor known
+ * REG_H days ahead. */
+static const char REG_MODELS[] =
+    "[[\"gb\", {\"model\": \"boosted\", \"n_estimators\": 50}], "
+    "[\"rf\", {\"model\": \"forest\", \"n_estimators\": 20}]]";
+enum { REG_DAYS = 90, REG_H = 14 };
+static const int64_t REG_START = 1704067200; /* 2024-01-01 */
+static const char *const REG_IDS[2] = {"a", "b"};
 
 static char *expected_text = NULL;
 static char *site_json = NULL;
@@ -748,6 +771,867 @@ static void test_census_from_stays(void) {
   CHECK(c == NULL);
 }
 
+/* The whole string output of a call made twice: once for the size, once
+ * into a buffer of that size (the caller frees it). */
+#define FETCH_TEXT(text, call_with_buf)                                        \
+  do {                                                                         \
+    size_t fetch_n_ = 0, fetch_m_ = 0;                                         \
+    char *buf = NULL;                                                          \
+    size_t len = 0;                                                            \
+    size_t *out_n = &fetch_n_;                                                 \
+    CHECK_CODE(call_with_buf, HUTANO_RESULT_BUFFER_TOO_SMALL);                 \
+    len = fetch_n_ + 1;                                                        \
+    buf = malloc(len);                                                         \
+    out_n = &fetch_m_;                                                         \
+    CHECK_OK(call_with_buf);                                                   \
+    CHECK(fetch_m_ == fetch_n_ && strlen(buf) == fetch_m_);                    \
+    (text) = buf;                                                              \
+  } while (0)
+
+/* The value of `"key":` in a JSON object written by hutano. */
+static double json_number(const char *json, const char *key) {
+  char pattern[64];
+  const char *p;
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  p = strstr(json, pattern);
+  return p == NULL ? NAN : strtod(p + strlen(pattern), NULL);
+}
+
+static const char *subject_kind_name(hutano_subject_kind kind) {
+  switch (kind) {
+    case HUTANO_SUBJECT_KIND_NETWORK: return "network";
+    case HUTANO_SUBJECT_KIND_BRANCH: return "branch";
+    case HUTANO_SUBJECT_KIND_DEPARTMENT: return "department";
+    case HUTANO_SUBJECT_KIND_WARD: return "ward";
+    case HUTANO_SUBJECT_KIND_MEDICINE: return "medicine";
+  }
+  return "?";
+}
+
+static void test_alerts(const hutano_dataset *gen, const hutano_dataset *fixture) {
+  enum { MAX_ALERTS = 256 };
+  static const char ONLY_OCCUPANCY[] =
+      "{\"occupancy\": {\"warning_pct\": 50, \"clear_below_pct\": 40}, \"occupancy_forecast\": null, \"icu\": null, "
+      "\"ventilators\": null, \"low_stock\": null, \"expiry\": null, \"delayed_discharge\": null, \"flow\": null, "
+      "\"readmission\": null}";
+  hutano_alerts *a = NULL, *none = NULL;
+  size_t count = 0, n = 0, i;
+  double severity[MAX_ALERTS], started[MAX_ALERTS], ended[MAX_ALERTS], observed[MAX_ALERTS],
+      threshold[MAX_ALERTS], c;
+  char rules[4096] = "", rule[64], code[64], message[512], evidence[512], prefix[96], tiny[4];
+  hutano_severity sev = 0;
+  hutano_subject_kind kind = 0;
+  int64_t t0 = 0, t1 = 0;
+  char *json = NULL;
+
+  /* Default rules (rules_json NULL): the Rust API's alerts, one by one. */
+  CHECK_OK(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), NULL, 0, &a));
+  CHECK_OK(hutano_alerts_count(a, &count));
+  c = (double)count;
+  check_expected("alerts_count", &c, 1);
+  CHECK(count > 0 && count <= MAX_ALERTS);
+  for (i = 0; i < count && i < MAX_ALERTS; i++) {
+    CHECK_OK(hutano_alerts_rule(a, i, rule, sizeof rule, &n));
+    CHECK(n == strlen(rule) && n > 0);
+    if (i > 0) {
+      strcat(rules, " ");
+    }
+    strcat(rules, rule);
+    CHECK_OK(hutano_alerts_severity(a, i, &sev));
+    CHECK(sev >= HUTANO_SEVERITY_INFO && sev <= HUTANO_SEVERITY_CRITICAL);
+    severity[i] = (double)sev;
+    CHECK_OK(hutano_alerts_times(a, i, &t0, &t1));
+    CHECK(t0 % 86400 == 0 && (t1 == INT64_MIN || t1 > t0)); /* evaluated at midnight */
+    started[i] = (double)t0;
+    ended[i] = (double)t1;
+    CHECK_OK(hutano_alerts_evidence_json(a, i, evidence, sizeof evidence, &n));
+    CHECK(strncmp(evidence, "{\"observed\":", 12) == 0);
+    observed[i] = json_number(evidence, "observed");
+    threshold[i] = json_number(evidence, "threshold");
+    /* The message starts with the subject: "branch MAA: ...". */
+    CHECK_OK(hutano_alerts_subject_kind(a, i, &kind));
+    CHECK_OK(hutano_alerts_subject_code(a, i, code, sizeof code, &n));
+    CHECK(n > 0);
+    CHECK_OK(hutano_alerts_message(a, i, message, sizeof message, &n));
+    snprintf(prefix, sizeof prefix, "%s %s: ", subject_kind_name(kind), code);
+    CHECK(strncmp(message, prefix, strlen(prefix)) == 0);
+  }
+  CHECK(strncmp(expected_line("alerts_rules"), rules, strlen(rules)) == 0);
+  check_expected("alerts_severity", severity, count);
+  check_expected("alerts_started", started, count);
+  check_expected("alerts_ended", ended, count);
+  check_expected("alerts_observed", observed, count);
+  check_expected("alerts_threshold", threshold, count);
+  FETCH_TEXT(json, hutano_alerts_json(a, buf, len, out_n));
+  CHECK(strncmp(json, "[{\"rule\":\"", 10) == 0 && strstr(json, "\"evidence\":{\"observed\":") != NULL);
+  free(json);
+
+  /* Accessors: bad index, small buffers, NULLs; outputs untouched. */
+  n = 99;
+  CHECK_CODE(hutano_alerts_rule(a, count, rule, sizeof rule, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK(n == 99);
+  CHECK_CODE(hutano_alerts_severity(a, count, &sev), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_alerts_subject_kind(a, count, &kind), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_alerts_subject_code(a, count, code, sizeof code, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_alerts_message(a, count, message, sizeof message, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_alerts_evidence_json(a, count, evidence, sizeof evidence, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  t0 = 5;
+  t1 = 6;
+  CHECK_CODE(hutano_alerts_times(a, count, &t0, &t1), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_alerts_times(a, 0, &t0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(t0 == 5 && t1 == 6);
+  memcpy(tiny, "xyz", 4);
+  CHECK_CODE(hutano_alerts_message(a, 0, tiny, sizeof tiny, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n > 3 && strcmp(tiny, "xyz") == 0);
+  CHECK_CODE(hutano_alerts_rule(a, 0, NULL, 8, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_rule(a, 0, rule, sizeof rule, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_severity(a, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_subject_kind(a, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_count(a, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_count(NULL, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_alerts_json(a, NULL, 4, &n), HUTANO_RESULT_NULL_PARAMETER);
+  /* A data set is not alerts. */
+  CHECK_CODE(hutano_alerts_count((const hutano_alerts *)(const void *)gen, &n), HUTANO_RESULT_INVALID_HANDLE);
+
+  /* Rules as JSON: one rule, with parameters given in part. */
+  CHECK_OK(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S(ONLY_OCCUPANCY), &none));
+  CHECK_OK(hutano_alerts_count(none, &count));
+  CHECK(count > 0);
+  for (i = 0; i < count; i++) {
+    CHECK_OK(hutano_alerts_rule(none, i, rule, sizeof rule, &n));
+    CHECK(strcmp(rule, "occupancy") == 0);
+  }
+  CHECK_OK(hutano_alerts_free(none));
+  none = NULL;
+  /* "{}" and "" are the defaults too. */
+  CHECK_OK(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{}"), &none));
+  CHECK_OK(hutano_alerts_count(none, &n));
+  CHECK((double)n == c);
+  CHECK_OK(hutano_alerts_free(none));
+  none = NULL;
+  CHECK_OK(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S(""), &none));
+  CHECK_OK(hutano_alerts_free(none));
+  none = NULL;
+  /* A loaded export without beds or medicines raises nothing. */
+  CHECK_OK(hutano_dataset_alerts(fixture, S("2024-03-01"), S("2024-03-15"), NULL, 0, &none));
+  CHECK_OK(hutano_alerts_count(none, &n));
+  CHECK(n == 0);
+  CHECK_CODE(hutano_alerts_rule(none, 0, rule, sizeof rule, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_OK(hutano_alerts_json(none, rule, sizeof rule, &n));
+  CHECK(strcmp(rule, "[]") == 0);
+  CHECK_OK(hutano_alerts_free(none));
+  none = NULL;
+
+  /* Bad input: every error leaves *out alone. */
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{\"occupancyy\": {}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{\"occupancy\": {\"warning_pct\": 50}}"),
+                                   &none),
+             HUTANO_RESULT_INVALID_PARAMETER); /* clears at 82 %, above the warning level */
+  CHECK_OK(hutano_last_error_detail(message, sizeof message, &n));
+  CHECK(strstr(message, "occupancy.clear_below_pct") != NULL);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{\"icu\": {\"warning_free\": -1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_END), S(ALERTS_START), NULL, 0, &none),
+             HUTANO_RESULT_INVALID_PARAMETER); /* empty period */
+  CHECK_CODE(hutano_dataset_alerts(gen, S("15/01/2024"), S(ALERTS_END), NULL, 0, &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), S("{\"occupancy\": \"\xff\"}"), &none),
+             HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_alerts(gen, S("2024-01-1\xc3"), S(ALERTS_END), NULL, 0, &none),
+             HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_alerts(gen, NULL, 10, S(ALERTS_END), NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), NULL, 5, &none),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(NULL, S(ALERTS_START), S(ALERTS_END), NULL, 0, &none),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_alerts(gen, S(ALERTS_START), S(ALERTS_END), NULL, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(none == NULL);
+
+  /* Double free and use after free. */
+  CHECK_OK(hutano_alerts_free(a));
+  CHECK_CODE(hutano_alerts_free(a), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_alerts_count(a, &n), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_alerts_free(NULL));
+}
+
+/* Summary numbers `names` of a plan, after its objective, into got. */
+static void plan_numbers(const hutano_plan *p, const char *const *names, size_t k, double *got) {
+  size_t i, count = 0, n = 0;
+  char name[64];
+  CHECK_OK(hutano_plan_objective(p, &got[0]));
+  CHECK_OK(hutano_plan_summary_count(p, &count));
+  CHECK(count == k);
+  for (i = 0; i < k; i++) {
+    CHECK_OK(hutano_plan_summary_name(p, i, name, sizeof name, &n));
+    CHECK(strcmp(name, names[i]) == 0);
+    CHECK_OK(hutano_plan_summary_value(p, names[i], strlen(names[i]), &got[i + 1]));
+  }
+}
+
+/* Rows and columns of a plan's rows (or unmet) table; frees it. */
+static void table_shape_and_free(hutano_table *t, size_t *rows, size_t *cols) {
+  CHECK_OK(hutano_table_shape(t, rows, cols));
+  CHECK_OK(hutano_table_free(t));
+}
+
+static void test_dataset_plans(const hutano_dataset *gen) {
+  static const char *const BED_NAMES[5] = {"unmet_patients", "off_service_patients", "wrong_type_patients",
+                                           "transferred_patients", "transfer_km"};
+  static const char *const STAFF_NAMES[7] = {"shifts", "hours", "overtime_hours", "wages",
+                                             "missing", "max_nights", "max_weekend_shifts"};
+  hutano_plan *p = NULL, *again = NULL, *none = NULL;
+  hutano_table *t = NULL;
+  hutano_planner kind = 0;
+  hutano_column_type type = 0;
+  double got[8], v = 0.0, count[2];
+  size_t rows = 0, cols = 0, n = 0, j = 0;
+  char name[64], tiny[4];
+  char *json = NULL;
+
+  /* Beds: the Rust API's plan of the observed census over two days. */
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, NULL, 0, &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_BEDS);
+  plan_numbers(p, BED_NAMES, 5, got);
+  check_expected("bed_plan", got, 6);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  CHECK_OK(hutano_table_column_name(t, 0, name, sizeof name, &n));
+  CHECK(strcmp(name, "date") == 0);
+  CHECK_OK(hutano_table_column_type(t, 0, &type));
+  CHECK(type == HUTANO_COLUMN_TYPE_DATE);
+  CHECK_OK(hutano_table_column_index(t, S("transfer_km"), &j));
+  CHECK_OK(hutano_table_column_type(t, j, &type));
+  CHECK(type == HUTANO_COLUMN_TYPE_FLOAT);
+  table_shape_and_free(t, &rows, &cols);
+  count[0] = (double)rows;
+  check_expected("bed_plan_rows", count, 1);
+  CHECK(cols == 12);
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 0 && cols == 6);
+  FETCH_TEXT(json, hutano_plan_json(p, buf, len, out_n));
+  CHECK(strncmp(json, "{\"days\":[{\"date\":\"2024-01-20\"", 29) == 0);
+  free(json);
+  FETCH_TEXT(json, hutano_plan_problem_json(p, buf, len, out_n));
+  CHECK(strstr(json, "\"allow_unmet\":true") != NULL);
+  free(json);
+  /* The problem alone, solved through hutano_plan_beds: the same plan. */
+  FETCH_TEXT(json, hutano_dataset_bed_problem(gen, S(PLAN_START), BED_DAYS, NULL, 0, buf, len, out_n));
+  CHECK_OK(hutano_plan_beds(json, strlen(json), &again));
+  CHECK_OK(hutano_plan_objective(again, &v));
+  CHECK(v == got[0]);
+  CHECK_OK(hutano_plan_free(again));
+  again = NULL;
+  free(json);
+  /* Settings in part: cheaper off-service placements cannot cost more. */
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS,
+                                   S("{\"costs\": {\"off_service\": 5}, \"allow_unmet\": false}"), &again));
+  CHECK_OK(hutano_plan_objective(again, &v));
+  CHECK(v <= got[0]);
+  CHECK_OK(hutano_plan_free(again));
+  again = NULL;
+  /* Summary and accessor errors. */
+  CHECK_CODE(hutano_plan_summary_name(p, 5, name, sizeof name, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_CODE(hutano_plan_summary_value(p, S("wages"), &v), HUTANO_RESULT_NOT_FOUND);
+  CHECK_CODE(hutano_plan_summary_value(p, S("\xfe"), &v), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_plan_summary_value(p, NULL, 3, &v), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_summary_value(p, S("transfer_km"), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  memcpy(tiny, "xyz", 4);
+  CHECK_CODE(hutano_plan_summary_name(p, 0, tiny, sizeof tiny, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n == strlen("unmet_patients") && strcmp(tiny, "xyz") == 0);
+  CHECK_CODE(hutano_plan_summary_count(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_objective(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_objective(NULL, &v), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_kind(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_rows(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_unmet(NULL, &t), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_json(p, NULL, 8, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_problem_json(p, name, sizeof name, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  /* Bad settings, dates and horizons: *out untouched. */
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"cost\": {}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"costs\": {\"unmett\": 1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(name, sizeof name, &n));
+  CHECK(strncmp(name, "settings_json: unknown field costs.unmett", 41) == 0);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"costs\": {\"unmet\": -1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("[true]"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), 0, NULL, 0, &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), 100000, NULL, 0, &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S("2024-02-30"), BED_DAYS, NULL, 0, &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"allow_unmet\": \"\xc3\x28\"}"), &none),
+             HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, NULL, 3, BED_DAYS, NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(NULL, S(PLAN_START), BED_DAYS, NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, NULL, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(none == NULL);
+  n = 7;
+  CHECK_CODE(hutano_dataset_bed_problem(gen, S(PLAN_START), 0, NULL, 0, NULL, 0, &n), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK(n == 7);
+  CHECK_CODE(hutano_dataset_bed_problem(gen, S(PLAN_START), BED_DAYS, NULL, 0, NULL, 0, NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_problem(gen, S(PLAN_START), BED_DAYS, NULL, 0, NULL, 9, &n),
+             HUTANO_RESULT_NULL_PARAMETER);
+  /* A plan is not a data set. */
+  CHECK_CODE(hutano_dataset_bed_plan((const hutano_dataset *)(const void *)p, S(PLAN_START), BED_DAYS, NULL, 0, &none),
+             HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_plan_free(p));
+  CHECK_CODE(hutano_plan_free(p), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_plan_objective(p, &v), HUTANO_RESULT_INVALID_HANDLE);
+  p = NULL;
+
+  /* Staff: the Rust API's roster of one day (rosters grow fast with days). */
+  CHECK_OK(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, NULL, 0, &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_STAFF);
+  plan_numbers(p, STAFF_NAMES, 7, got);
+  check_expected("staff_plan", got, 8);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  count[0] = (double)rows;
+  CHECK(cols == 8);
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  CHECK_OK(hutano_table_column_index(t, S("missing"), &j));
+  table_shape_and_free(t, &rows, &cols);
+  count[1] = (double)rows;
+  CHECK(cols == 9);
+  check_expected("staff_plan_rows", count, 2);
+  FETCH_TEXT(json, hutano_dataset_staff_problem(gen, S(PLAN_START), STAFF_DAYS, S("{\"rules\": {\"night_fairness\": 20}}"),
+                                                buf, len, out_n));
+  CHECK_OK(hutano_plan_staff(json, strlen(json), &again));
+  CHECK_OK(hutano_plan_objective(again, &v));
+  CHECK(v == got[0]);
+  CHECK_OK(hutano_plan_free(again));
+  again = NULL;
+  free(json);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, S("{\"ratios\": {\"minimum_share\": 2}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, S("{\"rules\": {\"min_rest_hours\": -1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, S("{\"ratio\": {}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), 0, NULL, 0, &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S("\xff"), STAFF_DAYS, NULL, 0, &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_staff_plan(NULL, S(PLAN_START), STAFF_DAYS, NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, NULL, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_problem(gen, S(PLAN_START), STAFF_DAYS, S("nope"), NULL, 0, &n),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_staff_problem(NULL, S(PLAN_START), STAFF_DAYS, NULL, 0, NULL, 0, &n),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(none == NULL);
+  CHECK_OK(hutano_plan_free(p));
+  CHECK_CODE(hutano_plan_free(p), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_plan_free(NULL));
+}
+
+/* Text of cell (column `name`, row) of a table. */
+static void cell(const hutano_table *t, const char *name, size_t row, char *buf, size_t len) {
+  size_t j = 0, n = 0;
+  buf[0] = '\0';
+  CHECK_OK(hutano_table_column_index(t, name, strlen(name), &j));
+  CHECK_OK(hutano_table_cell_text(t, j, row, buf, len, &n));
+}
+
+static void test_json_plans(void) {
+  static const char BEDS[] =
+      "{\"start\": \"2024-05-03\", \"days\": 1, \"hospitals\": [{\"code\": \"HRE\", \"location\": null}], "
+      "\"pools\": [{\"ward\": \"HRE-MED-W1\", \"hospital\": 0, \"service\": \"Medicine\", \"bed_type\": \"general\", "
+      "\"beds\": [10]}], \"demand\": [{\"day\": 0, \"hospital\": 0, \"service\": \"Medicine\", \"bed_type\": "
+      "\"general\", \"patients\": 12}], \"allow_unmet\": true}";
+#define NURSE(code) \
+  "{\"code\": \"" code "\", \"role\": \"nurse\", \"units\": [\"ICU\"], \"skills\": [\"icu\"], "            \
+  "\"contracted_hours_per_week\": 40, \"max_overtime_hours_per_week\": 0, \"hourly_cost\": 10, \"leave\": []}"
+#define NEED(day, shift, n) \
+  "{\"unit\": \"ICU\", \"role\": \"nurse\", \"skill\": null, \"day\": " #day ", \"shift\": " #shift            \
+  ", \"target\": " #n ", \"minimum\": " #n "}"
+  static const char STAFF[] = "{\"start\": \"2024-05-03\", \"days\": 2, \"staff\": [" NURSE("N1") ", " NURSE("N2") ", "
+      NURSE("N3") "], \"requirements\": [" NEED(0, 0, 1) ", " NEED(0, 1, 1) ", " NEED(0, 2, 1) ", " NEED(1, 0, 1) ", "
+      NEED(1, 1, 1) ", " NEED(1, 2, 1) "], \"rules\": {\"weekend_fairness\": 20}}";
+  static const char STAFF_SHORT[] = "{\"start\": \"2024-05-03\", \"days\": 1, \"staff\": [" NURSE("N1")
+      "], \"requirements\": [" NEED(0, 0, 2) "]}";
+  /* One nurse cannot work the day and the evening shift (11 h rest). */
+  static const char STAFF_REST[] = "{\"start\": \"2024-05-03\", \"days\": 1, \"staff\": [" NURSE("N1")
+      "], \"requirements\": [" NEED(0, 0, 1) ", " NEED(0, 1, 1) "]}";
+#undef NURSE
+#undef NEED
+  static const char DISPATCH[] =
+      "{\"requests\": [{\"id\": \"call-0\", \"location\": [-17.93, 31.05], \"weight\": 4, \"bed_type\": \"icu\", "
+      "\"needs_als\": true}, {\"id\": \"call-1\", \"location\": [-17.80, 31.00], \"weight\": 1, \"bed_type\": "
+      "\"general\", \"needs_als\": false}], \"ambulances\": [{\"code\": \"A1\", \"location\": [-17.83, 31.05], "
+      "\"kind\": \"advanced_life_support\"}], \"hospitals\": [{\"code\": \"HRE\", \"location\": [-17.83, 31.05], "
+      "\"beds\": [{\"bed_type\": \"icu\", \"now\": 1, \"forecast\": 1.0}, {\"bed_type\": \"general\", \"now\": 5, "
+      "\"forecast\": 4.0}]}], \"speed_kmh\": 60, \"unserved_minutes\": 120}";
+  static const char SLOTS[] =
+      "{\"slots\": [{\"id\": \"s0\", \"equipment\": \"ct\", \"start\": \"2024-02-10T08:00:00\", \"minutes\": 30, "
+      "\"capabilities\": [\"contrast\"]}, {\"id\": \"s1\", \"equipment\": \"mri\", \"start\": "
+      "\"2024-02-10T09:00:00\", \"minutes\": 45, \"capabilities\": []}], \"waiting\": [{\"id\": \"p0\", "
+      "\"equipment\": \"ct\", \"minutes\": 20, \"needs\": [\"contrast\"], \"priority\": 1, \"waited_days\": 10, "
+      "\"ready_from\": \"2024-02-09T00:00:00\"}, {\"id\": \"p1\", \"equipment\": \"ct\", \"minutes\": 20, "
+      "\"needs\": [], \"priority\": 3, \"waited_days\": 30, \"ready_from\": \"2024-02-09T00:00:00\"}], "
+      "\"weights\": {\"delay_weight\": 0.02}}";
+  hutano_plan *p = NULL, *none = NULL;
+  hutano_table *t = NULL;
+  hutano_planner kind = 0;
+  char json[2048], detail[512], text[64];
+  double got[6], v = 0.0;
+  size_t rows = 0, cols = 0, n = 0;
+
+  /* 12 patients, 10 beds, no other pool: 2 unmet at 1000 each (by hand). */
+  CHECK_OK(hutano_plan_beds(S(BEDS), &p));
+  CHECK_OK(hutano_plan_objective(p, &v));
+  CHECK(v == 2000.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("unmet_patients"), &v));
+  CHECK(v == 2.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  cell(t, "patients", 0, text, sizeof text);
+  CHECK(strcmp(text, "10") == 0);
+  cell(t, "transfer_km", 0, text, sizeof text);
+  CHECK(strcmp(text, "") == 0); /* NaN: not moved */
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 1);
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  cell(t, "patients", 0, text, sizeof text);
+  CHECK(strcmp(text, "2") == 0);
+  cell(t, "hospital", 0, text, sizeof text);
+  CHECK(strcmp(text, "HRE") == 0);
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 1);
+  /* The defaults were filled in. */
+  CHECK_OK(hutano_plan_problem_json(p, json, sizeof json, &n));
+  CHECK(strstr(json, "\"costs\":{\"unmet\":1000.0,") != NULL);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+
+  /* Transfers: the Rust API's optimum; with 7 patients, infeasible. */
+  snprintf(json, sizeof json, TRANSFER_FMT, 4u);
+  CHECK_OK(hutano_plan_beds(json, strlen(json), &p));
+  CHECK_OK(hutano_plan_objective(p, &got[0]));
+  CHECK_OK(hutano_plan_summary_value(p, S("transferred_patients"), &got[1]));
+  CHECK_OK(hutano_plan_summary_value(p, S("transfer_km"), &got[2]));
+  check_expected("transfer_plan", got, 3);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  snprintf(json, sizeof json, TRANSFER_FMT, 7u);
+  CHECK_CODE(hutano_plan_beds(json, strlen(json), &none), HUTANO_RESULT_INFEASIBLE);
+  CHECK(none == NULL);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "infeasible plan: icu beds for ICU patients at A on 2024-05-03: 7 needed, 5 available") == 0);
+  CHECK_OK(hutano_result_message(HUTANO_RESULT_INFEASIBLE, detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "the plan's hard constraints cannot all be met") == 0);
+
+  /* Staff: three nurses cover six shifts at 8 h x 10 an hour. */
+  CHECK_OK(hutano_plan_staff(S(STAFF), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_STAFF);
+  CHECK_OK(hutano_plan_summary_value(p, S("shifts"), &v));
+  CHECK(v == 6.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("wages"), &v));
+  CHECK(v == 480.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("missing"), &v));
+  CHECK(v == 0.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  cell(t, "unit", 0, text, sizeof text);
+  CHECK(strcmp(text, "ICU") == 0);
+  cell(t, "shift", 0, text, sizeof text);
+  CHECK(strcmp(text, "day") == 0);
+  cell(t, "role", 0, text, sizeof text);
+  CHECK(strcmp(text, "nurse") == 0);
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 6);
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 0);
+  CHECK_OK(hutano_plan_json(p, json, sizeof json, &n));
+  CHECK(strncmp(json, "{\"assignments\":[{", 17) == 0);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  /* A floor above the staff who could work the shift, and one that the rest rule forbids. */
+  CHECK_CODE(hutano_plan_staff(S(STAFF_SHORT), &none), HUTANO_RESULT_INFEASIBLE);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "infeasible plan: nurses in ICU on 2024-05-03 day shift: 2 needed, 1 available") == 0);
+  CHECK_CODE(hutano_plan_staff(S(STAFF_REST), &none), HUTANO_RESULT_INFEASIBLE);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strncmp(detail, "infeasible plan: nurses in ICU on 2024-05-03 ", 45) == 0);
+  CHECK(none == NULL);
+
+  /* Dispatch: the one ALS ambulance goes to the critical call. */
+  CHECK_OK(hutano_plan_dispatch(S(DISPATCH), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_DISPATCH);
+  CHECK_OK(hutano_plan_summary_value(p, S("dispatched"), &v));
+  CHECK(v == 1.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("waiting"), &v));
+  CHECK(v == 1.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  cell(t, "request", 0, text, sizeof text);
+  CHECK(strcmp(text, "call-0") == 0);
+  cell(t, "hospital", 0, text, sizeof text);
+  CHECK(strcmp(text, "HRE") == 0);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  cell(t, "request", 0, text, sizeof text);
+  CHECK(strcmp(text, "call-1") == 0);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+
+  /* Slots: the urgent CT patient gets the CT slot; no one needs the MRI. */
+  CHECK_OK(hutano_plan_slots(S(SLOTS), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_SLOTS);
+  CHECK_OK(hutano_plan_objective(p, &v));
+  CHECK(v < 0.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("booked"), &v));
+  CHECK(v == 1.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  cell(t, "patient", 0, text, sizeof text);
+  CHECK(strcmp(text, "p0") == 0);
+  cell(t, "start", 0, text, sizeof text);
+  CHECK(strcmp(text, "2024-02-10T08:00:00") == 0);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  cell(t, "slot", 0, text, sizeof text);
+  CHECK(strcmp(text, "s1") == 0);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_plan_problem_json(p, json, sizeof json, &n));
+  CHECK(strstr(json, "\"delay_weight\":0.02") != NULL && strstr(json, "\"priority\":[1000.0,") != NULL);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+
+  /* Bad problems: *out untouched. */
+  CHECK_CODE(hutano_plan_beds(S("{\"start\": "), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_beds(S("[]"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_beds(S("{\"days\": 1}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_beds(NULL, 0, &none), HUTANO_RESULT_INVALID_PARAMETER); /* no problem at all */
+  CHECK_CODE(hutano_plan_beds(NULL, 4, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_beds(S("{\"start\": \"\xe2\x82\"}"), &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_plan_beds(S(BEDS), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  snprintf(json, sizeof json, "%s", BEDS);
+  memcpy(strstr(json, "\"hospital\": 0"), "\"hospital\": 5", 13); /* no hospital 5 */
+  CHECK_CODE(hutano_plan_beds(json, strlen(json), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_staff(S("{\"start\": \"2024-05-03\", \"days\": 1, \"staff\": [], \"requirements\": [], "
+                                 "\"rules\": {\"rest\": 1}}"),
+                               &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_staff(S("{\"start\": \"2024-05-03\", \"days\": 1, \"staff\": [], \"requirements\": [], "
+                                 "\"shifts\": []}"),
+                               &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_staff(S("\xff"), &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_plan_staff(S(STAFF), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_dispatch(S("{\"requests\": [], \"ambulances\": [], \"hospitals\": [], \"speed_kmh\": 0, "
+                                    "\"unserved_minutes\": 1}"),
+                                  &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_dispatch(S("null"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_dispatch(NULL, 1, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_slots(S("{\"slots\": [], \"waiting\": [{\"id\": \"p\", \"equipment\": \"ct\", \"minutes\": 1, "
+                                 "\"needs\": [], \"priority\": 9, \"waited_days\": 0, \"ready_from\": "
+                                 "\"2024-02-09T00:00:00\"}]}"),
+                               &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_slots(S("{\"slots\": [], \"waiting\": [], \"weights\": {\"speed\": 1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_slots(S(SLOTS), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(none == NULL);
+  /* An empty problem is a plan with nothing in it. */
+  CHECK_OK(hutano_plan_slots(S("{\"slots\": [], \"waiting\": []}"), &p));
+  CHECK_OK(hutano_plan_rows(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows == 0 && cols == 9);
+  CHECK_OK(hutano_plan_objective(p, &v));
+  CHECK(v == 0.0);
+  /* A table is not a plan; double free and use after free. */
+  CHECK_OK(hutano_plan_unmet(p, &t));
+  CHECK_CODE(hutano_plan_kind((const hutano_plan *)(const void *)t, &kind), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_plan_free((hutano_plan *)(void *)t), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_plan_free(p));
+  CHECK_CODE(hutano_plan_free(p), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_plan_rows(p, &t), HUTANO_RESULT_INVALID_HANDLE);
+}
+
+static double planned(int s, int i) {
+  return (double)((i * 7 + 3 * s) % 11);
+}
+
+static double admitted(int s, int i) {
+  return 5.0 + 2.0 * planned(s, i) + (double)(i % 7) + (double)s;
+}
+
+/* Series "a" and "b" of REG_DAYS values; with_x: the "planned" regressor
+ * (REG_DAYS + REG_H values) for series a (1) or both (2). */
+static hutano_panel *regressor_panel(int with_x) {
+  hutano_panel *p = NULL;
+  int64_t ds[REG_DAYS];
+  double y[REG_DAYS], x[REG_DAYS + REG_H];
+  int s, i;
+  CHECK_OK(hutano_panel_new(HUTANO_FREQ_DAILY, HUTANO_FILL_ERROR, &p));
+  for (s = 0; s < 2; s++) {
+    for (i = 0; i < REG_DAYS; i++) {
+      ds[i] = REG_START + (int64_t)i * 86400;
+      y[i] = admitted(s, i);
+    }
+    CHECK_OK(hutano_panel_add_series(p, REG_IDS[s], 1, ds, REG_DAYS, y, REG_DAYS));
+  }
+  for (s = 0; s < with_x; s++) {
+    for (i = 0; i < REG_DAYS + REG_H; i++) {
+      x[i] = planned(s, i);
+    }
+    CHECK_OK(hutano_panel_add_regressor(p, REG_IDS[s], 1, S("planned"), x, REG_DAYS + REG_H));
+  }
+  return p;
+}
+
+static void detail_contains(const char *needle) {
+  char detail[512];
+  size_t n = 0;
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  if (strstr(detail, needle) == NULL) {
+    fprintf(stderr, "detail \"%s\" lacks \"%s\"\n", detail, needle);
+  }
+  CHECK(strstr(detail, needle) != NULL);
+}
+
+static void test_regressors(void) {
+  hutano_panel *p = regressor_panel(0), *half, *full;
+  hutano_forecaster *fc = NULL, *plain = NULL;
+  hutano_fitted *fitted = NULL, *none = NULL;
+  hutano_forecast *pred = NULL, *with = NULL, *zero = NULL, *missing = NULL;
+  hutano_control *control = NULL;
+  double x[REG_DAYS + REG_H], future[2 * REG_H], zeros[2 * REG_H], level = 80.0;
+  double *a, *b;
+  size_t n = 99, rows = 0, cols = 0, m = 0, j;
+  char name[64], key[96];
+  int i, differs = 0;
+  for (i = 0; i < REG_DAYS + REG_H; i++) {
+    x[i] = planned(0, i);
+  }
+  /* Bad input: each call leaves the panel without regressors. */
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS - 1), HUTANO_RESULT_INVALID_DATA);
+  detail_contains("regressor \"planned\" of series \"a\" has 89 values, the series has 90 steps");
+  x[3] = NAN;
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_DATA);
+  detail_contains("regressor \"planned\" of series \"a\" is not finite at row 3");
+  x[3] = INFINITY;
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_DATA);
+  x[3] = planned(0, 3);
+  CHECK_CODE(hutano_panel_add_regressor(p, S("zz"), S("planned"), x, REG_DAYS), HUTANO_RESULT_NOT_FOUND);
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S(""), x, REG_DAYS), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("\xc3\x28"), x, REG_DAYS), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), NULL, REG_DAYS), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_add_regressor(p, NULL, 1, S("planned"), x, REG_DAYS), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), NULL, 7, x, REG_DAYS), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_add_regressor(NULL, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_OK(hutano_panel_regressor_count(p, &n));
+  CHECK(n == 0);
+  CHECK_CODE(hutano_panel_regressor_count(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_regressor_count(NULL, &n), HUTANO_RESULT_NULL_PARAMETER);
+  /* Exactly the training rows is enough to fit (no future values). */
+  CHECK_OK(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS));
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_panel_regressor_count(p, &n));
+  CHECK(n == 1);
+  CHECK_OK(hutano_panel_free(p));
+  CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_panel_regressor_count(p, &n), HUTANO_RESULT_INVALID_HANDLE);
+
+  /* A regressor given for one series only: fit and backtest name it. */
+  CHECK_OK(hutano_forecaster_new(S(REG_MODELS), true, &fc));
+  half = regressor_panel(1);
+  CHECK_CODE(hutano_forecaster_fit(fc, half, &none), HUTANO_RESULT_INVALID_DATA);
+  detail_contains("regressor \"planned\" is not given for series \"b\"");
+  CHECK_CODE(hutano_forecaster_cross_validation(fc, half, 7, 2, 7, &level, 1, &missing), HUTANO_RESULT_INVALID_DATA);
+  CHECK(none == NULL && missing == NULL);
+  /* A series added after the regressor lacks it too. */
+  full = regressor_panel(2);
+  CHECK_OK(hutano_panel_add_series(half, S("c"), &REG_START, 1, x, 1));
+  CHECK_OK(hutano_panel_free(half));
+  /* Models that take no regressors refuse them. */
+  CHECK_OK(hutano_forecaster_new(S(MODELS), true, &plain));
+  CHECK_CODE(hutano_forecaster_fit(plain, full, &none), HUTANO_RESULT_INVALID_DATA);
+  detail_contains("takes no regressors");
+  CHECK_OK(hutano_forecaster_free(plain));
+
+  /* Fit with a control: one unit per series and model. */
+  CHECK_OK(hutano_control_new(&control));
+  CHECK_OK(hutano_forecaster_fit_with_control(fc, full, control, &fitted));
+  CHECK_OK(hutano_control_done(control, &n));
+  CHECK(n == 2 * 2);
+  /* The forecast equals the Rust API's on the same data. */
+  CHECK_OK(hutano_fitted_predict(fitted, REG_H, &level, 1, &pred));
+  CHECK_OK(hutano_forecast_shape(pred, &rows, &cols));
+  CHECK(rows == 2 * REG_H && cols == 6);
+  a = malloc(rows * sizeof *a);
+  b = malloc(rows * sizeof *b);
+  for (j = 0; j < cols; j++) {
+    CHECK_OK(hutano_forecast_column_name(pred, j, name, sizeof name, &m));
+    CHECK_OK(hutano_forecast_values(pred, j, a, rows, &m));
+    snprintf(key, sizeof key, "regressor_predict %s", name);
+    check_expected(key, a, m);
+  }
+  /* The same future values given at predict time: the same forecast;
+   * other values: another forecast. */
+  for (i = 0; i < REG_H; i++) {
+    future[i] = planned(0, REG_DAYS + i);
+    future[REG_H + i] = planned(1, REG_DAYS + i);
+    zeros[i] = zeros[REG_H + i] = 0.0;
+  }
+  CHECK_OK(hutano_fitted_predict_with(fitted, REG_H, &level, 1, future, 2 * REG_H, &with));
+  CHECK_OK(hutano_fitted_predict_with(fitted, REG_H, &level, 1, zeros, 2 * REG_H, &zero));
+  for (j = 0; j < cols; j++) {
+    int equal = 1;
+    CHECK_OK(hutano_forecast_values(pred, j, a, rows, &m));
+    CHECK_OK(hutano_forecast_values(with, j, b, rows, &m));
+    for (i = 0; i < (int)rows; i++) {
+      equal &= same_double(a[i], b[i]);
+    }
+    CHECK(equal);
+    CHECK_OK(hutano_forecast_values(zero, j, b, rows, &m));
+    for (i = 0; i < (int)rows; i++) {
+      differs |= !same_double(a[i], b[i]);
+    }
+  }
+  CHECK(differs);
+  free(a);
+  free(b);
+  /* Future values: too few at fit time, wrong count, NaN, NULL. */
+  CHECK_CODE(hutano_fitted_predict(fitted, REG_H + 1, &level, 1, &missing), HUTANO_RESULT_INVALID_DATA);
+  detail_contains("regressor \"planned\" of series \"a\" has 14 future values, h is 15");
+  CHECK_CODE(hutano_fitted_predict_with(fitted, REG_H, &level, 1, future, 2 * REG_H - 1, &missing),
+             HUTANO_RESULT_LENGTH_MISMATCH);
+  future[REG_H + 2] = NAN;
+  CHECK_CODE(hutano_fitted_predict_with(fitted, REG_H, &level, 1, future, 2 * REG_H, &missing),
+             HUTANO_RESULT_INVALID_DATA);
+  detail_contains("future value of regressor \"planned\" for series \"b\" at step 3 is not finite");
+  CHECK_CODE(hutano_fitted_predict_with(fitted, REG_H, &level, 1, NULL, 2 * REG_H, &missing),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_fitted_predict_with(fitted, REG_H, &level, 1, zeros, 2 * REG_H, NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_fitted_predict_with(NULL, REG_H, &level, 1, zeros, 2 * REG_H, &missing),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_fitted_predict_with(fitted, 0, &level, 1, zeros, 0, &missing), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK(missing == NULL);
+
+  /* A backtest with the control: one unit per series, model and window. */
+  CHECK_OK(hutano_forecaster_cross_validation_with_control(fc, full, 7, 2, 7, &level, 1, control, &missing));
+  CHECK_OK(hutano_control_done(control, &n));
+  CHECK(n == 2 * 2 + 2 * 2 * 2);
+  CHECK_OK(hutano_forecast_shape(missing, &rows, &cols));
+  CHECK(rows == 2 * 2 * 7);
+  CHECK_OK(hutano_forecast_free(missing));
+
+  CHECK_OK(hutano_forecast_free(pred));
+  CHECK_OK(hutano_forecast_free(with));
+  CHECK_OK(hutano_forecast_free(zero));
+  CHECK_OK(hutano_fitted_free(fitted));
+  CHECK_CODE(hutano_fitted_predict_with(fitted, REG_H, &level, 1, zeros, 2 * REG_H, &missing),
+             HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_control_free(control));
+  CHECK_OK(hutano_forecaster_free(fc));
+  CHECK_OK(hutano_panel_free(full));
+}
+
+static void *cancel_in_thread(void *arg) {
+  hutano_control *control = arg;
+  return hutano_control_cancel(control) == HUTANO_RESULT_OK ? control : NULL;
+}
+
+static void test_control(hutano_dataset *ds) {
+  hutano_table *t = NULL;
+  hutano_panel *panel;
+  hutano_forecaster *fc = NULL;
+  hutano_fitted *fitted = NULL;
+  hutano_forecast *cv = NULL;
+  hutano_control *control = NULL, *other = NULL;
+  pthread_t thread;
+  void *ret = NULL;
+  size_t n = 99;
+  CHECK_OK(hutano_dataset_kpi(ds, S(ADMISSIONS_QUERY), &t));
+  panel = panel_from_table(t);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_forecaster_new(S(MODELS), true, &fc));
+
+  CHECK_CODE(hutano_control_new(NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_OK(hutano_control_new(&control));
+  CHECK_OK(hutano_control_done(control, &n));
+  CHECK(n == 0);
+  CHECK_CODE(hutano_control_done(control, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_control_done(NULL, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_control_cancel(NULL), HUTANO_RESULT_NULL_PARAMETER);
+  /* A handle of another type is not a control. */
+  CHECK_CODE(hutano_control_cancel((const hutano_control *)(const void *)panel), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, (const hutano_control *)(const void *)fc, &fitted),
+             HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, NULL, &fitted), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, control, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_fit_with_control(NULL, panel, control, &fitted), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, NULL, control, &fitted), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_cross_validation_with_control(fc, panel, 7, 3, 7, LEVELS, 1, NULL, &cv),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_cross_validation_with_control(fc, panel, 7, 3, 7, LEVELS, 1, control, NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_forecaster_cross_validation_with_control(fc, panel, 0, 3, 7, LEVELS, 1, control, &cv),
+             HUTANO_RESULT_INVALID_PARAMETER);
+
+  /* Fit: series x models units. */
+  CHECK_OK(hutano_forecaster_fit_with_control(fc, panel, control, &fitted));
+  CHECK_OK(hutano_control_done(control, &n));
+  CHECK(n == 2 * 2);
+  CHECK_OK(hutano_fitted_free(fitted));
+  fitted = NULL;
+
+  /* Cancelled from another thread before the call: no output. */
+  CHECK(pthread_create(&thread, NULL, cancel_in_thread, control) == 0);
+  CHECK(pthread_join(thread, &ret) == 0);
+  CHECK(ret == control);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, control, &fitted), HUTANO_RESULT_CANCELLED);
+  CHECK(fitted == NULL);
+  CHECK_CODE(hutano_forecaster_cross_validation_with_control(fc, panel, 7, 3, 7, LEVELS, 1, control, &cv),
+             HUTANO_RESULT_CANCELLED);
+  CHECK(cv == NULL);
+  CHECK_OK(hutano_control_done(control, &n));
+  CHECK(n == 2 * 2);
+  /* Cancelling is sticky, and idempotent. */
+  CHECK_OK(hutano_control_cancel(control));
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, control, &fitted), HUTANO_RESULT_CANCELLED);
+
+  /* A fresh control: the backtest's metrics equal the plain call's. */
+  CHECK_OK(hutano_control_new(&other));
+  CHECK_OK(hutano_forecaster_cross_validation_with_control(fc, panel, 7, 3, 7, LEVELS, 1, other, &cv));
+  CHECK_OK(hutano_control_done(other, &n));
+  CHECK(n == 2 * 2 * 3);
+  {
+    hutano_metrics m;
+    double v[7];
+    CHECK_OK(hutano_forecast_metrics(cv, S("sn"), 7, &m));
+    v[0] = m.mase;
+    v[1] = m.smape;
+    v[2] = m.rmse;
+    v[3] = m.mae;
+    v[4] = m.bias;
+    v[5] = m.pinball;
+    v[6] = m.crps;
+    check_expected("metrics sn", v, 7);
+  }
+  CHECK_OK(hutano_forecast_free(cv));
+  CHECK_OK(hutano_control_free(other));
+  CHECK_OK(hutano_control_free(control));
+  CHECK_CODE(hutano_control_free(control), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_control_cancel(control), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_control_done(control, &n), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, control, &fitted), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_OK(hutano_control_free(NULL));
+  CHECK_OK(hutano_forecaster_free(fc));
+  CHECK_OK(hutano_panel_free(panel));
+}
+
 /* Read-only calls on one shared handle from several threads; each thread
  * has its own error detail. */
 struct shared_fit {
@@ -846,8 +1730,18 @@ int main(int argc, char **argv) {
   test_kpi(ds);
   test_panel_errors();
   test_forecast(ds);
+  test_regressors();
+  test_control(ds);
   test_resources(ds);
   test_census_from_stays();
+  {
+    hutano_dataset *gen = NULL;
+    CHECK_OK(hutano_dataset_generate(S("india"), GEN_SEED, GEN_DAYS, &gen));
+    test_alerts(gen, ds);
+    test_dataset_plans(gen);
+    CHECK_OK(hutano_dataset_free(gen));
+  }
+  test_json_plans();
   test_threads();
   test_foreign_pointers();
   CHECK_OK(hutano_dataset_free(ds));

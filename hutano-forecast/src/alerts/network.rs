@@ -11,7 +11,7 @@ use super::{
 use crate::baseline::SeasonalNaive;
 use crate::error::{Error, Result};
 use crate::medicines::{project_stock, reorder_point, DailyDemand, Ledger, MedicineError, ReorderPolicy};
-use crate::resources::{census_from_stays, ArrivalModel, Stay};
+use crate::resources::{census_from_stays, midnight_census, unit_capacity, unit_stays, ArrivalModel, Stay, Unit};
 
 /// Days of consumption the mean daily demand of a medicine is taken over.
 const DEMAND_DAYS: u64 = 28;
@@ -22,6 +22,12 @@ const DEMAND_DAYS: u64 = 28;
 /// - **occupancy**, per branch: midnight census and beds in service from
 ///   hutano-core's `Engine::bed_utilisation` (daily grain);
 /// - **ICU**, per branch: the same restricted to ICU beds;
+/// - **ventilators**, per branch: the patients on a ventilator at the
+///   midnight (the ventilation episodes recorded as procedures,
+///   [`unit_stays`] of [`Unit::Ventilators`], counted by
+///   [`midnight_census`]) against the ventilator-capable ICU beds in service
+///   that day ([`unit_capacity`]); a branch with neither on a day is not
+///   observed that day;
 /// - **occupancy forecast**, per branch: [`census_from_stays`] from the
 ///   branch's stays known at that midnight (seasonal-naive arrivals with a
 ///   weekly season, negative-binomial arrivals at 80 %), against the beds
@@ -41,11 +47,6 @@ const DEMAND_DAYS: u64 = 28;
 ///   whose window has fully elapsed (discharged at least `window_days` of
 ///   the measure before), and in the `baseline_days` before those.
 ///
-/// Ventilator use is not recorded in a network (beds carry a
-/// ventilator-capable flag, stays no ventilation), so no ventilator
-/// observation is made: pass them to [`AlertEngine::evaluate`] from another
-/// source.
-///
 /// Only the rules switched on in `rules` are observed.
 #[derive(Debug)]
 pub struct NetworkObserver<'a> {
@@ -55,6 +56,7 @@ pub struct NetworkObserver<'a> {
     /// `[branch][day]` (census, beds) for the period's days.
     occupancy: DailyLoad,
     icu: DailyLoad,
+    ventilators: DailyLoad,
     /// Stays per branch, for the census forecast.
     stays: Vec<Vec<Stay>>,
     /// First day of the flow arrays.
@@ -114,6 +116,26 @@ fn daily_load(net: &Network, engine: &Engine<'_>, q: &Query) -> Result<DailyLoad
     Ok(out)
 }
 
+/// `(ventilated patients, ventilators)` per branch and day of `period`:
+/// the midnight census of the branch's ventilation episodes and its
+/// ventilator-capable ICU beds in service; `None` where both are zero.
+fn ventilator_load(net: &Network, period: Period) -> Result<DailyLoad> {
+    let mut out = Vec::with_capacity(net.branches.len());
+    for b in &net.branches {
+        let unit = Unit::ventilators_in(b.code.clone());
+        let in_use = midnight_census(&unit_stays(net, &unit)?, period.start(), period.end())?;
+        let mut days = Vec::with_capacity(in_use.len());
+        let mut day = period.start();
+        for n in in_use {
+            let capacity = unit_capacity(net, &unit, day)?;
+            days.push((n > 0.0 || capacity > 0.0).then_some((n, capacity)));
+            day = add_days(day, 1);
+        }
+        out.push(days);
+    }
+    Ok(out)
+}
+
 impl<'a> NetworkObserver<'a> {
     /// Precompute what the rules need for the days of `period`.
     ///
@@ -138,6 +160,11 @@ impl<'a> NetworkObserver<'a> {
                 &engine,
                 &day_query.clone().filter(Dimension::BedType, [BedType::Icu.label()]),
             )?
+        } else {
+            Vec::new()
+        };
+        let ventilators = if rules.ventilators.is_some() {
+            ventilator_load(net, period)?
         } else {
             Vec::new()
         };
@@ -229,6 +256,7 @@ impl<'a> NetworkObserver<'a> {
             period,
             occupancy,
             icu,
+            ventilators,
             stays,
             flow_start,
             flow,
@@ -274,6 +302,11 @@ impl<'a> NetworkObserver<'a> {
         for (b, days) in self.icu.iter().enumerate() {
             if let Some((census, beds)) = days[di] {
                 obs.icu.push(UnitLoad::new(branch(b), census, beds));
+            }
+        }
+        for (b, days) in self.ventilators.iter().enumerate() {
+            if let Some((in_use, ventilators)) = days[di] {
+                obs.ventilators.push(UnitLoad::new(branch(b), in_use, ventilators));
             }
         }
         if let Some(r) = &self.rules.occupancy_forecast {

@@ -565,3 +565,126 @@ fn network_observations_match_the_kpi_engine() {
         assert!(!a.message.contains("P00"), "no patient pseudonym: {}", a.message);
     }
 }
+
+// --- ventilators from a network ----------------------------------------------
+
+/// Patients on a ventilator at midnight `m` in branch `b`, counted directly
+/// from the ventilation procedures (independently of `unit_stays`).
+fn ventilated_at(net: &hutano_core::model::Network, b: usize, m: NaiveDateTime) -> u32 {
+    let n = net
+        .procedures
+        .iter()
+        .filter(|p| ["5A1935Z", "5A1945Z", "5A1955Z", "40617009"].contains(&p.code.as_str()))
+        .filter(|p| {
+            let e = &net.encounters[p.encounter.index()];
+            let end = p.ventilation_end().unwrap();
+            let end = e.discharge.map_or(end, |d| end.min(d));
+            e.branch.index() == b && p.performed_at <= m && m < end
+        })
+        .count();
+    u32::try_from(n).unwrap()
+}
+
+/// Ventilator-capable ICU beds of branch `b` in service on `day`.
+fn ventilators_of(net: &hutano_core::model::Network, b: usize, day: NaiveDate) -> f64 {
+    net.beds
+        .iter()
+        .filter(|k| k.ventilator_capable && k.bed_type == hutano_core::model::BedType::Icu && k.in_service_on(day))
+        .filter(|k| {
+            net.departments[net.wards[k.ward.index()].department.index()]
+                .branch
+                .index()
+                == b
+        })
+        .map(|k| f64::from(k.count))
+        .sum()
+}
+
+#[test]
+fn network_ventilator_observations_count_episodes_and_fire_when_short() {
+    use hutano_core::generate::{generate, GeneratorConfig};
+    use hutano_core::kpi::Period;
+    use hutano_core::model::{BedBlock, BedType};
+    let net = generate(&GeneratorConfig::national(11).days(120)).unwrap();
+    let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    let period = Period::new(d(3, 1), d(5, 1)).unwrap();
+    let rules = rules_with(|r| r.ventilators = Some(ShortageRule::default()));
+    let observer = NetworkObserver::new(&net, &rules, period).unwrap();
+    // Peak use and capacity per branch over the period.
+    let mut peak = vec![(0_u32, f64::INFINITY); net.branches.len()];
+    let mut day = period.start();
+    let mut seen = 0;
+    while day < period.end() {
+        let obs = observer.observe(day).unwrap();
+        assert!(obs.icu.is_empty() && obs.occupancy.is_empty());
+        let m = day.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap();
+        for (b, branch) in net.branches.iter().enumerate() {
+            let (n, cap) = (ventilated_at(&net, b, m), ventilators_of(&net, b, day));
+            match obs.ventilators.iter().find(|o| o.subject.code == branch.code) {
+                Some(o) => {
+                    assert_eq!((o.in_use, o.capacity), (f64::from(n), cap), "{} on {day}", branch.code);
+                    seen += 1;
+                }
+                None => assert_eq!((n, cap), (0, 0.0), "{} on {day}", branch.code),
+            }
+            peak[b] = (peak[b].0.max(n), peak[b].1.min(cap));
+        }
+        day = day.succ_opt().unwrap();
+    }
+    assert!(seen > 0);
+    // The branch with the most ventilators never runs short (peak 9 of 15
+    // in HRE; the small ICUs run out: 4 ventilated of 3 capable beds).
+    let (b, &(most, cap)) = peak
+        .iter()
+        .enumerate()
+        .max_by(|x, y| x.1 .1.total_cmp(&y.1 .1))
+        .unwrap();
+    let code = net.branches[b].code.clone();
+    assert!(most > 0 && cap - f64::from(most) >= 2.0, "{code}: {most} of {cap}");
+    let alerts = evaluate_network(&net, &rules, period).unwrap();
+    assert!(alerts.iter().all(|a| a.subject.code != code), "{alerts:?}");
+    // Fewer ventilator-capable beds: as many as the peak of ventilated
+    // patients, so the ventilators run out.
+    let mut short = net.clone();
+    let ward = short
+        .beds
+        .iter()
+        .find(|k| {
+            k.ventilator_capable && ventilators_of(&net, b, period.start()) > 0.0 && {
+                net.departments[net.wards[k.ward.index()].department.index()]
+                    .branch
+                    .index()
+                    == b
+            }
+        })
+        .unwrap()
+        .ward;
+    for k in &mut short.beds {
+        if net.departments[net.wards[k.ward.index()].department.index()]
+            .branch
+            .index()
+            == b
+        {
+            k.ventilator_capable = false;
+        }
+    }
+    short.beds.push(BedBlock {
+        ward,
+        bed_type: BedType::Icu,
+        count: most,
+        ventilator_capable: true,
+        in_service_from: None,
+        in_service_until: None,
+    });
+    let alerts = evaluate_network(&short, &rules, period).unwrap();
+    let mine: Vec<&Alert> = alerts.iter().filter(|a| a.subject.code == code).collect();
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|a| a.rule == RuleKind::VentilatorShortage));
+    assert!(mine
+        .iter()
+        .any(|a| a.severity == Severity::Critical && a.evidence.observed <= 0.0));
+    for a in &mine {
+        assert_eq!(a.evidence.capacity, Some(f64::from(most)));
+        assert!(!a.message.contains("P00"), "no patient pseudonym: {}", a.message);
+    }
+}

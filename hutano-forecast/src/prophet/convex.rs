@@ -88,6 +88,31 @@ fn substitute(l: &[f64], q: usize, x: &mut [f64]) {
     }
 }
 
+/// The spread of a linear-growth fit's coefficients: with the rate changes
+/// that are zero held at zero, the posterior covariance of the other
+/// coefficients is `σ²(G_A + Λ_A)⁻¹` (exact for the Gaussian-prior
+/// columns, the usual Laplace approximation for the active rate changes),
+/// and the intercept adds `σ²/n`. For a design row `x` the variance of the
+/// fitted mean is `σ² · Posterior::factor(x)`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Posterior {
+    idx: Vec<usize>,
+    /// Cholesky factor of `G_A + Λ_A`, row-major `|A| × |A|`.
+    factor: Vec<f64>,
+    x_mean: Vec<f64>,
+    inv_n: f64,
+}
+
+impl Posterior {
+    /// `1/n + (x − x̄)_Aᵀ (G_A + Λ_A)⁻¹ (x − x̄)_A` for the design row `x`.
+    pub(super) fn factor(&self, x: &[f64]) -> f64 {
+        let v: Vec<f64> = self.idx.iter().map(|&j| x[j] - self.x_mean[j]).collect();
+        let mut w = v.clone();
+        substitute(&self.factor, self.idx.len(), &mut w);
+        self.inv_n + dot(&v, &w)
+    }
+}
+
 /// The centred regression: Gram matrix `G = XcᵀXc`, `b = Xcᵀyc`,
 /// `yy = ycᵀyc` (the intercept is profiled out by centring).
 #[derive(Debug)]
@@ -245,6 +270,40 @@ impl Problem {
             }
         }
         1.0 + idx.len() as f64 - shrinkage
+    }
+
+    /// The posterior spread of the fit `beta` at noise variance `sigma2`
+    /// (see [`Posterior`]): the factor of `G_A + Λ_A` over the active set as
+    /// in [`Problem::effective_df`].
+    pub(super) fn posterior(&self, beta: &[f64], priors: &[Prior], sigma2: f64, n: usize) -> Posterior {
+        let idx: Vec<usize> = (0..self.p)
+            .filter(|&j| !matches!(priors[j], Prior::Laplace(_)) || beta[j] != 0.0)
+            .collect();
+        let q = idx.len();
+        let mut matrix = vec![0.0; q * q];
+        for (r, &i) in idx.iter().enumerate() {
+            for (c, &j) in idx.iter().enumerate() {
+                matrix[r * q + c] = self.gram[i * self.p + j];
+            }
+            if let Prior::Normal(s) = priors[i] {
+                matrix[r * q + r] += sigma2 / (s * s);
+            }
+        }
+        let mut factor = matrix.clone();
+        if !cholesky(&mut factor, q, 0.0) {
+            let jitter = 1e-10 * (0..q).map(|r| matrix[r * q + r]).fold(0.0, f64::max).max(1e-300);
+            factor.copy_from_slice(&matrix);
+            for r in 0..q {
+                factor[r * q + r] += jitter;
+            }
+            cholesky(&mut factor, q, jitter);
+        }
+        Posterior {
+            idx,
+            factor,
+            x_mean: self.x_mean.clone(),
+            inv_n: 1.0 / n.max(1) as f64,
+        }
     }
 
     /// Least squares on the columns without a Laplace prior (the others are

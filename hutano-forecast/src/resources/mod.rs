@@ -45,6 +45,33 @@
 //! for ventilator demand; learn a [`LosSurvival`] per ward or bed type from
 //! that group's stays.
 //!
+//! For a hutano-core network, [`unit_stays`] picks them for a [`Unit`]: the
+//! whole network, a branch, a department, a ward, a bed type (in one branch
+//! or all), or the ventilators (the ventilation episodes recorded as
+//! procedures, see `hutano_core::model::VENTILATION_CODES`).
+//! [`midnight_census`] counts the observed census of such stays per day,
+//! [`unit_capacity`] gives the unit's beds in service on a day (for
+//! ventilators the ventilator-capable ICU beds, or a stated count), and
+//! [`census_forecast_for`] forecasts a unit's census with its capacity in
+//! one call:
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use hutano_core::generate::{generate, GeneratorConfig};
+//! use hutano_core::model::BedType;
+//! use hutano_forecast::baseline::SeasonalNaive;
+//! use hutano_forecast::resources::{census_forecast_for, ArrivalModel, Unit};
+//!
+//! let net = generate(&GeneratorConfig::national(5).days(90))?;
+//! let as_of = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+//! let model = ArrivalModel::NegativeBinomial { level: 80.0 };
+//! let icu = Unit::bed_type_in(BedType::Icu, &net.branches[0].code);
+//! let f = census_forecast_for(&net, &icu, as_of, 7, &SeasonalNaive::new(7), model, &[80.0])?;
+//! let p_full = f.prob_above_capacity(); // P(more ICU patients than ICU beds), per day
+//! assert_eq!(p_full.len(), 7);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+//!
 //! # Bed sizing
 //! [`beds_for_blocking`] sizes a unit for a blocking probability with the
 //! Erlang loss model (de Bruin et al., Ann Oper Res 2010) and reports the
@@ -55,8 +82,10 @@ mod erlang;
 mod los;
 mod pipeline;
 mod pmf;
+mod units;
 
 pub use census::{forecast_census, ArrivalModel, CensusDistribution, CensusForecast};
 pub use erlang::{beds_for_blocking, erlang_b, BedSizing, OCCUPANCY_RULE};
 pub use los::{arrival_day, current_patients, daily_arrivals, LosSurvival, Stay};
 pub use pipeline::census_from_stays;
+pub use units::{census_forecast_for, midnight_census, unit_capacity, unit_stays, Unit, UnitCensusForecast};

@@ -29,7 +29,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::tree::{
-    check_matrix, check_tree_fields, grow, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
+    check_matrix, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
 };
 use super::{stream_seed, RowModel};
 use crate::error::Result;
@@ -57,9 +57,15 @@ pub struct BoostingValidParams {
     min_gain: f64,
     subsample: f64,
     max_features: f64,
+    #[serde(default = "one")]
+    colsample_bytree: f64,
     l2_regularization: f64,
     max_bins: usize,
     seed: u64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl BoostingValidParams {
@@ -98,6 +104,11 @@ impl BoostingValidParams {
     pub fn max_features(&self) -> f64 {
         self.max_features
     }
+    /// Share of features each tree may use.
+    #[must_use]
+    pub fn colsample_bytree(&self) -> f64 {
+        self.colsample_bytree
+    }
     /// L2 penalty λ on leaf values.
     #[must_use]
     pub fn l2_regularization(&self) -> f64 {
@@ -125,7 +136,6 @@ impl BoostingValidParams {
         let init = y.iter().sum::<f64>() / n as f64;
         let mut pred = vec![init; n];
         let mut grad = vec![0.0; n];
-        let hess = vec![1.0; n];
         let tree_params = TreeValidParams {
             max_depth: self.max_depth,
             min_samples_leaf: self.min_samples_leaf,
@@ -140,6 +150,11 @@ impl BoostingValidParams {
         let n_sample = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let mut trees = Vec::with_capacity(self.n_estimators);
         let mut index: Vec<usize> = (0..n).collect();
+        let mut in_sample = vec![false; n];
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        // colsample_bytree ∈ (0, 1], so the product lies in [0, n_features].
+        let n_columns = ((self.colsample_bytree * n_features as f64).floor() as usize).clamp(1, n_features);
+        let mut columns: Vec<usize> = (0..n_features).collect();
         for m in 0..self.n_estimators {
             for ((g, p), t) in grad.iter_mut().zip(&pred).zip(y) {
                 *g = p - t;
@@ -155,16 +170,47 @@ impl BoostingValidParams {
                     let j = rng.random_range(i..n);
                     index.swap(i, j);
                 }
-                let mut rows = index[..n_sample].to_vec();
-                rows.sort_unstable();
-                rows
+                // Ascending by a pass over a mask: O(n), no sort.
+                in_sample.fill(false);
+                for &i in &index[..n_sample] {
+                    in_sample[i] = true;
+                }
+                (0..n).filter(|&i| in_sample[i]).collect()
             } else {
                 (0..n).collect()
             };
-            let mut tree = grow(&data, &grad, &hess, rows, &tree_params, &mut rng);
+            // Per-tree columns (drawn after the rows), ascending.
+            let allowed = if n_columns < n_features {
+                for (i, v) in columns.iter_mut().enumerate() {
+                    *v = i;
+                }
+                for i in 0..n_columns {
+                    let j = rng.random_range(i..n_features);
+                    columns.swap(i, j);
+                }
+                let mut a = columns[..n_columns].to_vec();
+                a.sort_unstable();
+                Some(a)
+            } else {
+                None
+            };
+            let (mut tree, leaves) = grow_with_leaves(&data, &grad, rows, &tree_params, &mut rng, allowed.as_deref());
             tree.scale_leaves(self.learning_rate);
-            for (r, p) in pred.iter_mut().enumerate() {
-                *p += tree.predict_binned(&data, r);
+            // Sampled rows take their leaf's value; the others walk the tree.
+            in_sample.fill(false);
+            for &(node, start, len) in &leaves.ranges {
+                let value = tree.leaf_value(node);
+                for &r in &leaves.rows[start..start + len] {
+                    pred[r] += value;
+                    in_sample[r] = true;
+                }
+            }
+            if leaves.rows.len() < n {
+                for (r, p) in pred.iter_mut().enumerate() {
+                    if !in_sample[r] {
+                        *p += tree.predict_binned(&data, r);
+                    }
+                }
             }
             trees.push(tree);
         }
@@ -196,6 +242,7 @@ impl Default for BoostingParams {
             min_gain: 0.0,
             subsample: 0.8,
             max_features: 1.0,
+            colsample_bytree: 1.0,
             l2_regularization: 1.0,
             max_bins: super::tree::MAX_BINS,
             seed: 0,
@@ -247,6 +294,14 @@ impl BoostingParams {
         self.0.max_features = v;
         self
     }
+    /// Share of features, in (0, 1], each tree may use (drawn per tree, as
+    /// `LightGBM`'s `feature_fraction` and `XGBoost`'s `colsample_bytree`);
+    /// splits then draw `max_features` of those. Default 1.
+    #[must_use]
+    pub fn colsample_bytree(mut self, v: f64) -> Self {
+        self.0.colsample_bytree = v;
+        self
+    }
     /// L2 penalty λ on leaf values; finite, non-negative.
     #[must_use]
     pub fn l2_regularization(mut self, v: f64) -> Self {
@@ -287,6 +342,9 @@ impl BoostingParams {
         }
         if !(p.subsample > 0.0 && p.subsample <= 1.0) {
             return Err(invalid("subsample", "must be in (0, 1]"));
+        }
+        if !(p.colsample_bytree > 0.0 && p.colsample_bytree <= 1.0) {
+            return Err(invalid("colsample_bytree", "must be in (0, 1]"));
         }
         if !(p.l2_regularization.is_finite() && p.l2_regularization >= 0.0) {
             return Err(invalid("l2_regularization", "must be finite and non-negative"));
@@ -428,8 +486,36 @@ mod tests {
     }
 
     #[test]
+    fn each_tree_keeps_to_its_drawn_columns() {
+        let (x, y) = data(4, 300);
+        // One of the three features per tree (⌊3 · 0.4⌋ = 1).
+        let model = GradientBoosting::params()
+            .n_estimators(40)
+            .max_depth(3)
+            .colsample_bytree(0.4)
+            .fit(&x, 3, &y)
+            .unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for tree in model.trees() {
+            let f = tree.split_features();
+            assert!(f.windows(2).all(|w| w[0] == w[1]), "{f:?}");
+            seen.extend(f);
+        }
+        assert!(seen.len() > 1, "{seen:?}");
+        // All columns (the default) draws nothing: the same as before the
+        // option existed, i.e. the same as an explicit 1.
+        let all = GradientBoosting::params().n_estimators(20);
+        assert_eq!(
+            all.fit(&x, 3, &y).unwrap(),
+            all.colsample_bytree(1.0).fit(&x, 3, &y).unwrap()
+        );
+    }
+
+    #[test]
     fn invalid_parameters_are_errors() {
         for p in [
+            GradientBoosting::params().colsample_bytree(0.0),
+            GradientBoosting::params().colsample_bytree(1.5),
             GradientBoosting::params().learning_rate(-0.1),
             GradientBoosting::params().learning_rate(1.5),
             GradientBoosting::params().learning_rate(f64::NAN),

@@ -116,7 +116,6 @@ impl ForestValidParams {
         let n = check_matrix(x, n_features, y)?;
         let data = Binned::new(x, n, n_features, self.max_bins);
         let grad: Vec<f64> = y.iter().map(|v| -v).collect();
-        let hess = vec![1.0; n];
         let tree_params = TreeValidParams {
             max_depth: self.max_depth,
             min_samples_leaf: self.min_samples_leaf,
@@ -146,7 +145,7 @@ impl ForestValidParams {
             };
             // Ascending rows: sums run in the same order however drawn.
             rows.sort_unstable();
-            grow(&data, &grad, &hess, rows, &tree_params, &mut rng)
+            grow(&data, &grad, rows, &tree_params, &mut rng)
         };
         #[cfg(feature = "parallel")]
         let trees: Vec<FittedTree> = {

@@ -122,6 +122,7 @@
 
 pub mod boost;
 pub mod forest;
+pub mod global;
 #[cfg(feature = "linfa")]
 pub mod linfa;
 pub mod tree;
@@ -440,31 +441,77 @@ impl<M: RowModel> FittedTreeForecaster<M> {
     /// The forecast with the regressor rows `regressors[j][..horizon]`
     /// (checked by the callers).
     fn forecast(&self, horizon: usize, levels: &[f64], regressors: &[&[f64]]) -> Result<Forecast> {
-        let point: Vec<f64> = recursive(
+        let start = (self.start, self.n);
+        tree_forecast(
             &self.features,
             &self.model,
             &self.history,
-            (self.start, self.n),
+            start,
+            self.scale,
             horizon,
+            levels,
             regressors,
-        )?
-        .into_iter()
-        .map(|p| p * self.scale)
-        .collect();
-        let mut lower = Vec::with_capacity(levels.len());
-        let mut upper = Vec::with_capacity(levels.len());
-        for &level in levels {
-            let half: Vec<f64> = (1..=horizon).map(|s| self.half_width(s, level)).collect();
-            lower.push(point.iter().zip(&half).map(|(p, q)| (p - q).max(0.0)).collect());
-            upper.push(point.iter().zip(&half).map(|(p, q)| p + q).collect());
-        }
-        Ok(Forecast {
-            point,
-            levels: levels.to_vec(),
-            lower,
-            upper,
-        })
+            |s, l| self.half_width(s, l),
+        )
     }
+}
+
+/// The recursive forecast of a fitted tree model in original units (history
+/// and model in units of `scale`), with the interval `[max(ŷ − q, 0), ŷ + q]`
+/// where `q = half_width(step, level)` (see [`recursive`] for the other
+/// arguments).
+#[allow(clippy::too_many_arguments)]
+fn tree_forecast<M: RowModel>(
+    features: &FeatureSpec,
+    model: &M,
+    history: &[f64],
+    start: (NaiveDateTime, usize),
+    scale: f64,
+    horizon: usize,
+    levels: &[f64],
+    regressors: &[&[f64]],
+    half_width: impl Fn(usize, f64) -> f64,
+) -> Result<Forecast> {
+    let point: Vec<f64> = recursive(features, model, history, start, horizon, regressors)?
+        .into_iter()
+        .map(|p| p * scale)
+        .collect();
+    let mut lower = Vec::with_capacity(levels.len());
+    let mut upper = Vec::with_capacity(levels.len());
+    for &level in levels {
+        let half: Vec<f64> = (1..=horizon).map(|s| half_width(s, level)).collect();
+        lower.push(point.iter().zip(&half).map(|(p, q)| (p - q).max(0.0)).collect());
+        upper.push(point.iter().zip(&half).map(|(p, q)| p + q).collect());
+    }
+    Ok(Forecast {
+        point,
+        levels: levels.to_vec(),
+        lower,
+        upper,
+    })
+}
+
+/// The first `horizon` rows of the future regressor columns given to
+/// `predict_with`: as many columns as fitted (`fitted`), each long enough
+/// and finite, or [`Error::Regressors`] naming the column.
+fn given_future(future: &[Vec<f64>], fitted: usize, horizon: usize) -> Result<Vec<&[f64]>> {
+    if future.len() != fitted {
+        return Err(Error::Regressors {
+            problem: format!(
+                "the model was fitted with {fitted} regressor columns, {} given",
+                future.len()
+            ),
+        });
+    }
+    let regressors = first_rows(future, horizon, "future")?;
+    for (j, c) in regressors.iter().enumerate() {
+        if let Some(row) = c.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Regressors {
+                problem: format!("regressor column {j} (x{j}) is not finite at future row {row}"),
+            });
+        }
+    }
+    Ok(regressors)
 }
 
 /// The first `horizon` rows of each column, or [`Error::Regressors`]
@@ -510,23 +557,7 @@ impl<M: RowModel> Predict for FittedTreeForecaster<M> {
     /// than the fit, or a column is too short or not finite (naming it).
     fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
         check_levels(levels)?;
-        if future.len() != self.future.len() {
-            return Err(Error::Regressors {
-                problem: format!(
-                    "the model was fitted with {} regressor columns, {} given",
-                    self.future.len(),
-                    future.len()
-                ),
-            });
-        }
-        let regressors = first_rows(future, horizon, "future")?;
-        for (j, c) in regressors.iter().enumerate() {
-            if let Some(row) = c.iter().position(|v| !v.is_finite()) {
-                return Err(Error::Regressors {
-                    problem: format!("regressor column {j} (x{j}) is not finite at future row {row}"),
-                });
-            }
-        }
+        let regressors = given_future(future, self.future.len(), horizon)?;
         self.forecast(horizon, levels, &regressors)
     }
 
@@ -706,7 +737,7 @@ where
 
 #[cfg(test)]
 #[allow(clippy::many_single_char_names)] // x, y, a, b: the usual names in tests
-mod tests {
+pub(crate) mod tests {
     use hutano_core::calendar::Calendar;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -717,7 +748,7 @@ mod tests {
     use crate::baseline::SeasonalNaive;
     use crate::panel::{Freq, Panel, Series};
 
-    fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    pub(super) fn normal(rng: &mut ChaCha8Rng) -> f64 {
         // Box–Muller.
         let u1: f64 = 1.0 - rng.random::<f64>();
         let u2: f64 = rng.random();
@@ -726,7 +757,7 @@ mod tests {
 
     /// Daily admissions: weekly profile × a slow wave, plus noise, rounded
     /// and clipped at 0. Starts Monday 2024-01-01.
-    fn weekly_series(days: usize, level: f64, noise_sd: f64, seed: u64) -> Vec<f64> {
+    pub(super) fn weekly_series(days: usize, level: f64, noise_sd: f64, seed: u64) -> Vec<f64> {
         let profile = [1.15, 1.1, 1.05, 1.0, 1.0, 0.75, 0.65];
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         (0..days)
@@ -738,7 +769,7 @@ mod tests {
             .collect()
     }
 
-    fn start() -> NaiveDateTime {
+    pub(super) fn start() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2024, 1, 1)
             .unwrap()
             .and_hms_opt(0, 0, 0)
@@ -775,7 +806,7 @@ mod tests {
         ForestForecaster::new(RandomForest::params().n_trees(40).min_samples_leaf(3))
     }
 
-    fn check_forecast(f: &Forecast, h: usize) {
+    pub(super) fn check_forecast(f: &Forecast, h: usize) {
         assert_eq!(f.point.len(), h);
         for (j, _) in f.levels.iter().enumerate() {
             for t in 0..h {

@@ -16,9 +16,12 @@
 //!
 //! and leaves are `−G/(H + λ)` (the Newton step of Chen & Guestrin,
 //! "`XGBoost`", KDD 2016, eq. 5–7, without their ½). Trees fitted here use the
-//! squared loss, `g = prediction − y` and `h = 1`; with λ = 0 the gain is the
-//! decrease of the sum of squared errors and a leaf is the mean of its
-//! targets (CART: Breiman, Friedman, Olshen & Stone 1984).
+//! squared loss, `g = prediction − y` and `h = 1` (so `H` is the row count);
+//! with λ = 0 the gain is the decrease of the sum of squared errors and a
+//! leaf is the mean of its targets (CART: Breiman, Friedman, Olshen & Stone
+//! 1984). When every split sees every feature, a node's larger child gets
+//! its histogram as the parent's minus the smaller child's (`LightGBM`'s
+//! histogram subtraction), so each level reads at most half of the rows.
 //!
 //! A row goes left at a split when its value is `≤` the split's threshold; a
 //! NaN goes right. Ties between equally good splits go to the lower feature
@@ -120,9 +123,8 @@ impl TreeValidParams {
         let n = check_matrix(x, n_features, y)?;
         let data = Binned::new(x, n, n_features, self.max_bins);
         let grad: Vec<f64> = y.iter().map(|v| -v).collect();
-        let hess = vec![1.0; n];
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        Ok(grow(&data, &grad, &hess, (0..n).collect(), self, &mut rng))
+        Ok(grow(&data, &grad, (0..n).collect(), self, &mut rng))
     }
 }
 
@@ -459,6 +461,26 @@ impl FittedTree {
         }
     }
 
+    /// The features split on, in node order (with repeats).
+    #[cfg(test)]
+    pub(crate) fn split_features(&self) -> Vec<usize> {
+        self.nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Split { feature, .. } => Some(*feature),
+                Node::Leaf { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The value of leaf `node` (0 for a split node).
+    pub(crate) fn leaf_value(&self, node: usize) -> f64 {
+        match self.nodes[node] {
+            Node::Leaf { value } => value,
+            Node::Split { .. } => 0.0,
+        }
+    }
+
     /// Multiply every leaf by `factor` (boosting's learning rate).
     pub(crate) fn scale_leaves(&mut self, factor: f64) {
         for n in &mut self.nodes {
@@ -504,19 +526,29 @@ pub(crate) fn predict_matrix(x: &[f64], n_features: usize, predict_row: impl Fn(
     Ok(x.chunks_exact(n_features).map(predict_row).collect())
 }
 
-/// Sums over the rows of a node or a bin.
+/// Sums over the rows of a node or a bin: the gradients and the count. The
+/// loss is squared error, whose hessian is 1 for every row, so the hessian
+/// sum is the count.
 #[derive(Debug, Clone, Copy, Default)]
 struct Acc {
     g: f64,
-    h: f64,
     n: usize,
 }
 
 impl Acc {
     fn add(&mut self, o: Acc) {
         self.g += o.g;
-        self.h += o.h;
         self.n += o.n;
+    }
+
+    fn sub(&mut self, o: Acc) {
+        self.g -= o.g;
+        self.n -= o.n;
+    }
+
+    /// The hessian sum.
+    fn h(self) -> f64 {
+        self.n as f64
     }
 }
 
@@ -528,56 +560,83 @@ struct Split {
 }
 
 /// Grow a tree on `rows` (indices into `data`, repeats allowed: a bootstrap
-/// sample) with per-row gradients and hessians.
+/// sample) with per-row gradients (hessians are 1: squared loss).
 pub(crate) fn grow(
     data: &Binned,
     grad: &[f64],
-    hess: &[f64],
-    mut rows: Vec<usize>,
+    rows: Vec<usize>,
     params: &TreeValidParams,
     rng: &mut ChaCha8Rng,
 ) -> FittedTree {
+    grow_with_leaves(data, grad, rows, params, rng, None).0
+}
+
+/// The leaves of a grown tree: `rows` reordered so that each leaf's rows
+/// are contiguous, and per leaf `(node, start, len)` into `rows`.
+pub(crate) struct Leaves {
+    pub(crate) rows: Vec<usize>,
+    pub(crate) ranges: Vec<(usize, usize, usize)>,
+}
+
+/// As [`grow`], also returning which rows each leaf holds (boosting updates
+/// the training predictions of the sampled rows from it without walking the
+/// tree); `features` (ascending) restricts the tree to those features
+/// (boosting's per-tree column sampling), `None` allows all.
+pub(crate) fn grow_with_leaves(
+    data: &Binned,
+    grad: &[f64],
+    mut rows: Vec<usize>,
+    params: &TreeValidParams,
+    rng: &mut ChaCha8Rng,
+    features: Option<&[usize]>,
+) -> (FittedTree, Leaves) {
     let p = data.n_features;
+    let perm: Vec<usize> = features.map_or_else(|| (0..p).collect(), <[usize]>::to_vec);
+    let allowed = perm.len().max(1);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    // max_features ∈ (0, 1], so the product lies in [0, p].
-    let n_draw = ((params.max_features * p as f64).floor() as usize).clamp(1, p);
+    // max_features ∈ (0, 1], so the product lies in [0, allowed].
+    let n_draw = ((params.max_features * allowed as f64).floor() as usize).clamp(1, allowed);
     let mut grower = Grower {
         data,
         grad,
-        hess,
         params,
         rng,
-        hist: vec![Acc::default(); data.offsets[p]],
-        perm: (0..p).collect(),
+        spare: Vec::new(),
+        perm,
         chosen: Vec::with_capacity(p),
         n_draw,
         scratch: Vec::with_capacity(rows.len()),
         nodes: Vec::new(),
+        leaves: Vec::new(),
     };
-    grower.grow(&mut rows, 0);
-    FittedTree {
+    grower.grow(&mut rows, 0, 0, None);
+    let tree = FittedTree {
         nodes: grower.nodes,
         n_features: p,
-    }
+    };
+    let ranges = grower.leaves;
+    (tree, Leaves { rows, ranges })
 }
 
 struct Grower<'a> {
     data: &'a Binned,
     grad: &'a [f64],
-    hess: &'a [f64],
     params: &'a TreeValidParams,
     rng: &'a mut ChaCha8Rng,
-    hist: Vec<Acc>,
+    /// Histogram buffers to reuse (one live per level of the recursion).
+    spare: Vec<Vec<Acc>>,
     perm: Vec<usize>,
     chosen: Vec<usize>,
     n_draw: usize,
     scratch: Vec<usize>,
     nodes: Vec<Node>,
+    /// `(node, start, len)` of each leaf in the reordered rows.
+    leaves: Vec<(usize, usize, usize)>,
 }
 
 impl Grower<'_> {
     fn score(&self, a: Acc) -> f64 {
-        let d = a.h + self.params.l2_regularization;
+        let d = a.h() + self.params.l2_regularization;
         if d > 0.0 {
             a.g * a.g / d
         } else {
@@ -586,29 +645,43 @@ impl Grower<'_> {
     }
 
     /// Grow the subtree of `rows` at `depth`; returns its node index.
-    fn grow(&mut self, rows: &mut [usize], depth: usize) -> usize {
+    /// `hist` is the node's histogram when the parent derived it.
+    ///
+    /// When every split sees every feature (boosting's default), a node's
+    /// children get their histograms the way `LightGBM` does (Ke et al.
+    /// 2017, §2): the smaller child's from its rows, the larger one's as
+    /// the parent's minus the smaller's, so each level reads at most half
+    /// of the rows. Forests draw features per split, so their nodes build
+    /// their own.
+    fn grow(&mut self, rows: &mut [usize], start: usize, depth: usize, hist: Option<Vec<Acc>>) -> usize {
         let mut total = Acc::default();
         for &r in rows.iter() {
-            total.add(Acc {
-                g: self.grad[r],
-                h: self.hess[r],
-                n: 1,
-            });
+            total.add(Acc { g: self.grad[r], n: 1 });
         }
-        let d = total.h + self.params.l2_regularization;
+        let d = total.h() + self.params.l2_regularization;
         let value = if d > 0.0 { -total.g / d } else { 0.0 };
         let id = self.nodes.len();
         self.nodes.push(Node::Leaf { value });
-        if depth >= self.params.max_depth || rows.len() < 2 * self.params.min_samples_leaf {
+        if !self.splits(depth, rows.len()) {
+            self.recycle(hist);
+            self.leaves.push((id, start, rows.len()));
             return id;
         }
-        let Some(split) = self.best_split(rows, total) else {
+        self.draw_features();
+        let hist = match hist {
+            Some(h) => h,
+            None => self.histogram(rows),
+        };
+        let Some(split) = self.best_split(&hist, total) else {
+            self.recycle(Some(hist));
+            self.leaves.push((id, start, rows.len()));
             return id;
         };
         let n_left = self.partition(rows, split.feature, split.bin);
         let (l, r) = rows.split_at_mut(n_left);
-        let left = self.grow(l, depth + 1);
-        let right = self.grow(r, depth + 1);
+        let (left_hist, right_hist) = self.child_histograms(hist, l, r, depth + 1);
+        let left = self.grow(l, start, depth + 1, left_hist);
+        let right = self.grow(r, start + n_left, depth + 1, right_hist);
         self.nodes[id] = Node::Split {
             feature: split.feature,
             bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
@@ -619,11 +692,77 @@ impl Grower<'_> {
         id
     }
 
+    /// Whether a node of `n` rows at `depth` may be split.
+    fn splits(&self, depth: usize, n: usize) -> bool {
+        depth < self.params.max_depth && n >= 2 * self.params.min_samples_leaf
+    }
+
+    /// The histograms of the children (`None` where the child builds its
+    /// own or is a leaf), from the parent's `hist` by subtraction.
+    fn child_histograms(
+        &mut self,
+        mut hist: Vec<Acc>,
+        left: &[usize],
+        right: &[usize],
+        depth: usize,
+    ) -> (Option<Vec<Acc>>, Option<Vec<Acc>>) {
+        let (split_left, split_right) = (self.splits(depth, left.len()), self.splits(depth, right.len()));
+        if self.n_draw < self.perm.len() || !(split_left || split_right) {
+            self.recycle(Some(hist));
+            return (None, None);
+        }
+        let left_smaller = left.len() <= right.len();
+        let small = self.histogram(if left_smaller { left } else { right });
+        for (a, b) in hist.iter_mut().zip(&small) {
+            a.sub(*b);
+        }
+        let (l, r) = if left_smaller { (small, hist) } else { (hist, small) };
+        let keep = |h: Vec<Acc>, splits: bool, g: &mut Self| {
+            if splits {
+                Some(h)
+            } else {
+                g.recycle(Some(h));
+                None
+            }
+        };
+        let l = keep(l, split_left, self);
+        let r = keep(r, split_right, self);
+        (l, r)
+    }
+
+    fn recycle(&mut self, hist: Option<Vec<Acc>>) {
+        if let Some(h) = hist {
+            self.spare.push(h);
+        }
+    }
+
+    /// The histogram of `rows` over the drawn features (other features'
+    /// bins are zero).
+    fn histogram(&mut self, rows: &[usize]) -> Vec<Acc> {
+        let data = self.data;
+        let mut hist = self.spare.pop().unwrap_or_default();
+        hist.clear();
+        hist.resize(data.offsets[data.n_features], Acc::default());
+        let offsets = &data.offsets;
+        let p = data.n_features;
+        for &r in rows {
+            let g = self.grad[r];
+            let row = &data.bins[r * p..(r + 1) * p];
+            for &f in &self.chosen {
+                let a = &mut hist[offsets[f] + usize::from(row[f])];
+                a.g += g;
+                a.n += 1;
+            }
+        }
+        hist
+    }
+
     fn draw_features(&mut self) {
         let p = self.perm.len();
         self.chosen.clear();
         if self.n_draw >= p {
-            self.chosen.extend(0..p);
+            // Every allowed feature (`perm` is never shuffled then: ascending).
+            self.chosen.extend_from_slice(&self.perm);
             return;
         }
         // Partial Fisher–Yates; sorting keeps the tie-break by feature index.
@@ -635,30 +774,16 @@ impl Grower<'_> {
         self.chosen.sort_unstable();
     }
 
-    fn best_split(&mut self, rows: &[usize], total: Acc) -> Option<Split> {
-        self.draw_features();
-        let data = self.data;
-        let offsets = &data.offsets;
-        for &f in &self.chosen {
-            self.hist[offsets[f]..offsets[f + 1]].fill(Acc::default());
-        }
-        let p = data.n_features;
-        for &r in rows {
-            let (g, h) = (self.grad[r], self.hess[r]);
-            let row = &data.bins[r * p..(r + 1) * p];
-            for &f in &self.chosen {
-                let a = &mut self.hist[offsets[f] + usize::from(row[f])];
-                a.g += g;
-                a.h += h;
-                a.n += 1;
-            }
-        }
+    /// The best split of a node with histogram `hist` over the drawn
+    /// features.
+    fn best_split(&self, hist: &[Acc], total: Acc) -> Option<Split> {
+        let offsets = &self.data.offsets;
         let parent = self.score(total);
         let min_leaf = self.params.min_samples_leaf;
         let mut best: Option<Split> = None;
         let mut best_gain = self.params.min_gain;
         for &f in &self.chosen {
-            let bins = &self.hist[offsets[f]..offsets[f + 1]];
+            let bins = &hist[offsets[f]..offsets[f + 1]];
             let mut left = Acc::default();
             for (b, a) in bins.iter().enumerate().take(bins.len().saturating_sub(1)) {
                 if a.n == 0 {
@@ -674,7 +799,6 @@ impl Grower<'_> {
                 }
                 let right = Acc {
                     g: total.g - left.g,
-                    h: total.h - left.h,
                     n: total.n - left.n,
                 };
                 let gain = self.score(left) + self.score(right) - parent;

@@ -1,4 +1,5 @@
 # Stubs of the native module (hutano-py/src/lib.rs), checked by mypy's stubtest.
+import datetime
 from typing import Any, Callable, final
 
 import numpy as np
@@ -13,6 +14,13 @@ __all__ = [
     "kpi_names",
     "beds_for_blocking",
     "required_staff",
+    "Shortfall",
+    "plan_beds",
+    "plan_staff",
+    "plan_dispatch",
+    "plan_slots",
+    "_dataset_bed_plan",
+    "_dataset_staff_plan",
     "HutanoError",
     "InvalidDataError",
     "SeriesTooShortError",
@@ -21,6 +29,7 @@ __all__ = [
     "FileError",
     "NotFittedError",
     "ConvergenceError",
+    "InfeasiblePlanError",
     "PanicException",
 ]
 
@@ -37,6 +46,8 @@ class MappingError(HutanoError): ...
 class FileError(HutanoError): ...
 class NotFittedError(HutanoError): ...
 class ConvergenceError(HutanoError): ...
+class InfeasiblePlanError(HutanoError):
+    shortfalls: list[Shortfall]
 class PanicException(BaseException): ...
 
 _Progress = Callable[[int, int], object] | None
@@ -121,6 +132,7 @@ class Dataset:
         model_json: str,
         arrival_json: str,
         capacity: float | None = None,
+        unit_json: str | None = None,
     ) -> dict[str, Any]: ...
     def medicine_plan(
         self, as_of: str, horizon: int, levels: list[float], model_json: str, policy_json: str
@@ -143,4 +155,64 @@ def required_staff(
     shifts: list[str],
     level: float,
     ratios_json: str | None = None,
+) -> dict[str, Any]: ...
+
+@final
+class Shortfall:
+    @property
+    def resource(self) -> str: ...
+    @property
+    def date(self) -> datetime.date | None: ...
+    @property
+    def shift(self) -> str | None: ...
+    @property
+    def needed(self) -> float: ...
+    @property
+    def available(self) -> float: ...
+
+# Input tables: typed columns by name (see hutano/plan.py); results: dicts of
+# columns per table plus "summary" and "objective".
+_Columns = dict[str, Any]
+
+def plan_beds(
+    hospitals: _Columns,
+    pools: _Columns,
+    demand: _Columns,
+    start: str,
+    days: int,
+    costs_json: str | None = None,
+    allow_unmet: bool = True,
+) -> dict[str, Any]: ...
+def plan_staff(
+    staff: _Columns,
+    requirements: _Columns,
+    start: str,
+    days: int,
+    shifts: _Columns | None = None,
+    rules_json: str | None = None,
+    node_limit: int | None = None,
+    relative_gap: float | None = None,
+) -> dict[str, Any]: ...
+def plan_dispatch(
+    requests: _Columns, ambulances: _Columns, hospitals: _Columns, speed_kmh: float, unserved_minutes: float
+) -> dict[str, Any]: ...
+def plan_slots(slots: _Columns, waiting: _Columns, weights_json: str | None = None) -> dict[str, Any]: ...
+def _dataset_bed_plan(
+    dataset: Dataset,
+    start: str,
+    days: int,
+    demand: _Columns | None = None,
+    costs_json: str | None = None,
+    allow_unmet: bool = True,
+) -> dict[str, Any]: ...
+def _dataset_staff_plan(
+    dataset: Dataset,
+    start: str,
+    days: int,
+    demand: _Columns | None = None,
+    ratios_json: str | None = None,
+    rules_json: str | None = None,
+    branches: list[str] | None = None,
+    node_limit: int | None = None,
+    relative_gap: float | None = None,
 ) -> dict[str, Any]: ...

@@ -8,30 +8,49 @@
     ``FileError``
     ``NotFittedError``
     ``ConvergenceError``
+    ``InfeasiblePlanError`` (attribute ``shortfalls``: a list of :class:`Shortfall`)
 
 A bug inside hutano surfaces as PyO3's ``PanicException`` (re-exported here), never as a crash.
+
+An allocation plan whose hard constraints cannot all hold names each one that fails:
+
+>>> import hutano
+>>> try:
+...     hutano.plan_beds(["HRE"], [{"ward": "ICU", "hospital": "HRE", "service": "ICU", "bed_type": "icu", "beds": 5}],
+...                      [{"hospital": "HRE", "service": "ICU", "bed_type": "icu", "patients": 7}],
+...                      "2024-05-03", 1, allow_unmet=False)
+... except hutano.InfeasiblePlanError as e:
+...     s = e.shortfalls[0]
+...     print(e)
+...     print(s.resource, s.date, s.needed, s.available)
+infeasible plan: icu beds for ICU patients at HRE on 2024-05-03: 7 needed, 5 available
+icu beds for ICU patients at HRE 2024-05-03 7.0 5.0
 """
 
 from hutano._hutano import (
     ConvergenceError,
     FileError,
     HutanoError,
+    InfeasiblePlanError,
     InvalidDataError,
     InvalidParameterError,
     MappingError,
     NotFittedError,
     PanicException,
     SeriesTooShortError,
+    Shortfall,
 )
 
 __all__ = [
     "ConvergenceError",
     "FileError",
     "HutanoError",
+    "InfeasiblePlanError",
     "InvalidDataError",
     "InvalidParameterError",
     "MappingError",
     "NotFittedError",
     "PanicException",
     "SeriesTooShortError",
+    "Shortfall",
 ]

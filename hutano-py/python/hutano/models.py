@@ -139,7 +139,15 @@ class MSTL(Model):
 
 @dataclass
 class Boosted(Model):
-    """Histogram gradient-boosted trees on lag, rolling, calendar, holiday and regressor features."""
+    """Histogram gradient-boosted trees on lag, rolling, calendar, holiday and regressor features.
+
+    One model per series by default; ``global_model=True`` learns one model across
+    all series of the frame (each scaled by its recent mean), as LightGBM is used in
+    ``mlforecast``: better for many short series (named ``GlobalBoosted``).
+
+    >>> Boosted(global_model=True).name, Boosted(global_model=True).spec()["global"]
+    ('GlobalBoosted', True)
+    """
 
     n_estimators: int | None = None
     max_depth: int | None = None
@@ -147,8 +155,14 @@ class Boosted(Model):
     learning_rate: float | None = None
     seed: int | None = None
     holidays: dict[str, Any] | None = None
+    global_model: bool = False
     alias: str | None = None
     _name = "Boosted"
+
+    @property
+    def name(self) -> str:
+        """Column name of the model's forecasts."""
+        return self.alias or ("GlobalBoosted" if self.global_model else "Boosted")
 
     def spec(self) -> dict[str, Any]:
         d = _clean(
@@ -159,6 +173,7 @@ class Boosted(Model):
                 "learning_rate": self.learning_rate,
                 "seed": self.seed,
                 "calendar": self.holidays,
+                "global": self.global_model or None,
             }
         )
         return {"model": "boosted", **d}
@@ -166,7 +181,8 @@ class Boosted(Model):
 
 @dataclass
 class Forest(Model):
-    """A random forest on the same features as :class:`Boosted`."""
+    """A random forest on the same features as :class:`Boosted`; ``global_model=True``
+    learns one forest across all series (named ``GlobalForest``)."""
 
     n_estimators: int | None = None
     max_depth: int | None = None
@@ -174,8 +190,14 @@ class Forest(Model):
     max_features: float | None = None
     seed: int | None = None
     holidays: dict[str, Any] | None = None
+    global_model: bool = False
     alias: str | None = None
     _name = "Forest"
+
+    @property
+    def name(self) -> str:
+        """Column name of the model's forecasts."""
+        return self.alias or ("GlobalForest" if self.global_model else "Forest")
 
     def spec(self) -> dict[str, Any]:
         d = _clean(
@@ -186,6 +208,7 @@ class Forest(Model):
                 "max_features": self.max_features,
                 "seed": self.seed,
                 "calendar": self.holidays,
+                "global": self.global_model or None,
             }
         )
         return {"model": "forest", **d}
