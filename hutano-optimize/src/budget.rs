@@ -332,44 +332,9 @@ pub fn solve_budgeted(model: &LinearModel, budget: &Budget) -> Result<(Solution,
 pub fn solve_all_budgeted(models: &[LinearModel], budget: &Budget) -> Result<Vec<(Solution, Bound)>> {
     budget.validate()?;
     let deadline = budget.deadline();
-    let one = |m: &LinearModel| -> Result<(Solution, Bound)> {
-        match Search::run(m, budget, deadline) {
-            Err(Error::Infeasible { violations }) if violations.is_empty() => {
-                let (elastic, slacks) = m.elastic();
-                let violations = match Search::run(&elastic, budget, deadline) {
-                    Ok((s, _)) => crate::lp::shortfalls(m, &slacks, &s.values),
-                    Err(Error::Infeasible { .. }) => Vec::new(),
-                    Err(e) => return Err(e),
-                };
-                Err(Error::Infeasible { violations })
-            }
-            other => other,
-        }
-    };
-    #[cfg(feature = "parallel")]
-    let results: Vec<Result<(Solution, Bound)>> = {
-        use rayon::prelude::*;
-        models.par_iter().map(one).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let results: Vec<Result<(Solution, Bound)>> = models.iter().map(one).collect();
-    let mut violations = Vec::new();
-    let mut infeasible = false;
-    let mut out = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(s) => out.push(s),
-            Err(Error::Infeasible { violations: v }) => {
-                infeasible = true;
-                violations.extend(v);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if infeasible {
-        return Err(Error::Infeasible { violations });
-    }
-    Ok(out)
+    crate::solver::solve_parts(models, |m| {
+        crate::solver::explained(m, |x| Search::run(x, budget, deadline), |(s, _)| &s.values)
+    })
 }
 
 /// One branching decision.

@@ -211,7 +211,7 @@ pub fn staff_problem(
     let mut headcount: BTreeMap<(String, u8), (StaffRole, u32)> = BTreeMap::new();
     for m in &staff {
         headcount
-            .entry((m.units[0].clone(), role_key(m.role)))
+            .entry((m.units[0].clone(), crate::staff::role_code(m.role)))
             .or_insert((m.role, 0))
             .1 += 1;
     }
@@ -280,16 +280,4 @@ pub fn staff_problem(
     };
     p.validate()?;
     Ok(p)
-}
-
-fn role_key(role: StaffRole) -> u8 {
-    match role {
-        StaffRole::Doctor => 0,
-        StaffRole::Nurse => 1,
-        StaffRole::ClinicalOfficer => 2,
-        StaffRole::Pharmacist => 3,
-        StaffRole::Technician => 4,
-        StaffRole::Support => 5,
-        StaffRole::Admin => 6,
-    }
 }

@@ -225,11 +225,22 @@ where
 /// [`Error::Infeasible`] with the violations, or any error of
 /// [`Solver::solve`].
 pub fn solve_explained(solver: &dyn Solver, model: &LinearModel) -> Result<Solution> {
-    match solver.solve(model) {
+    explained(model, |m| solver.solve(m), |s| &s.values)
+}
+
+/// `solve(model)`; when that is infeasible without naming violations, the
+/// violations found by solving the elastic model with the same `solve`
+/// (`values` reads a solution's variable values).
+pub(crate) fn explained<T>(
+    model: &LinearModel,
+    solve: impl Fn(&LinearModel) -> Result<T>,
+    values: impl Fn(&T) -> &[f64],
+) -> Result<T> {
+    match solve(model) {
         Err(Error::Infeasible { violations }) if violations.is_empty() => {
             let (elastic, slacks) = model.elastic();
-            let violations = match solver.solve(&elastic) {
-                Ok(s) => shortfalls(model, &slacks, &s.values),
+            let violations = match solve(&elastic) {
+                Ok(s) => shortfalls(model, &slacks, values(&s)),
                 Err(Error::Infeasible { .. }) => Vec::new(),
                 Err(e) => return Err(e),
             };
@@ -246,13 +257,23 @@ pub fn solve_explained(solver: &dyn Solver, model: &LinearModel) -> Result<Solut
 /// When any part is infeasible, [`Error::Infeasible`] with the violations of
 /// all infeasible parts, in part order; otherwise the first other error.
 pub fn solve_all(solver: &dyn Solver, models: &[LinearModel]) -> Result<Vec<Solution>> {
+    solve_parts(models, |m| solve_explained(solver, m))
+}
+
+/// `one` on every model (in parallel with the `parallel` feature), results
+/// in order; the violations of every infeasible part are gathered into one
+/// [`Error::Infeasible`], otherwise the first other error is returned.
+pub(crate) fn solve_parts<T: Send>(
+    models: &[LinearModel],
+    one: impl Fn(&LinearModel) -> Result<T> + Sync + Send,
+) -> Result<Vec<T>> {
     #[cfg(feature = "parallel")]
-    let results: Vec<Result<Solution>> = {
+    let results: Vec<Result<T>> = {
         use rayon::prelude::*;
-        models.par_iter().map(|m| solve_explained(solver, m)).collect()
+        models.par_iter().map(one).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let results: Vec<Result<Solution>> = models.iter().map(|m| solve_explained(solver, m)).collect();
+    let results: Vec<Result<T>> = models.iter().map(one).collect();
     let mut violations = Vec::new();
     let mut infeasible = false;
     let mut out = Vec::with_capacity(results.len());

@@ -1037,7 +1037,7 @@ impl StaffProblem {
 }
 
 /// A stable small code of a role, for map keys.
-fn role_code(role: StaffRole) -> u8 {
+pub(crate) fn role_code(role: StaffRole) -> u8 {
     match role {
         StaffRole::Doctor => 0,
         StaffRole::Nurse => 1,

@@ -894,7 +894,8 @@ impl Dataset {
                 let u = py
                     .detach(|| census_forecast_for(&self.net, &unit, as_of, h, model.as_ref(), arrival, &levels))
                     .map_err(|e| forecast_err(py, e))?;
-                (u.census, Some(u.capacity))
+                let prob = u.prob_above_capacity();
+                (u.census, Some((u.capacity, prob)))
             }
         };
         let d = PyDict::new(py);
@@ -910,10 +911,9 @@ impl Dataset {
         }
         if let Some(c) = capacity {
             d.set_item("prob_above", f.prob_above(c).into_pyarray(py))?;
-        } else if let Some(caps) = unit_capacity {
-            let p: Vec<f64> = f.days.iter().zip(&caps).map(|(day, &c)| day.prob_above(c)).collect();
+        } else if let Some((caps, prob)) = unit_capacity {
             d.set_item("capacity", caps.into_pyarray(py))?;
-            d.set_item("prob_above", p.into_pyarray(py))?;
+            d.set_item("prob_above", prob.into_pyarray(py))?;
         }
         Ok(d)
     }

@@ -389,26 +389,30 @@ def test_slots_reference_instance_matches_rust_and_highs() -> None:
         assert b["start"] == slot["start"]
 
 
-def test_staff_reference_instance_matches_rust_and_highs() -> None:
-    p, expected = reference("staff_mission_hospital_two_weeks")
-    staff = pl.DataFrame(
-        {
-            "staff": [m["code"] for m in p["staff"]],
-            "role": [m["role"] for m in p["staff"]],
-            "units": [m["units"] for m in p["staff"]],
-            "skills": [m["skills"] for m in p["staff"]],
-            "contracted_hours_per_week": [m["contracted_hours_per_week"] for m in p["staff"]],
-            "max_overtime_hours_per_week": [m["max_overtime_hours_per_week"] for m in p["staff"]],
-            "hourly_cost": [m["hourly_cost"] for m in p["staff"]],
-            "leave": [[dt.date.fromisoformat(d) for d in m["leave"]] for m in p["staff"]],
-        },
-        schema_overrides={"leave": pl.List(pl.Date)},
-    )
+def staff_tables(p: dict) -> tuple[dict, list[dict]]:
+    """The staff columns and requirement rows of a serialised `StaffProblem`."""
+    staff = {
+        "staff": [m["code"] for m in p["staff"]],
+        "role": [m["role"] for m in p["staff"]],
+        "units": [m["units"] for m in p["staff"]],
+        "skills": [m["skills"] for m in p["staff"]],
+        "contracted_hours_per_week": [m["contracted_hours_per_week"] for m in p["staff"]],
+        "max_overtime_hours_per_week": [m["max_overtime_hours_per_week"] for m in p["staff"]],
+        "hourly_cost": [m["hourly_cost"] for m in p["staff"]],
+        "leave": [[dt.date.fromisoformat(d) for d in m["leave"]] for m in p["staff"]],
+    }
     requirements = [
         {"unit": r["unit"], "role": r["role"], "skill": r["skill"], "date": day(p["start"], r["day"]),
          "shift": p["shifts"][r["shift"]]["name"], "target": r["target"], "minimum": r["minimum"]}
         for r in p["requirements"]
     ]
+    return staff, requirements
+
+
+def test_staff_reference_instance_matches_rust_and_highs() -> None:
+    p, expected = reference("staff_mission_hospital_two_weeks")
+    columns, requirements = staff_tables(p)
+    staff = pl.DataFrame(columns, schema_overrides={"leave": pl.List(pl.Date)})
     plan = hutano.plan_staff(staff, requirements, p["start"], p["days"], shifts=p["shifts"], rules=p["rules"])
     assert plan.objective == pytest.approx(expected, rel=1e-6)
     assert isinstance(plan.assignments, pl.DataFrame)
@@ -679,21 +683,7 @@ def test_dataset_bed_plan_uses_the_census_or_a_given_demand(india: hutano.Datase
 
 def test_budgeted_roster_is_exact_without_a_binding_limit_and_bounded_with_one() -> None:
     p, expected = reference("staff_mission_hospital_two_weeks")
-    staff = {
-        "staff": [m["code"] for m in p["staff"]],
-        "role": [m["role"] for m in p["staff"]],
-        "units": [m["units"] for m in p["staff"]],
-        "skills": [m["skills"] for m in p["staff"]],
-        "contracted_hours_per_week": [m["contracted_hours_per_week"] for m in p["staff"]],
-        "max_overtime_hours_per_week": [m["max_overtime_hours_per_week"] for m in p["staff"]],
-        "hourly_cost": [m["hourly_cost"] for m in p["staff"]],
-        "leave": [[dt.date.fromisoformat(d) for d in m["leave"]] for m in p["staff"]],
-    }
-    requirements = [
-        {"unit": r["unit"], "role": r["role"], "skill": r["skill"], "date": day(p["start"], r["day"]),
-         "shift": p["shifts"][r["shift"]]["name"], "target": r["target"], "minimum": r["minimum"]}
-        for r in p["requirements"]
-    ]
+    staff, requirements = staff_tables(p)
     args = (staff, requirements, p["start"], p["days"])
     opts = {"shifts": p["shifts"], "rules": p["rules"]}
     exact = hutano.plan_staff(*args, gap=0.0, **opts)  # a budget with no node limit proves the optimum

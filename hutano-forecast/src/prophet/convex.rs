@@ -88,6 +88,40 @@ fn substitute(l: &[f64], q: usize, x: &mut [f64]) {
     }
 }
 
+/// The Cholesky factor of the `q × q` `matrix`, and whether a relative
+/// jitter of `1e-10` on the diagonal was needed: the matrix is factored as
+/// it is unless a pivot falls to rounding level (a rank-deficient design).
+fn factor_with_jitter(matrix: &[f64], q: usize) -> (Vec<f64>, bool) {
+    let mut factor = matrix.to_vec();
+    if cholesky(&mut factor, q, 0.0) {
+        return (factor, false);
+    }
+    let jitter = 1e-10 * (0..q).map(|r| matrix[r * q + r]).fold(0.0, f64::max).max(1e-300);
+    factor.copy_from_slice(matrix);
+    for r in 0..q {
+        factor[r * q + r] += jitter;
+    }
+    cholesky(&mut factor, q, jitter);
+    (factor, true)
+}
+
+/// The active set of a fit (every coefficient without a Laplace prior, and
+/// the non-zero rate changes) and the diagonal `Λ` over it: `σ²/σ_s²` for
+/// the Gaussian-prior columns, 0 for the others.
+fn active(beta: &[f64], priors: &[Prior], sigma2: f64) -> (Vec<usize>, Vec<f64>) {
+    let idx: Vec<usize> = (0..beta.len())
+        .filter(|&j| !matches!(priors[j], Prior::Laplace(_)) || beta[j] != 0.0)
+        .collect();
+    let extra = idx
+        .iter()
+        .map(|&j| match priors[j] {
+            Prior::Normal(s) => sigma2 / (s * s),
+            _ => 0.0,
+        })
+        .collect();
+    (idx, extra)
+}
+
 /// The spread of a linear-growth fit's coefficients: with the rate changes
 /// that are zero held at zero, the posterior covariance of the other
 /// coefficients is `σ²(G_A + Λ_A)⁻¹` (exact for the Gaussian-prior
@@ -249,16 +283,7 @@ impl Problem {
     /// one, each shrunk Gaussian coefficient less than one. Computed as
     /// `1 + |A| − Σ_j Λ_jj (G_A + Λ_A)⁻¹_jj`.
     pub(super) fn effective_df(&self, beta: &[f64], priors: &[Prior], sigma2: f64) -> f64 {
-        let idx: Vec<usize> = (0..self.p)
-            .filter(|&j| !matches!(priors[j], Prior::Laplace(_)) || beta[j] != 0.0)
-            .collect();
-        let extra: Vec<f64> = idx
-            .iter()
-            .map(|&j| match priors[j] {
-                Prior::Normal(s) => sigma2 / (s * s),
-                _ => 0.0,
-            })
-            .collect();
+        let (idx, extra) = active(beta, priors, sigma2);
         let mut shrinkage = 0.0;
         for (r, &lambda) in extra.iter().enumerate() {
             if lambda > 0.0 {
@@ -276,34 +301,27 @@ impl Problem {
     /// (see [`Posterior`]): the factor of `G_A + Λ_A` over the active set as
     /// in [`Problem::effective_df`].
     pub(super) fn posterior(&self, beta: &[f64], priors: &[Prior], sigma2: f64, n: usize) -> Posterior {
-        let idx: Vec<usize> = (0..self.p)
-            .filter(|&j| !matches!(priors[j], Prior::Laplace(_)) || beta[j] != 0.0)
-            .collect();
-        let q = idx.len();
-        let mut matrix = vec![0.0; q * q];
-        for (r, &i) in idx.iter().enumerate() {
-            for (c, &j) in idx.iter().enumerate() {
-                matrix[r * q + c] = self.gram[i * self.p + j];
-            }
-            if let Prior::Normal(s) = priors[i] {
-                matrix[r * q + r] += sigma2 / (s * s);
-            }
-        }
-        let mut factor = matrix.clone();
-        if !cholesky(&mut factor, q, 0.0) {
-            let jitter = 1e-10 * (0..q).map(|r| matrix[r * q + r]).fold(0.0, f64::max).max(1e-300);
-            factor.copy_from_slice(&matrix);
-            for r in 0..q {
-                factor[r * q + r] += jitter;
-            }
-            cholesky(&mut factor, q, jitter);
-        }
+        let (idx, extra) = active(beta, priors, sigma2);
+        let (factor, _) = factor_with_jitter(&self.subset_matrix(&idx, &extra), idx.len());
         Posterior {
             idx,
             factor,
             x_mean: self.x_mean.clone(),
             inv_n: 1.0 / n.max(1) as f64,
         }
+    }
+
+    /// `G[idx, idx] + diag(extra)`, row-major.
+    fn subset_matrix(&self, idx: &[usize], extra: &[f64]) -> Vec<f64> {
+        let q = idx.len();
+        let mut matrix = vec![0.0; q * q];
+        for (r, &i) in idx.iter().enumerate() {
+            for (c, &j) in idx.iter().enumerate() {
+                matrix[r * q + c] = self.gram[i * self.p + j];
+            }
+            matrix[r * q + r] += extra[r];
+        }
+        matrix
     }
 
     /// Least squares on the columns without a Laplace prior (the others are
@@ -328,25 +346,11 @@ impl Problem {
     fn solve_subset(&self, idx: &[usize], extra: &[f64], rhs: &[f64]) -> Vec<f64> {
         let p = self.p;
         let q = idx.len();
-        let mut matrix = vec![0.0; q * q];
-        for (r, &i) in idx.iter().enumerate() {
-            for (c, &j) in idx.iter().enumerate() {
-                matrix[r * q + c] = self.gram[i * p + j];
-            }
-            matrix[r * q + r] += extra[r];
-        }
-        let mut factor = matrix.clone();
+        let matrix = self.subset_matrix(idx, extra);
+        let (factor, jittered) = factor_with_jitter(&matrix, q);
         let mut x = rhs.to_vec();
-        if cholesky(&mut factor, q, 0.0) {
-            substitute(&factor, q, &mut x);
-        } else {
-            let jitter = 1e-10 * (0..q).map(|r| matrix[r * q + r]).fold(0.0, f64::max).max(1e-300);
-            factor.copy_from_slice(&matrix);
-            for r in 0..q {
-                factor[r * q + r] += jitter;
-            }
-            cholesky(&mut factor, q, jitter);
-            substitute(&factor, q, &mut x);
+        substitute(&factor, q, &mut x);
+        if jittered {
             for _ in 0..2 {
                 let mut r: Vec<f64> = (0..q).map(|i| rhs[i] - dot(&matrix[i * q..(i + 1) * q], &x)).collect();
                 substitute(&factor, q, &mut r);

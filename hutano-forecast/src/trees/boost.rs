@@ -196,16 +196,15 @@ impl BoostingValidParams {
             };
             let (mut tree, leaves) = grow_with_leaves(&data, &grad, rows, &tree_params, &mut rng, allowed.as_deref());
             tree.scale_leaves(self.learning_rate);
-            // Sampled rows take their leaf's value; the others walk the tree.
-            in_sample.fill(false);
+            // Sampled rows take their leaf's value; the others (marked
+            // false in `in_sample` by this tree's row draw) walk the tree.
             for &(node, start, len) in &leaves.ranges {
                 let value = tree.leaf_value(node);
                 for &r in &leaves.rows[start..start + len] {
                     pred[r] += value;
-                    in_sample[r] = true;
                 }
             }
-            if leaves.rows.len() < n {
+            if n_sample < n {
                 for (r, p) in pred.iter_mut().enumerate() {
                     if !in_sample[r] {
                         *p += tree.predict_binned(&data, r);
