@@ -22,7 +22,7 @@ py="$work/venv/bin/python"
 "$py" make_series.py --out data/synth200.csv --meta data/synth200_meta.csv
 "${CARGO_TARGET_DIR:-$root/target}/release/network_series" national 1095 7 > data/network_daily.csv
 extras=()
-for m in ${HUTANO_MODELS:-snaive mstl forest boosted prophet ensemble}; do extras+=(--extra "hutano_$m=hutano_extra:$m"); done
+for m in ${HUTANO_MODELS:-snaive mstl forest boosted global_boosted global_forest prophet ensemble}; do extras+=(--extra "hutano_$m=hutano_extra:$m"); done
 for h in 7 14 30; do
   "$py" run_peers.py data/hdhi_daily.csv --h "$h" --subset AutoARIMA=3 "${extras[@]}" \
     --out "results/hdhi_h$h.csv" --label "hdhi_h$h"

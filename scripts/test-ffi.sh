@@ -36,7 +36,7 @@ sed -e "s|@PREFIX@|$ROOT/hutano-ffi|" -e "s|@LIBDIR@|$LIB|" -e "s|@INCLUDEDIR@|$
 export PKG_CONFIG_PATH="$OUT/pkgconfig"
 test "$(pkg-config --modversion hutano)" = "$VERSION"
 
-CFLAGS=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 $(pkg-config --cflags hutano) -Ihutano-ffi/tests/c)
+CFLAGS=(-std=c11 -Wall -Wextra -Wpedantic -Werror -pthread -g -O1 $(pkg-config --cflags hutano) -Ihutano-ffi/tests/c)
 TEST_ARGS=(hutano-ffi/tests/data hutano-ffi/tests/c/expected.txt hutano-core/tests/fixtures/encounters.xlsx)
 # rayon's global pool lives until exit: see the suppressions file for what
 # is suppressed (only that pool's allocations, never "definitely lost"), and why.

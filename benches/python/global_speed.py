@@ -11,9 +11,9 @@ parts and forecasts h = 14 recursively. The peers run
 `../shared/bench-peers/run_peers.py`'s own `run_tree` (features, settings,
 recursion) and are timed with `time.process_time()` around it; hutano is
 timed by `getrusage` of the `forecast_cli` process (process start and CSV
-parsing included), and hutano's time includes its 80/95 % conformal
-intervals, which take two extra calibration fits (the peers give no
-intervals). Reports CPU seconds per window and MASE (scale: in-sample
+parsing included), once with its 80/95 % conformal intervals, which take
+two extra calibration fits, and once for point forecasts only
+(`--levels ""`: `calibration_windows = 0`, one fit), as the peers give. Reports CPU seconds per window and MASE (scale: in-sample
 seasonal naive, lag 7).
 """
 import os
@@ -66,15 +66,18 @@ for w in range(windows):
         if ours is None:
             continue
         csv = pd.concat(train).assign(ds=lambda d: d["ds"].dt.strftime("%Y-%m-%d"))[["unique_id", "ds", "y"]].to_csv(index=False)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        res = subprocess.run([CLI, "--model", ours, "--h", str(H), "--levels", "80,95"], input=csv, capture_output=True,
-                             text=True, env={**os.environ, "RAYON_NUM_THREADS": "1"}, check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        name = f"hutano {ours}"
-        cpu[name] = cpu.get(name, 0.0) + (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        fc = pd.read_csv(StringIO(res.stdout))
-        score(name, {u: g.sort_values("step")["mean"].to_numpy() for u, g in fc.groupby("unique_id")})
+        # With 80/95 % intervals (1 + 2 calibration fits) and, like the
+        # peers, point forecasts only (one fit).
+        for levels, what in [("80,95", "+ intervals"), ("", "point only")]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            res = subprocess.run([CLI, "--model", ours, "--h", str(H), "--levels", levels], input=csv,
+                                 capture_output=True, text=True, env={**os.environ, "RAYON_NUM_THREADS": "1"}, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            name = f"hutano {ours} {what}"
+            cpu[name] = cpu.get(name, 0.0) + (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            fc = pd.read_csv(StringIO(res.stdout))
+            score(name, {u: g.sort_values("step")["mean"].to_numpy() for u, g in fc.groupby("unique_id")})
 
 print(f"{path}: {len(ids)} series, {windows} windows of h = {H}, one thread")
 for name in cpu:
-    print(f"{name:24s} CPU {cpu[name] / windows:7.2f} s per window   MASE {np.mean(err[name]):.4f}")
+    print(f"{name:40s} CPU {cpu[name] / windows:7.2f} s per window   MASE {np.mean(err[name]):.4f}")

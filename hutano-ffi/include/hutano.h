@@ -388,6 +388,19 @@ typedef struct hutano_census hutano_census;
  * `hutano_control_done` may be called from any thread while another
  * thread runs a call with the same control. Only `hutano_control_free`
  * needs exclusive use: free it after every call using it has returned.
+ *
+ * Granularity: a unit of work is one model fitted to one series (a fit)
+ * or one model fitted and forecast on one series at one backtest window
+ * (a backtest). A call looks at the control before each unit, also
+ * between series when the series run in parallel (the `parallel`
+ * feature): after a cancel, each unit not yet started returns at once,
+ * while the units already running (at most one per core) finish first.
+ * A model learned across the whole panel (`"global": true`) is one
+ * uninterruptible step per fit or per backtest window. A call looks once
+ * more when its last unit is done, so it returns `HUTANO_RESULT_OK` only
+ * when `hutano_control_cancel` came after every unit was done: if the
+ * caller cancels and then reads `hutano_control_done`, a call that
+ * still returns OK had already counted every unit by then.
  */
 typedef struct hutano_control hutano_control;
 
@@ -442,7 +455,8 @@ typedef struct hutano_panel hutano_panel;
  * A solved allocation plan: its objective, summary numbers and rows
  * (`hutano_plan_rows`, `hutano_plan_unmet`), with the problem it solves.
  * Made by `hutano_plan_beds`, `_staff`, `_dispatch`, `_slots`,
- * `hutano_dataset_bed_plan` and `hutano_dataset_staff_plan`. Immutable;
+ * `_beds_budgeted`, `_staff_budgeted`, `hutano_dataset_bed_plan` and
+ * `hutano_dataset_staff_plan`. Immutable;
  * safe to share between threads.
  */
 typedef struct hutano_plan hutano_plan;
@@ -1146,6 +1160,23 @@ hutano_result hutano_panel_add_regressor(struct hutano_panel *panel,
 hutano_result hutano_panel_regressor_count(const struct hutano_panel *panel, size_t *out);
 
 /**
+ * Name of regressor column `i` (`0 <= i < hutano_panel_regressor_count`),
+ * as given to `hutano_panel_add_regressor`: the columns are in the order of
+ * each name's first `hutano_panel_add_regressor`, the order of the values
+ * `hutano_fitted_predict_with` takes. `HUTANO_RESULT_INDEX_OUT_OF_RANGE`
+ * for a larger `i`. String output: see the preamble.
+ *
+ * # Safety
+ * `panel` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+ * one write.
+ */
+hutano_result hutano_panel_regressor_name(const struct hutano_panel *panel,
+                                          size_t i,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n);
+
+/**
  * A forecaster from `models_json`, a JSON list of models, each either
  * `["name", spec]` or a bare spec named by its model's default name
  * (`"SeasonalNaive"`, `"AutoARIMA"`, ...). A spec is
@@ -1191,9 +1222,11 @@ hutano_result hutano_control_free(struct hutano_control *control);
 /**
  * Ask the calls running with `control` to stop: each returns
  * `HUTANO_RESULT_CANCELLED` at its next unit of work (one model on one
- * series, or one backtest window), writing no output. Sticky: every later
- * call with this control is cancelled too. Thread-safe: may be called from
- * any thread while another runs a call with `control`.
+ * series, or on one series at one backtest window; see `hutano_control`
+ * for the granularity), writing no output. A call whose units were all
+ * done before the cancel may still return `HUTANO_RESULT_OK`. Sticky:
+ * every later call with this control is cancelled too. Thread-safe: may be
+ * called from any thread while another runs a call with `control`.
  *
  * # Safety
  * `control` is a live handle.
@@ -1227,8 +1260,9 @@ hutano_result hutano_forecaster_fit(const struct hutano_forecaster *forecaster,
 /**
  * `hutano_forecaster_fit` reporting progress to `control` and stopping
  * with `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before
- * or during the call. On success `hutano_control_done` has grown by series
- * × models.
+ * or during the call (between units of work: one model on one series,
+ * also between series fitted in parallel; see `hutano_control`). On
+ * success `hutano_control_done` has grown by series × models.
  *
  * # Safety
  * `forecaster`, `panel` and `control` are live handles; `out` is valid
@@ -1316,7 +1350,8 @@ hutano_result hutano_forecaster_cross_validation(const struct hutano_forecaster 
  * `hutano_forecaster_cross_validation` reporting progress to `control`
  * (one unit per series, model and window) and stopping with
  * `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before or
- * during the call.
+ * during the call (between units, also between series run in parallel;
+ * see `hutano_control`).
  *
  * # Safety
  * As `hutano_forecaster_cross_validation`; `control` is a live handle.
@@ -1513,21 +1548,34 @@ hutano_result hutano_forecast_coverage(const struct hutano_forecast *forecast,
  *  "pools": [{"ward": "HRE-ICU", "hospital": 0, "service": "Intensive care",
  *             "bed_type": "icu", "beds": [6]}, ...],
  *  "demand": [{"day": 0, "hospital": 0, "service": "Intensive care",
- *              "bed_type": "icu", "patients": 8}, ...],
+ *              "bed_type": "icu", "patients": 8, "stay_days": 1}, ...],
  *  "costs": {"unmet": 1000, ...}, "allow_unmet": true}
  * ```
  *
  * Hospitals, pools and demand refer to each other by index; `beds` has one
  * count per day; bed types are `general`, `private`, `hdu`, `icu`,
  * `maternity`, `isolation` (an upgrade may take a patient: see
- * hutano-optimize's `can_take`). `costs` (per patient: `unmet` 1000,
- * `off_service` 10, `wrong_bed_type` 20, `transfer_fixed` 50,
- * `transfer_per_km` 0.5, `max_transfer_km` 400) may be left out or given
- * in part. On success `*out` receives the plan, freed with
- * `hutano_plan_free`.
+ * hutano-optimize's `can_take`). A demand row is a cohort: `patients`
+ * arriving on `day` who need a bed for `stay_days` days (optional, default
+ * 1, at least 1; clipped at the end of the horizon), placed in one pool
+ * for the whole stay or left unmet for all of it; patients already in beds
+ * at the start are a row with `day` 0 and their remaining stay. `costs`
+ * (`unmet` 1000, `off_service` 10 and `wrong_bed_type` 20 per
+ * patient-day; `transfer_fixed` 50 and `transfer_per_km` 0.5 once per
+ * patient moved to another hospital, on the arrival day;
+ * `max_transfer_km` 400) may be left out or given in part. A placement
+ * has a row on every day of its stay in `hutano_plan_rows`, with `arrival`
+ * 1 on the first day; the summary counts unmet, off-service and wrong-type
+ * patient-days and transferred patients. Stays of more than one day
+ * couple the days into a mixed-integer programme solved to proven
+ * optimality (no node or gap limit through this call), which can take
+ * long on a large network over weeks: `hutano_plan_beds_budgeted` solves
+ * within a budget instead. On success `*out` receives the plan, freed
+ * with `hutano_plan_free`.
  *
  * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for JSON that is not such a
- * problem or an index, length or weight out of range;
+ * problem or an index, length, stay (`stay_days` 0) or weight out of
+ * range;
  * `HUTANO_RESULT_INFEASIBLE` when `allow_unmet` is false and some patients
  * cannot be placed: the detail names each group, e.g. `"infeasible plan:
  * icu beds for ICU patients at A on 2024-05-03: 7 needed, 5 available"`.
@@ -1562,7 +1610,9 @@ hutano_result hutano_plan_beds(const char *problem_json,
  * `target` a soft goal.
  *
  * A roster is a MIP whose solve time grows fast with days and staff; the
- * call blocks until the optimum is proven and cannot be cancelled.
+ * call blocks until the optimum is proven and cannot be cancelled:
+ * `hutano_plan_staff_budgeted` solves within a node and gap budget
+ * instead.
  *
  * Errors: as `hutano_plan_beds`; `HUTANO_RESULT_INFEASIBLE` when a
  * `minimum` cannot be met, the detail naming each shift, e.g.
@@ -1575,6 +1625,74 @@ hutano_result hutano_plan_beds(const char *problem_json,
 hutano_result hutano_plan_staff(const char *problem_json,
                                 size_t problem_json_len,
                                 struct hutano_plan **out);
+
+/**
+ * Solve a bed allocation (`hutano_plan_beds`, same problem JSON) within a
+ * branch-and-bound budget instead of to proven optimality, with a proven
+ * lower bound. `budget_json`:
+ *
+ * ```json
+ * {"node_limit": 2000, "gap": 0.01}
+ * ```
+ *
+ * - `node_limit`: at most this many branch-and-bound nodes (LP re-solves
+ *   below the root) per independent block of days; 0 stops after the
+ *   root LP and the rounding heuristic; null or absent for no limit. The
+ *   node limit, not the clock, decides where the search stops, so the
+ *   same problem and budget give the same plan on every machine.
+ * - `gap`: stop once `(objective − lower_bound) / max(|objective|, 1)` is
+ *   at most this, in [0, 1); null or absent for 0.
+ *
+ * Both optional; NULL (with length 0), empty or `{}` is no limit and a
+ * zero gap: the search runs to proven optimality, giving the optimum of
+ * `hutano_plan_beds` (within the LP tolerances) and the bound. Only stays
+ * of more than one day need a budget: one-day stays are solved exactly at
+ * the root. The plan is feasible (it meets every hard constraint) and its
+ * summary ends with `lower_bound`, `gap`, `optimal` and `nodes` (see
+ * `hutano_plan_summary_name`); `hutano_plan_objective` is its cost, at
+ * least `lower_bound`. These are the `node_limit=` and `gap=` of Python's
+ * `plan_beds` (hutano-optimize's `BedProblem::solve_budgeted`).
+ *
+ * Errors: as `hutano_plan_beds`; `HUTANO_RESULT_INVALID_PARAMETER` for a
+ * `budget_json` that is not such an object (an unknown key, a negative or
+ * fractional `node_limit`, a `gap` below 0, at or above 1 or not a
+ * number: JSON has no NaN), the detail naming the key, e.g.
+ * `"budget_json: gap must be in [0, 1), got 1.5"`;
+ * `HUTANO_RESULT_MODEL_FAILED` when the budget ran out before any plan
+ * was found.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes, `budget_json` for
+ * `budget_json_len` bytes (NULL only with length 0); `out` for one write.
+ */
+hutano_result hutano_plan_beds_budgeted(const char *problem_json,
+                                        size_t problem_json_len,
+                                        const char *budget_json,
+                                        size_t budget_json_len,
+                                        struct hutano_plan **out);
+
+/**
+ * Solve a staff roster (`hutano_plan_staff`, same problem JSON) within a
+ * branch-and-bound budget instead of to proven optimality, with a proven
+ * lower bound: `budget_json` as in `hutano_plan_beds_budgeted`, with
+ * `node_limit` per independent part of the roster. A whole network's
+ * roster over weeks, which takes hours to solve exactly, gives a feasible
+ * roster and its bound in the time of the root LPs with `{"node_limit":
+ * 0}`. The summary ends with `lower_bound`, `gap`, `optimal` and `nodes`.
+ * Python's `plan_staff(..., node_limit=, gap=)` (hutano-optimize's
+ * `StaffProblem::solve_budgeted`).
+ *
+ * Errors: as `hutano_plan_staff` and `hutano_plan_beds_budgeted`.
+ *
+ * # Safety
+ * `problem_json` is valid for `problem_json_len` bytes, `budget_json` for
+ * `budget_json_len` bytes (NULL only with length 0); `out` for one write.
+ */
+hutano_result hutano_plan_staff_budgeted(const char *problem_json,
+                                         size_t problem_json_len,
+                                         const char *budget_json,
+                                         size_t budget_json_len,
+                                         struct hutano_plan **out);
 
 /**
  * Solve an ambulance dispatch round given as JSON: hutano-optimize's
@@ -1632,10 +1750,12 @@ hutano_result hutano_plan_slots(const char *problem_json,
  * `network::bed_problem` and `network::census_demand`). Edit it (e.g.
  * replace the demand by a forecast) and solve it with `hutano_plan_beds`.
  *
- * `settings_json`: `{"costs": {...}, "allow_unmet": true}`, both optional
- * (`costs` as in `hutano_plan_beds`, also in part); NULL (with length 0)
- * or empty for the defaults. `days` from 1 to 3660. String output: see
- * the preamble.
+ * `settings_json`: `{"costs": {...}, "allow_unmet": true, "budget":
+ * {"node_limit": 0, "gap": 0.01}}`, all optional (`costs` as in
+ * `hutano_plan_beds`, also in part; `budget` as the `budget_json` of
+ * `hutano_plan_beds_budgeted`, used by `hutano_dataset_bed_plan` and here
+ * only checked); NULL (with length 0) or empty for the defaults. `days`
+ * from 1 to 3660. String output: see the preamble.
  *
  * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a bad date, `days` or
  * settings; `HUTANO_RESULT_INVALID_DATA` (or another hutano-core code) when
@@ -1659,8 +1779,15 @@ hutano_result hutano_dataset_bed_problem(const struct hutano_dataset *dataset,
  * Solve the bed problem of a data set's network (`hutano_dataset_bed_problem`,
  * same arguments). With `"allow_unmet": false` in the settings, a day whose
  * patients cannot all be placed gives `HUTANO_RESULT_INFEASIBLE`, the
- * detail naming each group. On success `*out` receives the plan, freed
- * with `hutano_plan_free`.
+ * detail naming each group. With a `"budget"` in the settings (e.g.
+ * `{"budget": {"node_limit": 0}}`; `{"budget": {}}` for no limit) the
+ * plan is solved within it as by `hutano_plan_beds_budgeted` and its
+ * summary ends with `lower_bound`, `gap`, `optimal` and `nodes`; without
+ * one, to proven optimality. A bad budget gives
+ * `HUTANO_RESULT_INVALID_PARAMETER`, e.g. `"settings_json:
+ * budget.node_limit must be a whole number of nodes from 0 (null: no
+ * limit), got -1"`. On success `*out` receives the plan, freed with
+ * `hutano_plan_free`.
  *
  * # Safety
  * `dataset` is a live handle; the strings are valid for their lengths;
@@ -1686,12 +1813,15 @@ hutano_result hutano_dataset_bed_plan(const struct hutano_dataset *dataset,
  * `settings_json`: `{"ratios": {"patients_per_nurse": [8, 10, 12],
  * "critical_patients_per_nurse": 2, "patients_per_doctor": 15,
  * "minimum_share": 0.5, "max_overtime_hours_per_week": 8}, "rules":
- * {...}}`, both optional and either in part (`rules` as in
- * `hutano_plan_staff`); NULL (with length 0) or empty for the defaults.
- * A whole network's roster solves quickly for one day but can take
- * microlp many minutes for two or more: keep the units you need and solve
- * the edited problem with `hutano_plan_staff`. String output: see the
- * preamble.
+ * {...}, "budget": {"node_limit": 0, "gap": 0.01}}`, all optional,
+ * `ratios` and `rules` in part (`rules` as in `hutano_plan_staff`;
+ * `budget` as the `budget_json` of `hutano_plan_staff_budgeted`, used by
+ * `hutano_dataset_staff_plan` and here only checked); NULL (with length
+ * 0) or empty for the defaults. A whole network's roster solves quickly
+ * for one day but can take microlp many minutes for two or more: give a
+ * `"budget"` to `hutano_dataset_staff_plan`, or keep the units you need
+ * and solve the edited problem with `hutano_plan_staff` (or
+ * `hutano_plan_staff_budgeted`). String output: see the preamble.
  *
  * Errors: as `hutano_dataset_bed_problem`.
  *
@@ -1713,8 +1843,10 @@ hutano_result hutano_dataset_staff_problem(const struct hutano_dataset *dataset,
  * Solve the staff problem of a data set's network
  * (`hutano_dataset_staff_problem`, same arguments; see there for the
  * solve time). `HUTANO_RESULT_INFEASIBLE` when a staffing floor cannot be
- * met, the detail naming each shift. On success `*out` receives the plan,
- * freed with `hutano_plan_free`.
+ * met, the detail naming each shift. With a `"budget"` in the settings
+ * the roster is solved within it (as `hutano_plan_staff_budgeted`; see
+ * `hutano_dataset_bed_plan`), else to proven optimality. On success
+ * `*out` receives the plan, freed with `hutano_plan_free`.
  *
  * # Safety
  * `dataset` is a live handle; the strings are valid for their lengths;
@@ -1745,9 +1877,10 @@ hutano_result hutano_plan_free(struct hutano_plan *plan);
 hutano_result hutano_plan_kind(const struct hutano_plan *plan, hutano_planner *out);
 
 /**
- * The optimal objective value (minimised): for beds the weighted cost of
- * unmet, off-service, wrong-type and transferred patients summed over the
- * days; for staff wages, overtime premium, understaffing and fairness
+ * The objective value (minimised; the optimum unless the plan was solved
+ * within a budget, see `lower_bound` in `hutano_plan_summary_name`): for beds the weighted cost of
+ * unmet, off-service and wrong-type patient-days and of transferred
+ * patients (each once); for staff wages, overtime premium, understaffing and fairness
  * penalties; for dispatch acuity-weighted minutes; for slots minus the
  * value of the filled slots.
  *
@@ -1773,7 +1906,18 @@ hutano_result hutano_plan_summary_count(const struct hutano_plan *plan, size_t *
  *   `max_weekend_shifts` (most of one member);
  * - dispatch: `dispatched`, `waiting` (requests), `response_minutes`,
  *   `transfer_minutes` (unweighted totals over the dispatched requests);
- * - slots: `booked`, `empty` (slots).
+ * - slots: `booked`, `empty` (slots);
+ *
+ * and after them, for a bed or staff plan solved within a budget
+ * (`hutano_plan_beds_budgeted`, `hutano_plan_staff_budgeted`, or a
+ * `"budget"` in the settings of `hutano_dataset_bed_plan` and
+ * `hutano_dataset_staff_plan`), what the search proved about the whole
+ * plan: `lower_bound` (no plan costs less), `gap` (`(objective −
+ * lower_bound) / max(|objective|, 1)`, at least 0), `optimal` (1 when
+ * optimality was proven, else 0) and `nodes` (branch-and-bound nodes
+ * solved, over all independent parts). A plan solved without a budget is
+ * optimal and has none of these four (`hutano_plan_summary_value` gives
+ * `HUTANO_RESULT_NOT_FOUND`).
  *
  * String output: see the preamble.
  *
@@ -1807,7 +1951,11 @@ hutano_result hutano_plan_summary_value(const struct hutano_plan *plan,
  * - beds: demand group placed in a pool on a day: `date`, `from_hospital`,
  *   `to_hospital`, `ward`, `service`, `needed` and `bed_type` (bed types),
  *   `patients`, `off_service` (0 or 1), `transfer_km` (NaN when not
- *   moved), `demand_index`, `pool_index`;
+ *   moved; set on every day of a stay in another hospital), `arrival` (1
+ *   on the first day of the stay, when the patients are placed and any
+ *   transfer happens, else 0), `demand_index`, `pool_index`. A stay of
+ *   several days has a row on each of its days, so the rows of a date are
+ *   that day's occupancy;
  * - staff: member on a shift: `date`, `shift` (name), `unit`, `staff`
  *   (code), `role`, `day`, `shift_index`, `staff_index`;
  * - dispatch: dispatched request: `request` (id), `ambulance`, `hospital`
@@ -1861,7 +2009,10 @@ hutano_result hutano_plan_json(const struct hutano_plan *plan,
 /**
  * The problem the plan solves, as JSON with every default filled in (the
  * input of `hutano_plan_beds`, `_staff`, `_dispatch` or `_slots`, which
- * solve it again to the same plan). String output: see the preamble.
+ * solve it again to the same plan; a budgeted plan's budget is not part
+ * of the problem: `hutano_plan_beds_budgeted` or
+ * `hutano_plan_staff_budgeted` with the same budget give the same plan
+ * again). String output: see the preamble.
  *
  * # Safety
  * `plan` is a live handle; `buf` is valid for `len` bytes; `out_n` for

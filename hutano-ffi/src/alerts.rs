@@ -10,7 +10,7 @@ use crate::dataset::{hutano_dataset, Dataset};
 use crate::error::{hutano_result, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
-use crate::util::{epoch_seconds, index, json, out_buf, out_ptr, parse_date, str_arg, to_json};
+use crate::util::{epoch_seconds, item, json, out_ptr, parse_date, str_arg, string_out, to_json, value_out};
 
 /// The alerts raised over a period (`hutano_dataset_alerts`), in the order
 /// raised. Immutable; safe to share between threads.
@@ -95,8 +95,7 @@ pub unsafe extern "C" fn hutano_dataset_alerts(
     rules_json_len: usize,
     out: *mut *mut hutano_alerts,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let ds = handle::get::<Dataset>(dataset, "dataset")?;
         // SAFETY: the caller guarantees the strings are valid for their lengths.
         let (start, end, rules) = unsafe {
@@ -112,10 +111,8 @@ pub unsafe extern "C" fn hutano_dataset_alerts(
         } else {
             json(rules, "rules_json")?
         };
-        let alerts = evaluate_network(&ds.net, &rules, period)?;
-        out.write(handle::into_raw(Alerts(alerts)));
-        Ok(())
-    }
+        Ok(Alerts(evaluate_network(&ds.net, &rules, period)?))
+    })
 }
 
 /// Free alerts (NULL: no-op; double free caught where possible).
@@ -133,16 +130,11 @@ pub unsafe extern "C" fn hutano_alerts_free(alerts: *mut hutano_alerts) -> hutan
 /// `alerts` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_alerts_count(alerts: *const hutano_alerts, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<Alerts>(alerts, "alerts")?.0.len());
-        Ok(())
-    }
+    value_out(out, || Ok(handle::get::<Alerts>(alerts, "alerts")?.0.len()))
 }
 
 fn alert<'a>(alerts: *const hutano_alerts, i: usize) -> FfiResult<&'a Alert> {
-    let a = handle::get::<Alerts>(alerts, "alerts")?;
-    Ok(&a.0[index(i, a.0.len(), "alert")?])
+    item(&handle::get::<Alerts>(alerts, "alerts")?.0, i, "alert")
 }
 
 /// The name of the rule that raised alert `i`: `"occupancy"`,
@@ -161,12 +153,8 @@ pub unsafe extern "C" fn hutano_alerts_rule(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let name = alert(alerts, i)?.rule.name();
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(name) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(alert(alerts, i)?.rule.name())) }
 }
 
 /// The severity of alert `i` when it was raised: a `HUTANO_SEVERITY_*` value.
@@ -179,15 +167,13 @@ pub unsafe extern "C" fn hutano_alerts_severity(
     i: usize,
     out: *mut hutano_severity,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(match alert(alerts, i)?.severity {
+    value_out(out, || {
+        Ok(match alert(alerts, i)?.severity {
             Severity::Info => hutano_severity::Info,
             Severity::Warning => hutano_severity::Warning,
             Severity::Critical => hutano_severity::Critical,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 /// What alert `i` is about: a `HUTANO_SUBJECT_KIND_*` value.
@@ -200,17 +186,15 @@ pub unsafe extern "C" fn hutano_alerts_subject_kind(
     i: usize,
     out: *mut hutano_subject_kind,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(match alert(alerts, i)?.subject.kind {
+    value_out(out, || {
+        Ok(match alert(alerts, i)?.subject.kind {
             SubjectKind::Network => hutano_subject_kind::Network,
             SubjectKind::Branch => hutano_subject_kind::Branch,
             SubjectKind::Department => hutano_subject_kind::Department,
             SubjectKind::Ward => hutano_subject_kind::Ward,
             SubjectKind::Medicine => hutano_subject_kind::Medicine,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 /// The code of what alert `i` is about: a branch (`"HRE"`), department
@@ -228,12 +212,8 @@ pub unsafe extern "C" fn hutano_alerts_subject_code(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let code = &alert(alerts, i)?.subject.code;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(code) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(&alert(alerts, i)?.subject.code)) }
 }
 
 /// When alert `i` started and ended, in seconds since 1970-01-01 00:00:00
@@ -277,12 +257,8 @@ pub unsafe extern "C" fn hutano_alerts_message(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let message = &alert(alerts, i)?.message;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(message) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(&alert(alerts, i)?.message)) }
 }
 
 /// The numbers behind alert `i` as a JSON object, at the time it was
@@ -305,12 +281,8 @@ pub unsafe extern "C" fn hutano_alerts_evidence_json(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let text = to_json(&alert(alerts, i)?.evidence)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || to_json(&alert(alerts, i)?.evidence)) }
 }
 
 /// Every alert as a JSON list, in the order raised: `[{"rule":
@@ -329,10 +301,6 @@ pub unsafe extern "C" fn hutano_alerts_json(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let text = to_json(&handle::get::<Alerts>(alerts, "alerts")?.0)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || to_json(&handle::get::<Alerts>(alerts, "alerts")?.0)) }
 }

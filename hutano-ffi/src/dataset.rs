@@ -12,7 +12,10 @@ use serde::Deserialize;
 use crate::error::{hutano_result, FfiError, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
-use crate::util::{epoch_days, index, json, out_buf, out_ptr, parse_date, slice, str_arg};
+use crate::util::{
+    array_out, epoch_days, index, item, json, out_ptr, parse_date, position_of, slice, str_arg, string_out, to_json,
+    value_out,
+};
 
 /// A hospital network's data: encounters with the branches and
 /// departments they refer to, and the report of the load that made them.
@@ -105,17 +108,16 @@ pub unsafe extern "C" fn hutano_dataset_load(
     site_json_len: usize,
     out: *mut *mut hutano_dataset,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees both strings are valid for their lengths.
         let path = unsafe { str_arg(path, path_len, "path") }?;
         // SAFETY: as above.
-        let site = unsafe { str_arg(site_json, site_json_len, "site_json") }?;
-        let site = Site::from_json(site)?;
-        let (net, report) = site.load(path)?;
-        out.write(handle::into_raw(Dataset { net, report: Some(report) }));
-        Ok(())
-    }
+        let (net, report) = unsafe { site(site_json, site_json_len) }?.load(path)?;
+        Ok(Dataset {
+            net,
+            report: Some(report),
+        })
+    })
 }
 
 /// Load CSV text held in memory (`data`, `len` bytes) with a site document
@@ -132,17 +134,26 @@ pub unsafe extern "C" fn hutano_dataset_load_csv(
     site_json_len: usize,
     out: *mut *mut hutano_dataset,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees `data` is valid for `len` bytes.
         let data = unsafe { slice(data, len, "data") }?;
         // SAFETY: as above.
-        let site = unsafe { str_arg(site_json, site_json_len, "site_json") }?;
-        let site = Site::from_json(site)?;
-        let (net, report) = site.load_csv_reader(data)?;
-        out.write(handle::into_raw(Dataset { net, report: Some(report) }));
-        Ok(())
-    }
+        let (net, report) = unsafe { site(site_json, site_json_len) }?.load_csv_reader(data)?;
+        Ok(Dataset {
+            net,
+            report: Some(report),
+        })
+    })
+}
+
+/// The site document `(site_json, site_json_len)` of the two loads.
+///
+/// # Safety
+/// `site_json` is NULL or valid for `site_json_len` bytes.
+unsafe fn site(site_json: *const c_char, site_json_len: usize) -> FfiResult<Site> {
+    // SAFETY: forwarded contract.
+    let text = unsafe { str_arg(site_json, site_json_len, "site_json") }?;
+    Ok(Site::from_json(text)?)
 }
 
 /// Generate a synthetic network: `preset` "national" (Zimbabwe, 11
@@ -160,22 +171,26 @@ pub unsafe extern "C" fn hutano_dataset_generate(
     days: u32,
     out: *mut *mut hutano_dataset,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        use hutano_core::generate::{generate, GeneratorConfig};
-        let out = out_ptr(out, "out")?;
+    use hutano_core::generate::{generate, GeneratorConfig};
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees `preset` is valid for its length.
         let preset = unsafe { str_arg(preset, preset_len, "preset") }?;
         let config = match preset {
             "national" => GeneratorConfig::national(seed),
             "india" => GeneratorConfig::india_four_branch(seed),
-            other => return Err(FfiError::param(format!("unknown preset {other:?}: use \"national\" or \"india\""))),
+            other => {
+                return Err(FfiError::param(format!(
+                    "unknown preset {other:?}: use \"national\" or \"india\""
+                )))
+            }
         }
         .days(days);
         config.check()?;
-        let net = generate(&config)?;
-        out.write(handle::into_raw(Dataset { net, report: None }));
-        Ok(())
-    }
+        Ok(Dataset {
+            net: generate(&config)?,
+            report: None,
+        })
+    })
 }
 
 /// Free a data set. NULL is a no-op; a handle that is not live (a double
@@ -194,12 +209,9 @@ pub unsafe extern "C" fn hutano_dataset_free(dataset: *mut hutano_dataset) -> hu
 /// `dataset` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_dataset_encounters(dataset: *const hutano_dataset, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
-        out.write(ds.net.encounters.len());
-        Ok(())
-    }
+    value_out(out, || {
+        Ok(handle::get::<Dataset>(dataset, "dataset")?.net.encounters.len())
+    })
 }
 
 /// A copy of the data set's load report, to be freed with
@@ -212,16 +224,12 @@ pub unsafe extern "C" fn hutano_dataset_load_report(
     dataset: *const hutano_dataset,
     out: *mut *mut hutano_load_report,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
-        let report = ds
+    handle::handle_out(out, || {
+        handle::get::<Dataset>(dataset, "dataset")?
             .report
             .clone()
-            .ok_or_else(|| FfiError::new(hutano_result::NotFound, "the data set was generated, not loaded"))?;
-        out.write(handle::into_raw(report));
-        Ok(())
-    }
+            .ok_or_else(|| FfiError::new(hutano_result::NotFound, "the data set was generated, not loaded"))
+    })
 }
 
 /// Free a load report (NULL: no-op; double free caught where possible).
@@ -260,8 +268,7 @@ pub unsafe extern "C" fn hutano_load_report_counts(
 }
 
 fn reject<'a>(report: *const hutano_load_report, i: usize) -> FfiResult<&'a hutano_core::ingest::Reject> {
-    let r = handle::get::<LoadReport>(report, "report")?;
-    Ok(&r.rejects[index(i, r.rejects.len(), "reject")?])
+    item(&handle::get::<LoadReport>(report, "report")?.rejects, i, "reject")
 }
 
 /// Spreadsheet-style row number (header = row 1) of reject `i` (rejects
@@ -275,11 +282,7 @@ pub unsafe extern "C" fn hutano_load_report_reject_row(
     i: usize,
     out: *mut u64,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(reject(report, i)?.row);
-        Ok(())
-    }
+    value_out(out, || Ok(reject(report, i)?.row))
 }
 
 /// The column blamed for reject `i` (empty when the row as a whole is at
@@ -296,11 +299,11 @@ pub unsafe extern "C" fn hutano_load_report_reject_column(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let column = reject(report, i)?.column.as_deref().unwrap_or("");
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(column) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            Ok(reject(report, i)?.column.as_deref().unwrap_or(""))
+        })
     }
 }
 
@@ -317,12 +320,8 @@ pub unsafe extern "C" fn hutano_load_report_reject_reason(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let label = reject(report, i)?.reason.label();
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&label) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(reject(report, i)?.reason.label())) }
 }
 
 /// Reject `i` as a sentence: `"row 3, column discharged: discharge before
@@ -338,12 +337,8 @@ pub unsafe extern "C" fn hutano_load_report_reject_message(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let message = reject(report, i)?.to_string();
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&message) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(reject(report, i)?.to_string())) }
 }
 
 /// The whole report as JSON: `{"rows_read": .., "rows_loaded": ..,
@@ -358,12 +353,11 @@ pub unsafe extern "C" fn hutano_load_report_json(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let r = handle::get::<LoadReport>(report, "report")?;
-        let text = serde_json::to_string(r).map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            to_json(handle::get::<LoadReport>(report, "report")?)
+        })
     }
 }
 
@@ -426,18 +420,15 @@ pub unsafe extern "C" fn hutano_dataset_kpi(
     query_json_len: usize,
     out: *mut *mut hutano_table,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let ds = handle::get::<Dataset>(dataset, "dataset")?;
         // SAFETY: the caller guarantees the string is valid for its length.
         let text = unsafe { str_arg(query_json, query_json_len, "query_json") }?;
         let q: KpiQuery = json(text, "query_json")?;
         let query = query_of(&q)?;
         let kpi = kpi_of(q.kpi)?;
-        let table = kpi.compute(&Engine::new(&ds.net)?, &query)?;
-        out.write(handle::into_raw(table));
-        Ok(())
-    }
+        Ok(kpi.compute(&Engine::new(&ds.net)?, &query)?)
+    })
 }
 
 /// Number of KPIs (names are `hutano_kpi_name(0 .. count - 1)`).
@@ -446,10 +437,7 @@ pub unsafe extern "C" fn hutano_dataset_kpi(
 /// `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_kpi_count(out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        out_ptr(out, "out")?.write(Kpi::NAMES.len());
-        Ok(())
-    }
+    value_out(out, || Ok(Kpi::NAMES.len()))
 }
 
 /// Name of KPI `i` (`"census_daily"`, `"alos"`, ...).
@@ -458,12 +446,8 @@ pub unsafe extern "C" fn hutano_kpi_count(out: *mut usize) -> hutano_result {
 /// `buf` is valid for `len` bytes; `out_n` for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_kpi_name(i: usize, buf: *mut c_char, len: usize, out_n: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let name = Kpi::NAMES[index(i, Kpi::NAMES.len(), "kpi")?];
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(name) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(*item(&Kpi::NAMES, i, "kpi")?)) }
 }
 
 /// Free a table (NULL: no-op; double free caught where possible).
@@ -495,8 +479,7 @@ pub unsafe extern "C" fn hutano_table_shape(
 }
 
 fn column<'a>(table: *const hutano_table, j: usize) -> FfiResult<&'a hutano_core::table::Column> {
-    let t = handle::get::<Table>(table, "table")?;
-    Ok(&t.columns[index(j, t.columns.len(), "column")?])
+    item(&handle::get::<Table>(table, "table")?.columns, j, "column")
 }
 
 /// Name of column `j`.
@@ -512,12 +495,8 @@ pub unsafe extern "C" fn hutano_table_column_name(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let c = column(table, j)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&c.name) }
-    }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, || Ok(&column(table, j)?.name)) }
 }
 
 /// Index of the column called `name` (`HUTANO_RESULT_NOT_FOUND` if none).
@@ -532,19 +511,12 @@ pub unsafe extern "C" fn hutano_table_column_index(
     name_len: usize,
     out: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    value_out(out, || {
         let t = handle::get::<Table>(table, "table")?;
         // SAFETY: the caller guarantees `name` is valid for its length.
         let name = unsafe { str_arg(name, name_len, "name") }?;
-        let j = t
-            .columns
-            .iter()
-            .position(|c| c.name == name)
-            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no column {name:?}")))?;
-        out.write(j);
-        Ok(())
-    }
+        position_of(t.columns.iter().map(|c| c.name.as_str()), name, "column")
+    })
 }
 
 /// Type of column `j`: a `HUTANO_COLUMN_TYPE_*` value.
@@ -557,16 +529,14 @@ pub unsafe extern "C" fn hutano_table_column_type(
     j: usize,
     out: *mut hutano_column_type,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(match column(table, j)?.values {
+    value_out(out, || {
+        Ok(match column(table, j)?.values {
             Values::Text(_) => hutano_column_type::Text,
             Values::Date(_) => hutano_column_type::Date,
             Values::Int(_) => hutano_column_type::Int,
             Values::Float(_) => hutano_column_type::Float,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 /// Column `j` as doubles (float or count columns; counts converted). Array
@@ -584,16 +554,16 @@ pub unsafe extern "C" fn hutano_table_column_f64(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let c = column(table, j)?;
-        let values: Vec<f64> = match &c.values {
-            Values::Float(v) => v.clone(),
-            Values::Int(v) => v.iter().map(|&x| x as f64).collect(),
-            _ => return Err(wrong_type(&c.name, "numbers")),
-        };
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(&values) }
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            let c = column(table, j)?;
+            match &c.values {
+                Values::Float(v) => Ok(v.clone()),
+                Values::Int(v) => Ok(v.iter().map(|&x| x as f64).collect()),
+                _ => Err(wrong_type(&c.name, "numbers")),
+            }
+        })
     }
 }
 
@@ -611,16 +581,16 @@ pub unsafe extern "C" fn hutano_table_column_i64(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let c = column(table, j)?;
-        let values: Vec<i64> = match &c.values {
-            Values::Int(v) => v.clone(),
-            Values::Date(v) => v.iter().map(|d| epoch_days(*d)).collect(),
-            _ => return Err(wrong_type(&c.name, "integers or dates")),
-        };
-        // SAFETY: the caller guarantees `out` is valid for `len` values.
-        unsafe { out.write(&values) }
+    // SAFETY: the caller guarantees `out` is valid for `len` values.
+    unsafe {
+        array_out(out, len, out_n, || {
+            let c = column(table, j)?;
+            match &c.values {
+                Values::Int(v) => Ok(v.clone()),
+                Values::Date(v) => Ok(v.iter().map(|d| epoch_days(*d)).collect()),
+                _ => Err(wrong_type(&c.name, "integers or dates")),
+            }
+        })
     }
 }
 
@@ -647,14 +617,13 @@ pub unsafe extern "C" fn hutano_table_cell_text(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let t = handle::get::<Table>(table, "table")?;
-        let c = column(table, j)?;
-        let i = index(row, t.len(), "row")?;
-        let text = cell(&c.values, i);
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            let t = handle::get::<Table>(table, "table")?;
+            let c = column(table, j)?;
+            Ok(cell(&c.values, index(row, t.len(), "row")?))
+        })
     }
 }
 
@@ -681,13 +650,12 @@ pub unsafe extern "C" fn hutano_table_csv(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let t = handle::get::<Table>(table, "table")?;
-        let mut bytes = Vec::new();
-        t.write_csv(&mut bytes)?;
-        let text = String::from_utf8(bytes).map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            let mut bytes = Vec::new();
+            handle::get::<Table>(table, "table")?.write_csv(&mut bytes)?;
+            String::from_utf8(bytes).map_err(|e| FfiError::new(hutano_result::Other, e.to_string()))
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! fitted panels, forecasts and backtests in long format, and metrics.
 
 use std::ffi::c_char;
+use std::sync::atomic::{fence, Ordering};
 
 use ::hutano_forecast::backtest::evaluate;
 use ::hutano_forecast::panel::{FillRule, Freq, Panel};
@@ -10,7 +11,10 @@ use ::hutano_forecast::spec::{Control, FittedPanel, LongForecast, ModelSpec, Pan
 use crate::error::{hutano_result, FfiError, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
-use crate::util::{epoch_seconds, from_epoch_seconds, index, out_buf, out_ptr, slice, str_arg};
+use crate::util::{
+    array_out, epoch_seconds, from_epoch_seconds, item, out_ptr, position_of, same_len, slice, str_arg, string_out,
+    value_out,
+};
 
 /// A panel of equally spaced series, built one series at a time with
 /// `hutano_panel_add_series`.
@@ -58,6 +62,19 @@ pub struct hutano_forecast {
 /// `hutano_control_done` may be called from any thread while another
 /// thread runs a call with the same control. Only `hutano_control_free`
 /// needs exclusive use: free it after every call using it has returned.
+///
+/// Granularity: a unit of work is one model fitted to one series (a fit)
+/// or one model fitted and forecast on one series at one backtest window
+/// (a backtest). A call looks at the control before each unit, also
+/// between series when the series run in parallel (the `parallel`
+/// feature): after a cancel, each unit not yet started returns at once,
+/// while the units already running (at most one per core) finish first.
+/// A model learned across the whole panel (`"global": true`) is one
+/// uninterruptible step per fit or per backtest window. A call looks once
+/// more when its last unit is done, so it returns `HUTANO_RESULT_OK` only
+/// when `hutano_control_cancel` came after every unit was done: if the
+/// caller cancels and then reads `hutano_control_done`, a call that
+/// still returns OK had already counted every unit by then.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct hutano_control {
@@ -184,8 +201,7 @@ impl Handle for ForecastResult {
 /// `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_panel_new(freq: u32, fill: u32, out: *mut *mut hutano_panel) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let freq = match freq {
             1 => Freq::Hourly,
             2 => Freq::Daily,
@@ -199,9 +215,12 @@ pub unsafe extern "C" fn hutano_panel_new(freq: u32, fill: u32, out: *mut *mut h
             2 => FillRule::Interpolate,
             other => return Err(FfiError::param(format!("fill {other} is not a HUTANO_FILL_* value"))),
         };
-        out.write(handle::into_raw(PanelBuilder { panel: Panel::default(), freq, fill }));
-        Ok(())
-    }
+        Ok(PanelBuilder {
+            panel: Panel::default(),
+            freq,
+            fill,
+        })
+    })
 }
 
 /// Free a panel (NULL: no-op; double free caught where possible).
@@ -250,12 +269,7 @@ pub unsafe extern "C" fn hutano_panel_add_series(
                 slice(y, y_len, "y")?,
             )
         };
-        if ds.len() != y.len() {
-            return Err(FfiError::new(
-                hutano_result::LengthMismatch,
-                format!("ds has {} rows, y has {}", ds.len(), y.len()),
-            ));
-        }
+        same_len(("ds", ds.len()), ("y", y.len()))?;
         if y.is_empty() {
             return Err(FfiError::param("a series needs at least one row"));
         }
@@ -284,11 +298,9 @@ pub unsafe extern "C" fn hutano_panel_add_series(
 /// `panel` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_panel_series_count(panel: *const hutano_panel, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<PanelBuilder>(panel, "panel")?.panel.series.len());
-        Ok(())
-    }
+    value_out(out, || {
+        Ok(handle::get::<PanelBuilder>(panel, "panel")?.panel.series.len())
+    })
 }
 
 /// Add regressor `name` to series `unique_id`: `values[i]` is its value at the
@@ -384,10 +396,37 @@ pub unsafe extern "C" fn hutano_panel_add_regressor(
 /// `panel` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_panel_regressor_count(panel: *const hutano_panel, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<PanelBuilder>(panel, "panel")?.panel.regressors.len());
-        Ok(())
+    value_out(out, || {
+        Ok(handle::get::<PanelBuilder>(panel, "panel")?.panel.regressors.len())
+    })
+}
+
+/// Name of regressor column `i` (`0 <= i < hutano_panel_regressor_count`),
+/// as given to `hutano_panel_add_regressor`: the columns are in the order of
+/// each name's first `hutano_panel_add_regressor`, the order of the values
+/// `hutano_fitted_predict_with` takes. `HUTANO_RESULT_INDEX_OUT_OF_RANGE`
+/// for a larger `i`. String output: see the preamble.
+///
+/// # Safety
+/// `panel` is a live handle; `buf` is valid for `len` bytes; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_panel_regressor_name(
+    panel: *const hutano_panel,
+    i: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            item(
+                &handle::get::<PanelBuilder>(panel, "panel")?.panel.regressors,
+                i,
+                "regressor",
+            )
+        })
     }
 }
 
@@ -442,15 +481,13 @@ pub unsafe extern "C" fn hutano_forecaster_new(
     non_negative: bool,
     out: *mut *mut hutano_forecaster,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees the string is valid for its length.
         let text = unsafe { str_arg(models_json, models_json_len, "models_json") }?;
         let mut spec = PanelForecaster::new(parse_models(text)?);
         spec.non_negative = non_negative;
-        out.write(handle::into_raw(Forecaster(spec)));
-        Ok(())
-    }
+        Ok(Forecaster(spec))
+    })
 }
 
 /// Free a forecaster (NULL: no-op; double free caught where possible).
@@ -489,11 +526,7 @@ fn ready(panel: &PanelBuilder) -> FfiResult<&Panel> {
 /// `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_control_new(out: *mut *mut hutano_control) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::into_raw(ControlHandle::default()));
-        Ok(())
-    }
+    handle::handle_out(out, || Ok(ControlHandle::default()))
 }
 
 /// Free a control (NULL: no-op; double free caught where possible), after
@@ -508,9 +541,11 @@ pub unsafe extern "C" fn hutano_control_free(control: *mut hutano_control) -> hu
 
 /// Ask the calls running with `control` to stop: each returns
 /// `HUTANO_RESULT_CANCELLED` at its next unit of work (one model on one
-/// series, or one backtest window), writing no output. Sticky: every later
-/// call with this control is cancelled too. Thread-safe: may be called from
-/// any thread while another runs a call with `control`.
+/// series, or on one series at one backtest window; see `hutano_control`
+/// for the granularity), writing no output. A call whose units were all
+/// done before the cancel may still return `HUTANO_RESULT_OK`. Sticky:
+/// every later call with this control is cancelled too. Thread-safe: may be
+/// called from any thread while another runs a call with `control`.
 ///
 /// # Safety
 /// `control` is a live handle.
@@ -518,6 +553,8 @@ pub unsafe extern "C" fn hutano_control_free(control: *mut hutano_control) -> hu
 pub unsafe extern "C" fn hutano_control_cancel(control: *const hutano_control) -> hutano_result {
     ffi_panic_boundary! {
         handle::get::<ControlHandle>(control, "control")?.0.cancel();
+        // Pairs with the fence of `finished`: see there.
+        fence(Ordering::SeqCst);
         Ok(())
     }
 }
@@ -531,11 +568,32 @@ pub unsafe extern "C" fn hutano_control_cancel(control: *const hutano_control) -
 /// `control` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_control_done(control: *const hutano_control, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<ControlHandle>(control, "control")?.0.done());
-        Ok(())
+    value_out(out, || {
+        let control = &handle::get::<ControlHandle>(control, "control")?.0;
+        // Pairs with the fence of `hutano_control_cancel` (see `finished`).
+        fence(Ordering::SeqCst);
+        Ok(control.done())
+    })
+}
+
+/// The last look of a call at its control, after its last unit of work:
+/// `HUTANO_RESULT_CANCELLED` if it was cancelled meanwhile, even when every
+/// unit got done.
+///
+/// With the sequentially consistent fences here and in
+/// `hutano_control_cancel` (after the cancel) and `hutano_control_done`
+/// (before the read), either this fence comes first, and a
+/// `hutano_control_done` after the cancel sees every unit counted (the
+/// units happen before this fence: the calling thread did them, or joined
+/// the threads that did), or the cancel's fence comes first, and this
+/// load sees the cancel. So a call returns OK only if the caller who
+/// cancelled then sees every unit done: what the C tests check.
+fn finished(control: &Control) -> FfiResult<()> {
+    fence(Ordering::SeqCst);
+    if control.is_cancelled() {
+        return Err(::hutano_forecast::Error::Cancelled.into());
     }
+    Ok(())
 }
 
 /// # Safety
@@ -551,6 +609,7 @@ unsafe fn fit(
     let f = handle::get::<Forecaster>(forecaster, "forecaster")?;
     let panel = ready(handle::get::<PanelBuilder>(panel, "panel")?)?;
     let fitted = f.0.fit(panel, control)?;
+    finished(control)?;
     let unique_ids = fitted.unique_ids().into_iter().map(str::to_string).collect();
     let future_rows = panel
         .series
@@ -587,8 +646,9 @@ pub unsafe extern "C" fn hutano_forecaster_fit(
 
 /// `hutano_forecaster_fit` reporting progress to `control` and stopping
 /// with `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before
-/// or during the call. On success `hutano_control_done` has grown by series
-/// × models.
+/// or during the call (between units of work: one model on one series,
+/// also between series fitted in parallel; see `hutano_control`). On
+/// success `hutano_control_done` has grown by series × models.
 ///
 /// # Safety
 /// `forecaster`, `panel` and `control` are live handles; `out` is valid
@@ -634,8 +694,7 @@ pub unsafe extern "C" fn hutano_fitted_predict(
     n_levels: usize,
     out: *mut *mut hutano_forecast,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let f = handle::get::<Fitted>(fitted, "fitted")?;
         // SAFETY: the caller guarantees `levels` is valid for `n_levels` doubles.
         let levels = unsafe { slice(levels, n_levels, "levels") }?;
@@ -652,9 +711,12 @@ pub unsafe extern "C" fn hutano_fitted_predict(
             }
         }
         let long = f.panel.predict(h, levels)?;
-        out.write(handle::into_raw(ForecastResult { long, unique_ids: f.unique_ids.clone(), backtest: None }));
-        Ok(())
-    }
+        Ok(ForecastResult {
+            long,
+            unique_ids: f.unique_ids.clone(),
+            backtest: None,
+        })
+    })
 }
 
 /// `hutano_fitted_predict` with the regressors' future values given here
@@ -681,8 +743,7 @@ pub unsafe extern "C" fn hutano_fitted_predict_with(
     future_len: usize,
     out: *mut *mut hutano_forecast,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let fit = handle::get::<Fitted>(fitted, "fitted")?;
         // SAFETY: the caller guarantees the arrays are valid for their lengths.
         let (levels, future) = unsafe { (slice(levels, n_levels, "levels")?, slice(future, future_len, "future")?) };
@@ -719,9 +780,12 @@ pub unsafe extern "C" fn hutano_fitted_predict_with(
                 .collect()
         };
         let long = fit.panel.predict_with(h, levels, &per_series)?;
-        out.write(handle::into_raw(ForecastResult { long, unique_ids: fit.unique_ids.clone(), backtest: None }));
-        Ok(())
-    }
+        Ok(ForecastResult {
+            long,
+            unique_ids: fit.unique_ids.clone(),
+            backtest: None,
+        })
+    })
 }
 
 /// Rolling-origin cross-validation (backtest) of every model on every
@@ -757,7 +821,8 @@ pub unsafe extern "C" fn hutano_forecaster_cross_validation(
 /// `hutano_forecaster_cross_validation` reporting progress to `control`
 /// (one unit per series, model and window) and stopping with
 /// `HUTANO_RESULT_CANCELLED` (no output) when it is cancelled, before or
-/// during the call.
+/// during the call (between units, also between series run in parallel;
+/// see `hutano_control`).
 ///
 /// # Safety
 /// As `hutano_forecaster_cross_validation`; `control` is a live handle.
@@ -806,6 +871,7 @@ unsafe fn cross_validation(
     let levels = unsafe { slice(cv.levels, cv.n_levels, "levels") }?;
     let long =
         f.0.cross_validation(panel, cv.h, cv.n_windows, cv.step, levels, control)?;
+    finished(control)?;
     let unique_ids = panel.series.iter().map(|s| s.unique_id.clone()).collect();
     out.write(handle::into_raw(ForecastResult {
         long,
@@ -857,12 +923,16 @@ pub unsafe extern "C" fn hutano_forecast_column_name(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let name = &f.long.columns[index(j, f.long.columns.len(), "column")?].0;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(name) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            Ok(&item(
+                &handle::get::<ForecastResult>(forecast, "forecast")?.long.columns,
+                j,
+                "column",
+            )?
+            .0)
+        })
     }
 }
 
@@ -878,20 +948,12 @@ pub unsafe extern "C" fn hutano_forecast_column_index(
     name_len: usize,
     out: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    value_out(out, || {
         let f = handle::get::<ForecastResult>(forecast, "forecast")?;
         // SAFETY: the caller guarantees `name` is valid for its length.
         let name = unsafe { str_arg(name, name_len, "name") }?;
-        let j = f
-            .long
-            .columns
-            .iter()
-            .position(|(n, _)| n == name)
-            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no column {name:?}")))?;
-        out.write(j);
-        Ok(())
-    }
+        position_of(f.long.columns.iter().map(|(n, _)| n.as_str()), name, "column")
+    })
 }
 
 /// Values of value column `j`, one per row. Array output: see the preamble.
@@ -907,12 +969,16 @@ pub unsafe extern "C" fn hutano_forecast_values(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let values = &f.long.columns[index(j, f.long.columns.len(), "column")?].1;
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(values) }
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(&item(
+                &handle::get::<ForecastResult>(forecast, "forecast")?.long.columns,
+                j,
+                "column",
+            )?
+            .1)
+        })
     }
 }
 
@@ -928,11 +994,11 @@ pub unsafe extern "C" fn hutano_forecast_series(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        // SAFETY: the caller guarantees `out` is valid for `len` values.
-        unsafe { out.write(&f.long.series) }
+    // SAFETY: the caller guarantees `out` is valid for `len` values.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(&handle::get::<ForecastResult>(forecast, "forecast")?.long.series)
+        })
     }
 }
 
@@ -948,12 +1014,11 @@ pub unsafe extern "C" fn hutano_forecast_ds(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let ds: Vec<i64> = f.long.ds.iter().map(|t| epoch_seconds(*t)).collect();
-        // SAFETY: the caller guarantees `out` is valid for `len` values.
-        unsafe { out.write(&ds) }
+    // SAFETY: the caller guarantees `out` is valid for `len` values.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(seconds(&handle::get::<ForecastResult>(forecast, "forecast")?.long.ds))
+        })
     }
 }
 
@@ -969,13 +1034,19 @@ pub unsafe extern "C" fn hutano_forecast_cutoff(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let cutoff: Vec<i64> = f.long.cutoff.iter().map(|t| epoch_seconds(*t)).collect();
-        // SAFETY: the caller guarantees `out` is valid for `len` values.
-        unsafe { out.write(&cutoff) }
+    // SAFETY: the caller guarantees `out` is valid for `len` values.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(seconds(
+                &handle::get::<ForecastResult>(forecast, "forecast")?.long.cutoff,
+            ))
+        })
     }
+}
+
+/// Timestamps as seconds since 1970-01-01 00:00:00.
+fn seconds(times: &[chrono::NaiveDateTime]) -> Vec<i64> {
+    times.iter().map(|t| epoch_seconds(*t)).collect()
 }
 
 /// Observed value of each row: the actuals of a backtest, NaN for a
@@ -991,11 +1062,11 @@ pub unsafe extern "C" fn hutano_forecast_actual(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(&f.long.y) }
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(&handle::get::<ForecastResult>(forecast, "forecast")?.long.y)
+        })
     }
 }
 
@@ -1008,11 +1079,9 @@ pub unsafe extern "C" fn hutano_forecast_series_count(
     forecast: *const hutano_forecast,
     out: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<ForecastResult>(forecast, "forecast")?.unique_ids.len());
-        Ok(())
-    }
+    value_out(out, || {
+        Ok(handle::get::<ForecastResult>(forecast, "forecast")?.unique_ids.len())
+    })
 }
 
 /// Identifier of series `i`.
@@ -1028,12 +1097,15 @@ pub unsafe extern "C" fn hutano_forecast_unique_id(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let id = &f.unique_ids[index(i, f.unique_ids.len(), "series")?];
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(id) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            item(
+                &handle::get::<ForecastResult>(forecast, "forecast")?.unique_ids,
+                i,
+                "series",
+            )
+        })
     }
 }
 
@@ -1051,12 +1123,11 @@ pub unsafe extern "C" fn hutano_forecast_csv(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let f = handle::get::<ForecastResult>(forecast, "forecast")?;
-        let text = forecast_csv(f)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            forecast_csv(handle::get::<ForecastResult>(forecast, "forecast")?)
+        })
     }
 }
 
@@ -1124,11 +1195,10 @@ pub unsafe extern "C" fn hutano_forecast_metrics(
     season: usize,
     out: *mut hutano_metrics,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    value_out(out, || {
         // SAFETY: the caller guarantees `model` is valid for its length.
         let m = unsafe { backtest_metrics(forecast, model, model_len, season) }?;
-        out.write(hutano_metrics {
+        Ok(hutano_metrics {
             mase: m.mase,
             smape: m.smape,
             rmse: m.rmse,
@@ -1136,9 +1206,8 @@ pub unsafe extern "C" fn hutano_forecast_metrics(
             bias: m.bias,
             pinball: m.pinball,
             crps: m.crps,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 /// Share of actuals inside model `model`'s interval over a backtest, one
@@ -1157,12 +1226,138 @@ pub unsafe extern "C" fn hutano_forecast_coverage(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
+    let shares = || {
         // SAFETY: the caller guarantees `model` is valid for its length.
         let m = unsafe { backtest_metrics(forecast, model, model_len, 1) }?;
-        let shares: Vec<f64> = m.coverage.iter().map(|(_, share)| *share).collect();
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(&shares) }
+        Ok(m.coverage.iter().map(|(_, share)| *share).collect::<Vec<f64>>())
+    };
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe { array_out(out, len, out_n, shares) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ptr;
+
+    /// A panel of `n` daily series of `len` noisy weekly-cycle values.
+    fn panel(n: usize, len: usize) -> *mut hutano_panel {
+        let mut p = ptr::null_mut();
+        // SAFETY: `p` is a valid output.
+        assert_eq!(unsafe { hutano_panel_new(2, 0, &raw mut p) }, hutano_result::Ok);
+        for s in 0..n {
+            let ds: Vec<i64> = (0..len)
+                .map(|i| 1_704_067_200 + 86_400 * i64::try_from(i).unwrap())
+                .collect();
+            let y: Vec<f64> = (0..len)
+                .map(|i| 50.0 + 10.0 * (i % 7) as f64 + ((i * 7919 + s * 104_729) % 97) as f64 / 10.0)
+                .collect();
+            let id = format!("s{s}");
+            // SAFETY: every array is valid for its length.
+            let rc =
+                unsafe { hutano_panel_add_series(p, id.as_ptr().cast(), id.len(), ds.as_ptr(), len, y.as_ptr(), len) };
+            assert_eq!(rc, hutano_result::Ok);
+        }
+        p
+    }
+
+    /// Cancel a fit (or a backtest) while it runs: it returns CANCELLED and
+    /// writes no output, or OK with every unit counted by the time the
+    /// cancel returned. Either way the assertion holds, whatever the
+    /// interleaving.
+    fn cancel_while_running(backtest: bool) {
+        const SERIES: usize = 12;
+        let models = r#"[{"model": "auto_arima", "season_length": 7}]"#;
+        let p = panel(SERIES, 120);
+        let (mut fc, mut control) = (ptr::null_mut(), ptr::null_mut());
+        // SAFETY: valid string and outputs.
+        unsafe {
+            assert_eq!(
+                hutano_forecaster_new(models.as_ptr().cast(), models.len(), true, &raw mut fc),
+                hutano_result::Ok
+            );
+            assert_eq!(hutano_control_new(&raw mut control), hutano_result::Ok);
+        }
+        let total = if backtest { SERIES * 2 } else { SERIES };
+        // Raw pointers are not Send: cross the thread as addresses.
+        let (fc_addr, p_addr, c_addr) = (fc as usize, p as usize, control as usize);
+        let (rc, out, done) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let (fc, p, c) = (
+                    fc_addr as *const hutano_forecaster,
+                    p_addr as *const hutano_panel,
+                    c_addr as *const hutano_control,
+                );
+                let level = 80.0;
+                let mut out = ptr::null_mut::<u8>();
+                // SAFETY: live handles; `out` is a valid output of the right type.
+                let rc = unsafe {
+                    if backtest {
+                        hutano_forecaster_cross_validation_with_control(
+                            fc,
+                            p,
+                            7,
+                            2,
+                            7,
+                            &raw const level,
+                            1,
+                            c,
+                            (&raw mut out).cast(),
+                        )
+                    } else {
+                        hutano_forecaster_fit_with_control(fc, p, c, (&raw mut out).cast())
+                    }
+                };
+                (rc, out as usize)
+            });
+            let mut done = 0;
+            while done == 0 && !worker.is_finished() {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                // SAFETY: live handle, valid output.
+                assert_eq!(
+                    unsafe { hutano_control_done(control, &raw mut done) },
+                    hutano_result::Ok
+                );
+            }
+            // SAFETY: live handle, valid output.
+            unsafe {
+                assert_eq!(hutano_control_cancel(control), hutano_result::Ok);
+                assert_eq!(hutano_control_done(control, &raw mut done), hutano_result::Ok);
+            }
+            let (rc, out) = worker.join().unwrap();
+            (rc, out, done)
+        });
+        match rc {
+            hutano_result::Cancelled => assert_eq!(out, 0, "no output on CANCELLED"),
+            hutano_result::Ok => {
+                assert_eq!(done, total, "OK only if every unit was done at the cancel");
+                // SAFETY: the output of the successful call.
+                unsafe {
+                    let freed = if backtest {
+                        hutano_forecast_free(out as *mut hutano_forecast)
+                    } else {
+                        hutano_fitted_free(out as *mut hutano_fitted)
+                    };
+                    assert_eq!(freed, hutano_result::Ok);
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // SAFETY: live handles, freed once.
+        unsafe {
+            assert_eq!(hutano_control_free(control), hutano_result::Ok);
+            assert_eq!(hutano_forecaster_free(fc), hutano_result::Ok);
+            assert_eq!(hutano_panel_free(p), hutano_result::Ok);
+        }
+    }
+
+    #[test]
+    fn cancel_during_a_fit() {
+        cancel_while_running(false);
+    }
+
+    #[test]
+    fn cancel_during_a_backtest() {
+        cancel_while_running(true);
     }
 }

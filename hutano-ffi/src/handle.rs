@@ -68,6 +68,14 @@ pub(crate) fn get_mut<'a, T: Handle>(ptr: *mut T::Opaque, what: &str) -> FfiResu
     Ok(unsafe { &mut *ptr.cast::<T>() })
 }
 
+/// The body of a constructor: check `out`, make the value with `make` and
+/// give it to C as a new handle in `*out`, all inside the panic boundary
+/// (see [`crate::util::value_out`]); on an error no handle is made and
+/// `*out` is not written.
+pub(crate) fn handle_out<T: Handle>(out: *mut *mut T::Opaque, make: impl FnOnce() -> FfiResult<T>) -> hutano_result {
+    crate::util::value_out(out, || make().map(into_raw))
+}
+
 /// Free a handle. NULL is a no-op.
 pub(crate) fn free<T: Handle>(ptr: *mut T::Opaque, what: &str) -> FfiResult<()> {
     if ptr.is_null() {

@@ -1,9 +1,11 @@
 //! The panic boundary: no Rust panic unwinds into C.
 //!
 //! Every entry point that returns a [`hutano_result`] wraps its body in
-//! [`ffi_panic_boundary!`]: the body is a closure returning
-//! `FfiResult<()>`; an error becomes its result code (and the thread's
-//! error detail), a caught panic becomes [`hutano_result::Panic`].
+//! [`ffi_panic_boundary!`], directly or through the output helpers that
+//! contain it (`util::value_out`, `util::array_out`, `util::string_out`,
+//! `handle::handle_out`): the body is a closure returning `FfiResult<()>`;
+//! an error becomes its result code (and the thread's error detail), a
+//! caught panic becomes [`hutano_result::Panic`].
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};

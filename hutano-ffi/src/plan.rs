@@ -9,7 +9,9 @@ use chrono::{Days, NaiveDate};
 use hutano_core::model::snake_name;
 use hutano_core::table::{Column, Table, Values};
 use hutano_optimize::beds::{BedCosts, BedPlan, BedProblem};
+use hutano_optimize::budget::{Bound, Budget};
 use hutano_optimize::dispatch::{DispatchPlan, DispatchProblem};
+use hutano_optimize::lp::SolveStatus;
 use hutano_optimize::network::{bed_problem, census_demand, staff_problem, StaffingRatios};
 use hutano_optimize::slots::{SlotPlan, SlotProblem, SlotWeights};
 use hutano_optimize::staff::{ShiftSpec, StaffPlan, StaffProblem, StaffRules};
@@ -22,12 +24,13 @@ use crate::dataset::{hutano_dataset, hutano_table, Dataset};
 use crate::error::{hutano_result, FfiError, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
-use crate::util::{index, out_buf, out_ptr, parse_date, str_arg, to_json};
+use crate::util::{item, parse_date, str_arg, string_out, to_json, value_out};
 
 /// A solved allocation plan: its objective, summary numbers and rows
 /// (`hutano_plan_rows`, `hutano_plan_unmet`), with the problem it solves.
 /// Made by `hutano_plan_beds`, `_staff`, `_dispatch`, `_slots`,
-/// `hutano_dataset_bed_plan` and `hutano_dataset_staff_plan`. Immutable;
+/// `_beds_budgeted`, `_staff_budgeted`, `hutano_dataset_bed_plan` and
+/// `hutano_dataset_staff_plan`. Immutable;
 /// safe to share between threads.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
@@ -50,11 +53,13 @@ pub enum hutano_planner {
     Slots = 4,
 }
 
-/// The Rust side of `hutano_plan`: the problem and its plan.
+/// The Rust side of `hutano_plan`: the problem and its plan (beds and
+/// staff: with the proven bound of the whole plan when it was solved
+/// within a budget).
 #[derive(Debug)]
 pub(crate) enum Plan {
-    Beds(BedProblem, BedPlan),
-    Staff(StaffProblem, StaffPlan),
+    Beds(BedProblem, BedPlan, Option<Bound>),
+    Staff(StaffProblem, StaffPlan, Option<Bound>),
     Dispatch(DispatchProblem, DispatchPlan),
     Slots(SlotProblem, SlotPlan),
 }
@@ -117,6 +122,7 @@ fn with_defaults<T: DeserializeOwned>(text: &str, what: &str, defaults: Vec<(&st
 struct BedSettings {
     costs: BedCosts,
     allow_unmet: bool,
+    budget: Option<BudgetSettings>,
 }
 
 /// Settings of `hutano_dataset_staff_plan` (every field has a default).
@@ -125,6 +131,50 @@ struct BedSettings {
 struct StaffSettings {
     ratios: StaffingRatios,
     rules: StaffRules,
+    budget: Option<BudgetSettings>,
+}
+
+/// A branch-and-bound budget as JSON, `{"node_limit": 0, "gap": 0.01}`:
+/// the `"budget"` of a data set plan's settings and the `budget_json` of
+/// `hutano_plan_beds_budgeted` and `hutano_plan_staff_budgeted`. Both keys
+/// are optional; absent or null is no node limit and a zero gap.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BudgetSettings {
+    #[serde(default)]
+    node_limit: Option<serde_json::Number>,
+    #[serde(default)]
+    gap: Option<f64>,
+}
+
+impl BudgetSettings {
+    /// hutano-optimize's `Budget`, checked: `node_limit` a whole number from
+    /// 0, `gap` in [0, 1) (as Python's `node_limit=` and `gap=`). `what`
+    /// prefixes the key in an error, e.g. `"budget_json: "`.
+    fn budget(&self, what: &str) -> FfiResult<Budget> {
+        let mut budget = Budget::default();
+        if let Some(n) = &self.node_limit {
+            let n = n.as_u64().ok_or_else(|| {
+                FfiError::param(format!(
+                    "{what}node_limit must be a whole number of nodes from 0 (null: no limit), got {n}"
+                ))
+            })?;
+            budget = budget.with_node_limit(n);
+        }
+        if let Some(gap) = self.gap {
+            if !(0.0..1.0).contains(&gap) {
+                return Err(FfiError::param(format!("{what}gap must be in [0, 1), got {gap}")));
+            }
+            budget = budget.with_relative_gap(gap);
+        }
+        budget.validate()?;
+        Ok(budget)
+    }
+}
+
+/// The budget of a data set plan's settings, if they have one.
+fn settings_budget(budget: Option<&BudgetSettings>) -> FfiResult<Option<Budget>> {
+    budget.map(|b| b.budget("settings_json: budget.")).transpose()
 }
 
 fn horizon(start: &str, days: usize) -> FfiResult<NaiveDate> {
@@ -135,7 +185,13 @@ fn horizon(start: &str, days: usize) -> FfiResult<NaiveDate> {
     Ok(start)
 }
 
-fn dataset_bed_problem(ds: &Dataset, start: &str, days: usize, settings: &str) -> FfiResult<BedProblem> {
+/// The bed problem of a data set and the budget of its settings, if any.
+fn dataset_bed_problem(
+    ds: &Dataset,
+    start: &str,
+    days: usize,
+    settings: &str,
+) -> FfiResult<(BedProblem, Option<Budget>)> {
     let start = horizon(start, days)?;
     let s: BedSettings = with_defaults(
         settings,
@@ -145,13 +201,20 @@ fn dataset_bed_problem(ds: &Dataset, start: &str, days: usize, settings: &str) -
             ("allow_unmet", Value::Bool(true)),
         ],
     )?;
+    let budget = settings_budget(s.budget.as_ref())?;
     let demand = census_demand(&ds.net, start, days);
     let mut problem = bed_problem(&ds.net, start, days, demand, s.costs)?;
     problem.allow_unmet = s.allow_unmet;
-    Ok(problem)
+    Ok((problem, budget))
 }
 
-fn dataset_staff_problem(ds: &Dataset, start: &str, days: usize, settings: &str) -> FfiResult<StaffProblem> {
+/// The staff problem of a data set and the budget of its settings, if any.
+fn dataset_staff_problem(
+    ds: &Dataset,
+    start: &str,
+    days: usize,
+    settings: &str,
+) -> FfiResult<(StaffProblem, Option<Budget>)> {
     let start = horizon(start, days)?;
     let s: StaffSettings = with_defaults(
         settings,
@@ -161,18 +224,40 @@ fn dataset_staff_problem(ds: &Dataset, start: &str, days: usize, settings: &str)
             ("rules", value_of(&StaffRules::default())?),
         ],
     )?;
+    let budget = settings_budget(s.budget.as_ref())?;
     let demand = census_demand(&ds.net, start, days);
-    Ok(staff_problem(&ds.net, start, days, &demand, s.ratios, s.rules)?)
+    let problem = staff_problem(&ds.net, start, days, &demand, s.ratios, s.rules)?;
+    Ok((problem, budget))
 }
 
-fn solve_beds(problem: BedProblem) -> FfiResult<Plan> {
-    let plan = problem.solve(&MicroLp)?;
-    Ok(Plan::Beds(problem, plan))
+/// Solve to proven optimality (no budget: microlp's own branch and bound)
+/// or within a budget (hutano-optimize's `solve_budgeted`, keeping the
+/// whole plan's bound).
+fn solve_beds(problem: BedProblem, budget: Option<Budget>) -> FfiResult<Plan> {
+    Ok(match budget {
+        None => {
+            let plan = problem.solve(&MicroLp)?;
+            Plan::Beds(problem, plan, None)
+        }
+        Some(budget) => {
+            let (plan, bound) = problem.solve_budgeted(&budget)?;
+            Plan::Beds(problem, plan, Some(bound.total))
+        }
+    })
 }
 
-fn solve_staff(problem: StaffProblem) -> FfiResult<Plan> {
-    let plan = problem.solve(&MicroLp)?;
-    Ok(Plan::Staff(problem, plan))
+/// As [`solve_beds`].
+fn solve_staff(problem: StaffProblem, budget: Option<Budget>) -> FfiResult<Plan> {
+    Ok(match budget {
+        None => {
+            let plan = problem.solve(&MicroLp)?;
+            Plan::Staff(problem, plan, None)
+        }
+        Some(budget) => {
+            let (plan, bound) = problem.solve_budgeted(&budget)?;
+            Plan::Staff(problem, plan, Some(bound.total))
+        }
+    })
 }
 
 /// The body of the four `hutano_plan_<planner>` constructors.
@@ -184,25 +269,64 @@ unsafe fn plan_from_json(
     problem_json_len: usize,
     out: *mut *mut hutano_plan,
     kind: hutano_planner,
-) -> FfiResult<()> {
-    let out = out_ptr(out, "out")?;
+) -> hutano_result {
+    // SAFETY: forwarded contract.
+    handle::handle_out(out, || unsafe {
+        solve_json(problem_json, problem_json_len, kind, None)
+    })
+}
+
+/// The body of `hutano_plan_beds_budgeted` and `hutano_plan_staff_budgeted`.
+///
+/// # Safety
+/// The strings are NULL or valid for their lengths; `out` for one write.
+unsafe fn plan_from_json_budgeted(
+    problem_json: *const c_char,
+    problem_json_len: usize,
+    budget_json: *const c_char,
+    budget_json_len: usize,
+    out: *mut *mut hutano_plan,
+    kind: hutano_planner,
+) -> hutano_result {
+    handle::handle_out(out, || {
+        // SAFETY: forwarded contract.
+        let text = unsafe { str_arg(budget_json, budget_json_len, "budget_json") }?;
+        let budget = with_defaults::<BudgetSettings>(text, "budget_json", Vec::new())?.budget("budget_json: ")?;
+        // SAFETY: forwarded contract.
+        unsafe { solve_json(problem_json, problem_json_len, kind, Some(budget)) }
+    })
+}
+
+/// Parse a problem of `kind` and solve it (beds and staff within `budget`
+/// when given; dispatch and slots are always solved exactly).
+///
+/// # Safety
+/// `problem_json` is valid for `problem_json_len` bytes.
+unsafe fn solve_json(
+    problem_json: *const c_char,
+    problem_json_len: usize,
+    kind: hutano_planner,
+    budget: Option<Budget>,
+) -> FfiResult<Plan> {
     // SAFETY: forwarded contract.
     let text = unsafe { str_arg(problem_json, problem_json_len, "problem_json") }?;
     let what = "problem_json";
     let plan = match kind {
-        hutano_planner::Beds => solve_beds(with_defaults(
-            text,
-            what,
-            vec![("costs", value_of(&BedCosts::default())?)],
-        )?)?,
-        hutano_planner::Staff => solve_staff(with_defaults(
-            text,
-            what,
-            vec![
-                ("shifts", value_of(&ShiftSpec::three_shifts())?),
-                ("rules", value_of(&StaffRules::default())?),
-            ],
-        )?)?,
+        hutano_planner::Beds => solve_beds(
+            with_defaults(text, what, vec![("costs", value_of(&BedCosts::default())?)])?,
+            budget,
+        )?,
+        hutano_planner::Staff => solve_staff(
+            with_defaults(
+                text,
+                what,
+                vec![
+                    ("shifts", value_of(&ShiftSpec::three_shifts())?),
+                    ("rules", value_of(&StaffRules::default())?),
+                ],
+            )?,
+            budget,
+        )?,
         hutano_planner::Dispatch => {
             let problem: DispatchProblem = with_defaults(text, what, Vec::new())?;
             let plan = problem.solve(&MicroLp)?;
@@ -215,8 +339,7 @@ unsafe fn plan_from_json(
             Plan::Slots(problem, plan)
         }
     };
-    out.write(handle::into_raw(plan));
-    Ok(())
+    Ok(plan)
 }
 
 /// Solve a bed allocation given as JSON: hutano-optimize's `BedProblem`,
@@ -227,21 +350,34 @@ unsafe fn plan_from_json(
 ///  "pools": [{"ward": "HRE-ICU", "hospital": 0, "service": "Intensive care",
 ///             "bed_type": "icu", "beds": [6]}, ...],
 ///  "demand": [{"day": 0, "hospital": 0, "service": "Intensive care",
-///              "bed_type": "icu", "patients": 8}, ...],
+///              "bed_type": "icu", "patients": 8, "stay_days": 1}, ...],
 ///  "costs": {"unmet": 1000, ...}, "allow_unmet": true}
 /// ```
 ///
 /// Hospitals, pools and demand refer to each other by index; `beds` has one
 /// count per day; bed types are `general`, `private`, `hdu`, `icu`,
 /// `maternity`, `isolation` (an upgrade may take a patient: see
-/// hutano-optimize's `can_take`). `costs` (per patient: `unmet` 1000,
-/// `off_service` 10, `wrong_bed_type` 20, `transfer_fixed` 50,
-/// `transfer_per_km` 0.5, `max_transfer_km` 400) may be left out or given
-/// in part. On success `*out` receives the plan, freed with
-/// `hutano_plan_free`.
+/// hutano-optimize's `can_take`). A demand row is a cohort: `patients`
+/// arriving on `day` who need a bed for `stay_days` days (optional, default
+/// 1, at least 1; clipped at the end of the horizon), placed in one pool
+/// for the whole stay or left unmet for all of it; patients already in beds
+/// at the start are a row with `day` 0 and their remaining stay. `costs`
+/// (`unmet` 1000, `off_service` 10 and `wrong_bed_type` 20 per
+/// patient-day; `transfer_fixed` 50 and `transfer_per_km` 0.5 once per
+/// patient moved to another hospital, on the arrival day;
+/// `max_transfer_km` 400) may be left out or given in part. A placement
+/// has a row on every day of its stay in `hutano_plan_rows`, with `arrival`
+/// 1 on the first day; the summary counts unmet, off-service and wrong-type
+/// patient-days and transferred patients. Stays of more than one day
+/// couple the days into a mixed-integer programme solved to proven
+/// optimality (no node or gap limit through this call), which can take
+/// long on a large network over weeks: `hutano_plan_beds_budgeted` solves
+/// within a budget instead. On success `*out` receives the plan, freed
+/// with `hutano_plan_free`.
 ///
 /// Errors: `HUTANO_RESULT_INVALID_PARAMETER` for JSON that is not such a
-/// problem or an index, length or weight out of range;
+/// problem or an index, length, stay (`stay_days` 0) or weight out of
+/// range;
 /// `HUTANO_RESULT_INFEASIBLE` when `allow_unmet` is false and some patients
 /// cannot be placed: the detail names each group, e.g. `"infeasible plan:
 /// icu beds for ICU patients at A on 2024-05-03: 7 needed, 5 available"`.
@@ -255,7 +391,7 @@ pub unsafe extern "C" fn hutano_plan_beds(
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
     // SAFETY: the caller guarantees the arguments (forwarded contract).
-    ffi_panic_boundary! { unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Beds) } }
+    unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Beds) }
 }
 
 /// Solve a staff roster given as JSON: hutano-optimize's `StaffProblem`,
@@ -280,7 +416,9 @@ pub unsafe extern "C" fn hutano_plan_beds(
 /// `target` a soft goal.
 ///
 /// A roster is a MIP whose solve time grows fast with days and staff; the
-/// call blocks until the optimum is proven and cannot be cancelled.
+/// call blocks until the optimum is proven and cannot be cancelled:
+/// `hutano_plan_staff_budgeted` solves within a node and gap budget
+/// instead.
 ///
 /// Errors: as `hutano_plan_beds`; `HUTANO_RESULT_INFEASIBLE` when a
 /// `minimum` cannot be met, the detail naming each shift, e.g.
@@ -296,7 +434,101 @@ pub unsafe extern "C" fn hutano_plan_staff(
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
     // SAFETY: the caller guarantees the arguments (forwarded contract).
-    ffi_panic_boundary! { unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Staff) } }
+    unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Staff) }
+}
+
+/// Solve a bed allocation (`hutano_plan_beds`, same problem JSON) within a
+/// branch-and-bound budget instead of to proven optimality, with a proven
+/// lower bound. `budget_json`:
+///
+/// ```json
+/// {"node_limit": 2000, "gap": 0.01}
+/// ```
+///
+/// - `node_limit`: at most this many branch-and-bound nodes (LP re-solves
+///   below the root) per independent block of days; 0 stops after the
+///   root LP and the rounding heuristic; null or absent for no limit. The
+///   node limit, not the clock, decides where the search stops, so the
+///   same problem and budget give the same plan on every machine.
+/// - `gap`: stop once `(objective − lower_bound) / max(|objective|, 1)` is
+///   at most this, in [0, 1); null or absent for 0.
+///
+/// Both optional; NULL (with length 0), empty or `{}` is no limit and a
+/// zero gap: the search runs to proven optimality, giving the optimum of
+/// `hutano_plan_beds` (within the LP tolerances) and the bound. Only stays
+/// of more than one day need a budget: one-day stays are solved exactly at
+/// the root. The plan is feasible (it meets every hard constraint) and its
+/// summary ends with `lower_bound`, `gap`, `optimal` and `nodes` (see
+/// `hutano_plan_summary_name`); `hutano_plan_objective` is its cost, at
+/// least `lower_bound`. These are the `node_limit=` and `gap=` of Python's
+/// `plan_beds` (hutano-optimize's `BedProblem::solve_budgeted`).
+///
+/// Errors: as `hutano_plan_beds`; `HUTANO_RESULT_INVALID_PARAMETER` for a
+/// `budget_json` that is not such an object (an unknown key, a negative or
+/// fractional `node_limit`, a `gap` below 0, at or above 1 or not a
+/// number: JSON has no NaN), the detail naming the key, e.g.
+/// `"budget_json: gap must be in [0, 1), got 1.5"`;
+/// `HUTANO_RESULT_MODEL_FAILED` when the budget ran out before any plan
+/// was found.
+///
+/// # Safety
+/// `problem_json` is valid for `problem_json_len` bytes, `budget_json` for
+/// `budget_json_len` bytes (NULL only with length 0); `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_plan_beds_budgeted(
+    problem_json: *const c_char,
+    problem_json_len: usize,
+    budget_json: *const c_char,
+    budget_json_len: usize,
+    out: *mut *mut hutano_plan,
+) -> hutano_result {
+    // SAFETY: the caller guarantees the arguments (forwarded contract).
+    unsafe {
+        plan_from_json_budgeted(
+            problem_json,
+            problem_json_len,
+            budget_json,
+            budget_json_len,
+            out,
+            hutano_planner::Beds,
+        )
+    }
+}
+
+/// Solve a staff roster (`hutano_plan_staff`, same problem JSON) within a
+/// branch-and-bound budget instead of to proven optimality, with a proven
+/// lower bound: `budget_json` as in `hutano_plan_beds_budgeted`, with
+/// `node_limit` per independent part of the roster. A whole network's
+/// roster over weeks, which takes hours to solve exactly, gives a feasible
+/// roster and its bound in the time of the root LPs with `{"node_limit":
+/// 0}`. The summary ends with `lower_bound`, `gap`, `optimal` and `nodes`.
+/// Python's `plan_staff(..., node_limit=, gap=)` (hutano-optimize's
+/// `StaffProblem::solve_budgeted`).
+///
+/// Errors: as `hutano_plan_staff` and `hutano_plan_beds_budgeted`.
+///
+/// # Safety
+/// `problem_json` is valid for `problem_json_len` bytes, `budget_json` for
+/// `budget_json_len` bytes (NULL only with length 0); `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_plan_staff_budgeted(
+    problem_json: *const c_char,
+    problem_json_len: usize,
+    budget_json: *const c_char,
+    budget_json_len: usize,
+    out: *mut *mut hutano_plan,
+) -> hutano_result {
+    // SAFETY: the caller guarantees the arguments (forwarded contract).
+    unsafe {
+        plan_from_json_budgeted(
+            problem_json,
+            problem_json_len,
+            budget_json,
+            budget_json_len,
+            out,
+            hutano_planner::Staff,
+        )
+    }
 }
 
 /// Solve an ambulance dispatch round given as JSON: hutano-optimize's
@@ -324,7 +556,7 @@ pub unsafe extern "C" fn hutano_plan_dispatch(
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
     // SAFETY: the caller guarantees the arguments (forwarded contract).
-    ffi_panic_boundary! { unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Dispatch) } }
+    unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Dispatch) }
 }
 
 /// Give freed procedure slots to patients on the waiting list, given as
@@ -351,7 +583,7 @@ pub unsafe extern "C" fn hutano_plan_slots(
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
     // SAFETY: the caller guarantees the arguments (forwarded contract).
-    ffi_panic_boundary! { unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Slots) } }
+    unsafe { plan_from_json(problem_json, problem_json_len, out, hutano_planner::Slots) }
 }
 
 /// The bed problem of a data set's network over `days` days from `start`
@@ -362,10 +594,12 @@ pub unsafe extern "C" fn hutano_plan_slots(
 /// `network::bed_problem` and `network::census_demand`). Edit it (e.g.
 /// replace the demand by a forecast) and solve it with `hutano_plan_beds`.
 ///
-/// `settings_json`: `{"costs": {...}, "allow_unmet": true}`, both optional
-/// (`costs` as in `hutano_plan_beds`, also in part); NULL (with length 0)
-/// or empty for the defaults. `days` from 1 to 3660. String output: see
-/// the preamble.
+/// `settings_json`: `{"costs": {...}, "allow_unmet": true, "budget":
+/// {"node_limit": 0, "gap": 0.01}}`, all optional (`costs` as in
+/// `hutano_plan_beds`, also in part; `budget` as the `budget_json` of
+/// `hutano_plan_beds_budgeted`, used by `hutano_dataset_bed_plan` and here
+/// only checked); NULL (with length 0) or empty for the defaults. `days`
+/// from 1 to 3660. String output: see the preamble.
 ///
 /// Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a bad date, `days` or
 /// settings; `HUTANO_RESULT_INVALID_DATA` (or another hutano-core code) when
@@ -386,24 +620,28 @@ pub unsafe extern "C" fn hutano_dataset_bed_problem(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    let text = || {
         // SAFETY: the caller guarantees the strings are valid for their lengths.
-        let (start, settings) = unsafe {
-            (str_arg(start, start_len, "start")?, str_arg(settings_json, settings_json_len, "settings_json")?)
-        };
-        let text = to_json(&dataset_bed_problem(ds, start, days, settings)?)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
-    }
+        let (ds, start, settings) =
+            unsafe { dataset_args(dataset, start, start_len, settings_json, settings_json_len) }?;
+        to_json(&dataset_bed_problem(ds, start, days, settings)?.0)
+    };
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, text) }
 }
 
 /// Solve the bed problem of a data set's network (`hutano_dataset_bed_problem`,
 /// same arguments). With `"allow_unmet": false` in the settings, a day whose
 /// patients cannot all be placed gives `HUTANO_RESULT_INFEASIBLE`, the
-/// detail naming each group. On success `*out` receives the plan, freed
-/// with `hutano_plan_free`.
+/// detail naming each group. With a `"budget"` in the settings (e.g.
+/// `{"budget": {"node_limit": 0}}`; `{"budget": {}}` for no limit) the
+/// plan is solved within it as by `hutano_plan_beds_budgeted` and its
+/// summary ends with `lower_bound`, `gap`, `optimal` and `nodes`; without
+/// one, to proven optimality. A bad budget gives
+/// `HUTANO_RESULT_INVALID_PARAMETER`, e.g. `"settings_json:
+/// budget.node_limit must be a whole number of nodes from 0 (null: no
+/// limit), got -1"`. On success `*out` receives the plan, freed with
+/// `hutano_plan_free`.
 ///
 /// # Safety
 /// `dataset` is a live handle; the strings are valid for their lengths;
@@ -418,17 +656,36 @@ pub unsafe extern "C" fn hutano_dataset_bed_plan(
     settings_json_len: usize,
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees the strings are valid for their lengths.
-        let (start, settings) = unsafe {
-            (str_arg(start, start_len, "start")?, str_arg(settings_json, settings_json_len, "settings_json")?)
-        };
-        let plan = solve_beds(dataset_bed_problem(ds, start, days, settings)?)?;
-        out.write(handle::into_raw(plan));
-        Ok(())
-    }
+        let (ds, start, settings) =
+            unsafe { dataset_args(dataset, start, start_len, settings_json, settings_json_len) }?;
+        let (problem, budget) = dataset_bed_problem(ds, start, days, settings)?;
+        solve_beds(problem, budget)
+    })
+}
+
+/// The data set and the two strings of the four `hutano_dataset_*_problem`
+/// and `hutano_dataset_*_plan` calls.
+///
+/// # Safety
+/// `start` and `settings_json` are NULL or valid for their lengths.
+unsafe fn dataset_args<'a>(
+    dataset: *const hutano_dataset,
+    start: *const c_char,
+    start_len: usize,
+    settings_json: *const c_char,
+    settings_json_len: usize,
+) -> FfiResult<(&'a Dataset, &'a str, &'a str)> {
+    let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    // SAFETY: forwarded contract.
+    let (start, settings) = unsafe {
+        (
+            str_arg(start, start_len, "start")?,
+            str_arg(settings_json, settings_json_len, "settings_json")?,
+        )
+    };
+    Ok((ds, start, settings))
 }
 
 /// The staff problem of a data set's network over `days` days from `start`,
@@ -442,12 +699,15 @@ pub unsafe extern "C" fn hutano_dataset_bed_plan(
 /// `settings_json`: `{"ratios": {"patients_per_nurse": [8, 10, 12],
 /// "critical_patients_per_nurse": 2, "patients_per_doctor": 15,
 /// "minimum_share": 0.5, "max_overtime_hours_per_week": 8}, "rules":
-/// {...}}`, both optional and either in part (`rules` as in
-/// `hutano_plan_staff`); NULL (with length 0) or empty for the defaults.
-/// A whole network's roster solves quickly for one day but can take
-/// microlp many minutes for two or more: keep the units you need and solve
-/// the edited problem with `hutano_plan_staff`. String output: see the
-/// preamble.
+/// {...}, "budget": {"node_limit": 0, "gap": 0.01}}`, all optional,
+/// `ratios` and `rules` in part (`rules` as in `hutano_plan_staff`;
+/// `budget` as the `budget_json` of `hutano_plan_staff_budgeted`, used by
+/// `hutano_dataset_staff_plan` and here only checked); NULL (with length
+/// 0) or empty for the defaults. A whole network's roster solves quickly
+/// for one day but can take microlp many minutes for two or more: give a
+/// `"budget"` to `hutano_dataset_staff_plan`, or keep the units you need
+/// and solve the edited problem with `hutano_plan_staff` (or
+/// `hutano_plan_staff_budgeted`). String output: see the preamble.
 ///
 /// Errors: as `hutano_dataset_bed_problem`.
 ///
@@ -466,24 +726,23 @@ pub unsafe extern "C" fn hutano_dataset_staff_problem(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    let text = || {
         // SAFETY: the caller guarantees the strings are valid for their lengths.
-        let (start, settings) = unsafe {
-            (str_arg(start, start_len, "start")?, str_arg(settings_json, settings_json_len, "settings_json")?)
-        };
-        let text = to_json(&dataset_staff_problem(ds, start, days, settings)?)?;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
-    }
+        let (ds, start, settings) =
+            unsafe { dataset_args(dataset, start, start_len, settings_json, settings_json_len) }?;
+        to_json(&dataset_staff_problem(ds, start, days, settings)?.0)
+    };
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe { string_out(buf, len, out_n, text) }
 }
 
 /// Solve the staff problem of a data set's network
 /// (`hutano_dataset_staff_problem`, same arguments; see there for the
 /// solve time). `HUTANO_RESULT_INFEASIBLE` when a staffing floor cannot be
-/// met, the detail naming each shift. On success `*out` receives the plan,
-/// freed with `hutano_plan_free`.
+/// met, the detail naming each shift. With a `"budget"` in the settings
+/// the roster is solved within it (as `hutano_plan_staff_budgeted`; see
+/// `hutano_dataset_bed_plan`), else to proven optimality. On success
+/// `*out` receives the plan, freed with `hutano_plan_free`.
 ///
 /// # Safety
 /// `dataset` is a live handle; the strings are valid for their lengths;
@@ -498,17 +757,13 @@ pub unsafe extern "C" fn hutano_dataset_staff_plan(
     settings_json_len: usize,
     out: *mut *mut hutano_plan,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees the strings are valid for their lengths.
-        let (start, settings) = unsafe {
-            (str_arg(start, start_len, "start")?, str_arg(settings_json, settings_json_len, "settings_json")?)
-        };
-        let plan = solve_staff(dataset_staff_problem(ds, start, days, settings)?)?;
-        out.write(handle::into_raw(plan));
-        Ok(())
-    }
+        let (ds, start, settings) =
+            unsafe { dataset_args(dataset, start, start_len, settings_json, settings_json_len) }?;
+        let (problem, budget) = dataset_staff_problem(ds, start, days, settings)?;
+        solve_staff(problem, budget)
+    })
 }
 
 /// Free a plan (NULL: no-op; double free caught where possible).
@@ -526,21 +781,20 @@ pub unsafe extern "C" fn hutano_plan_free(plan: *mut hutano_plan) -> hutano_resu
 /// `plan` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_plan_kind(plan: *const hutano_plan, out: *mut hutano_planner) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(match handle::get::<Plan>(plan, "plan")? {
+    value_out(out, || {
+        Ok(match handle::get::<Plan>(plan, "plan")? {
             Plan::Beds(..) => hutano_planner::Beds,
             Plan::Staff(..) => hutano_planner::Staff,
             Plan::Dispatch(..) => hutano_planner::Dispatch,
             Plan::Slots(..) => hutano_planner::Slots,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
-/// The optimal objective value (minimised): for beds the weighted cost of
-/// unmet, off-service, wrong-type and transferred patients summed over the
-/// days; for staff wages, overtime premium, understaffing and fairness
+/// The objective value (minimised; the optimum unless the plan was solved
+/// within a budget, see `lower_bound` in `hutano_plan_summary_name`): for beds the weighted cost of
+/// unmet, off-service and wrong-type patient-days and of transferred
+/// patients (each once); for staff wages, overtime premium, understaffing and fairness
 /// penalties; for dispatch acuity-weighted minutes; for slots minus the
 /// value of the filled slots.
 ///
@@ -548,23 +802,36 @@ pub unsafe extern "C" fn hutano_plan_kind(plan: *const hutano_plan, out: *mut hu
 /// `plan` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_plan_objective(plan: *const hutano_plan, out: *mut f64) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(match handle::get::<Plan>(plan, "plan")? {
-            Plan::Beds(_, p) => p.objective,
-            Plan::Staff(_, p) => p.objective,
+    value_out(out, || {
+        Ok(match handle::get::<Plan>(plan, "plan")? {
+            Plan::Beds(_, p, _) => p.objective,
+            Plan::Staff(_, p, _) => p.objective,
             Plan::Dispatch(_, p) => p.objective,
             Plan::Slots(_, p) => p.objective,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 impl Plan {
-    /// The summary numbers, by name, in a fixed order per planner.
+    /// The summary numbers, by name, in a fixed order per planner, and
+    /// after them the proven bound of a plan solved within a budget.
     fn summary(&self) -> Vec<(&'static str, f64)> {
+        let mut numbers = self.plan_summary();
+        if let Plan::Beds(_, _, Some(b)) | Plan::Staff(_, _, Some(b)) = self {
+            numbers.extend([
+                ("lower_bound", b.lower_bound),
+                ("gap", b.gap),
+                ("optimal", f64::from(u8::from(b.status == SolveStatus::Optimal))),
+                ("nodes", b.nodes as f64),
+            ]);
+        }
+        numbers
+    }
+
+    /// The planner's own summary numbers.
+    fn plan_summary(&self) -> Vec<(&'static str, f64)> {
         match self {
-            Plan::Beds(_, p) => {
+            Plan::Beds(_, p, _) => {
                 let s = p.summary;
                 vec![
                     ("unmet_patients", s.unmet_patients as f64),
@@ -574,7 +841,7 @@ impl Plan {
                     ("transfer_km", s.transfer_km),
                 ]
             }
-            Plan::Staff(_, p) => {
+            Plan::Staff(_, p, _) => {
                 let s = p.summary;
                 vec![
                     ("shifts", s.shifts as f64),
@@ -609,11 +876,7 @@ impl Plan {
 /// `plan` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_plan_summary_count(plan: *const hutano_plan, out: *mut usize) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(handle::get::<Plan>(plan, "plan")?.summary().len());
-        Ok(())
-    }
+    value_out(out, || Ok(handle::get::<Plan>(plan, "plan")?.summary().len()))
 }
 
 /// Name of summary number `i`. The names, in order:
@@ -624,7 +887,18 @@ pub unsafe extern "C" fn hutano_plan_summary_count(plan: *const hutano_plan, out
 ///   `max_weekend_shifts` (most of one member);
 /// - dispatch: `dispatched`, `waiting` (requests), `response_minutes`,
 ///   `transfer_minutes` (unweighted totals over the dispatched requests);
-/// - slots: `booked`, `empty` (slots).
+/// - slots: `booked`, `empty` (slots);
+///
+/// and after them, for a bed or staff plan solved within a budget
+/// (`hutano_plan_beds_budgeted`, `hutano_plan_staff_budgeted`, or a
+/// `"budget"` in the settings of `hutano_dataset_bed_plan` and
+/// `hutano_dataset_staff_plan`), what the search proved about the whole
+/// plan: `lower_bound` (no plan costs less), `gap` (`(objective −
+/// lower_bound) / max(|objective|, 1)`, at least 0), `optimal` (1 when
+/// optimality was proven, else 0) and `nodes` (branch-and-bound nodes
+/// solved, over all independent parts). A plan solved without a budget is
+/// optimal and has none of these four (`hutano_plan_summary_value` gives
+/// `HUTANO_RESULT_NOT_FOUND`).
 ///
 /// String output: see the preamble.
 ///
@@ -639,12 +913,12 @@ pub unsafe extern "C" fn hutano_plan_summary_name(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let summary = handle::get::<Plan>(plan, "plan")?.summary();
-        let name = summary[index(i, summary.len(), "summary number")?].0;
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(name) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || {
+            let summary = handle::get::<Plan>(plan, "plan")?.summary();
+            Ok(item(&summary, i, "summary number")?.0)
+        })
     }
 }
 
@@ -661,19 +935,15 @@ pub unsafe extern "C" fn hutano_plan_summary_value(
     name_len: usize,
     out: *mut f64,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    value_out(out, || {
         let p = handle::get::<Plan>(plan, "plan")?;
         // SAFETY: the caller guarantees `name` is valid for its length.
         let name = unsafe { str_arg(name, name_len, "name") }?;
-        let value = p
-            .summary()
+        p.summary()
             .into_iter()
             .find_map(|(n, v)| (n == name).then_some(v))
-            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no summary number {name:?}")))?;
-        out.write(value);
-        Ok(())
-    }
+            .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no summary number {name:?}")))
+    })
 }
 
 fn column(name: &str, values: Values) -> Column {
@@ -719,7 +989,7 @@ impl Plan {
     /// The rows of the plan: placements, assignments, dispatches or bookings.
     fn rows(&self) -> Table {
         let columns = match self {
-            Plan::Beds(_, plan) => {
+            Plan::Beds(_, plan, _) => {
                 let rows: Vec<_> = plan.days.iter().flat_map(|d| &d.placements).collect();
                 vec![
                     column("date", dates(&rows, |p| p.date)),
@@ -732,11 +1002,12 @@ impl Plan {
                     column("patients", ints(&rows, |p| i64::from(p.patients))),
                     column("off_service", ints(&rows, |p| i64::from(p.off_service))),
                     column("transfer_km", floats(&rows, |p| p.transfer_km.unwrap_or(f64::NAN))),
+                    column("arrival", ints(&rows, |p| i64::from(p.arrival))),
                     column("demand_index", ints(&rows, |p| int(p.demand))),
                     column("pool_index", ints(&rows, |p| int(p.pool))),
                 ]
             }
-            Plan::Staff(problem, plan) => {
+            Plan::Staff(problem, plan, _) => {
                 let rows = &plan.assignments;
                 let member = |a: &hutano_optimize::staff::Assignment| &problem.staff[a.staff];
                 vec![
@@ -793,7 +1064,7 @@ impl Plan {
     /// waiting requests or empty slots.
     fn unmet(&self) -> Table {
         let columns = match self {
-            Plan::Beds(problem, plan) => {
+            Plan::Beds(problem, plan, _) => {
                 let rows: Vec<_> = plan.days.iter().flat_map(|d| &d.unmet).collect();
                 let demand = |u: &&hutano_optimize::beds::UnmetDemand| &problem.demand[u.demand];
                 vec![
@@ -808,7 +1079,7 @@ impl Plan {
                     column("demand_index", ints(&rows, |u| int(u.demand))),
                 ]
             }
-            Plan::Staff(problem, plan) => {
+            Plan::Staff(problem, plan, _) => {
                 let rows = &plan.understaffing;
                 let req = |u: &hutano_optimize::staff::Understaffing| &problem.requirements[u.requirement];
                 vec![
@@ -856,7 +1127,11 @@ impl Plan {
 /// - beds: demand group placed in a pool on a day: `date`, `from_hospital`,
 ///   `to_hospital`, `ward`, `service`, `needed` and `bed_type` (bed types),
 ///   `patients`, `off_service` (0 or 1), `transfer_km` (NaN when not
-///   moved), `demand_index`, `pool_index`;
+///   moved; set on every day of a stay in another hospital), `arrival` (1
+///   on the first day of the stay, when the patients are placed and any
+///   transfer happens, else 0), `demand_index`, `pool_index`. A stay of
+///   several days has a row on each of its days, so the rows of a date are
+///   that day's occupancy;
 /// - staff: member on a shift: `date`, `shift` (name), `unit`, `staff`
 ///   (code), `role`, `day`, `shift_index`, `staff_index`;
 /// - dispatch: dispatched request: `request` (id), `ambulance`, `hospital`
@@ -874,12 +1149,7 @@ impl Plan {
 /// `plan` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_plan_rows(plan: *const hutano_plan, out: *mut *mut hutano_table) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let table = handle::get::<Plan>(plan, "plan")?.rows();
-        out.write(handle::into_raw(table));
-        Ok(())
-    }
+    handle::handle_out(out, || Ok(handle::get::<Plan>(plan, "plan")?.rows()))
 }
 
 /// What the plan leaves undone, as a new table (freed with
@@ -898,12 +1168,7 @@ pub unsafe extern "C" fn hutano_plan_rows(plan: *const hutano_plan, out: *mut *m
 /// `plan` is a live handle; `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_plan_unmet(plan: *const hutano_plan, out: *mut *mut hutano_table) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        let table = handle::get::<Plan>(plan, "plan")?.unmet();
-        out.write(handle::into_raw(table));
-        Ok(())
-    }
+    handle::handle_out(out, || Ok(handle::get::<Plan>(plan, "plan")?.unmet()))
 }
 
 /// The whole plan as JSON: hutano-optimize's `BedPlan`, `StaffPlan`,
@@ -920,22 +1185,23 @@ pub unsafe extern "C" fn hutano_plan_json(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let text = match handle::get::<Plan>(plan, "plan")? {
-            Plan::Beds(_, p) => to_json(p)?,
-            Plan::Staff(_, p) => to_json(p)?,
-            Plan::Dispatch(_, p) => to_json(p)?,
-            Plan::Slots(_, p) => to_json(p)?,
-        };
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || match handle::get::<Plan>(plan, "plan")? {
+            Plan::Beds(_, p, _) => to_json(p),
+            Plan::Staff(_, p, _) => to_json(p),
+            Plan::Dispatch(_, p) => to_json(p),
+            Plan::Slots(_, p) => to_json(p),
+        })
     }
 }
 
 /// The problem the plan solves, as JSON with every default filled in (the
 /// input of `hutano_plan_beds`, `_staff`, `_dispatch` or `_slots`, which
-/// solve it again to the same plan). String output: see the preamble.
+/// solve it again to the same plan; a budgeted plan's budget is not part
+/// of the problem: `hutano_plan_beds_budgeted` or
+/// `hutano_plan_staff_budgeted` with the same budget give the same plan
+/// again). String output: see the preamble.
 ///
 /// # Safety
 /// `plan` is a live handle; `buf` is valid for `len` bytes; `out_n` for
@@ -947,16 +1213,14 @@ pub unsafe extern "C" fn hutano_plan_problem_json(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(buf, len, out_n, "buf")?;
-        let text = match handle::get::<Plan>(plan, "plan")? {
-            Plan::Beds(p, _) => to_json(p)?,
-            Plan::Staff(p, _) => to_json(p)?,
-            Plan::Dispatch(p, _) => to_json(p)?,
-            Plan::Slots(p, _) => to_json(p)?,
-        };
-        // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
-        unsafe { out.write_str(&text) }
+    // SAFETY: the caller guarantees `buf` is valid for `len` bytes.
+    unsafe {
+        string_out(buf, len, out_n, || match handle::get::<Plan>(plan, "plan")? {
+            Plan::Beds(p, ..) => to_json(p),
+            Plan::Staff(p, ..) => to_json(p),
+            Plan::Dispatch(p, _) => to_json(p),
+            Plan::Slots(p, _) => to_json(p),
+        })
     }
 }
 
@@ -992,5 +1256,34 @@ mod tests {
         );
         let err = with_defaults::<BedSettings>("[1]", "s", Vec::new()).unwrap_err();
         assert_eq!(err.detail, "s: expected a JSON object");
+    }
+
+    #[test]
+    fn budgets_are_checked() {
+        let parse = |text: &str| with_defaults::<BudgetSettings>(text, "b", Vec::new())?.budget("b: ");
+        assert_eq!(parse("").unwrap(), Budget::default());
+        assert_eq!(
+            parse(r#"{"node_limit": null, "gap": null}"#).unwrap(),
+            Budget::default()
+        );
+        assert_eq!(
+            parse(r#"{"node_limit": 0, "gap": 0.25}"#).unwrap(),
+            Budget::default().with_node_limit(0).with_relative_gap(0.25)
+        );
+        for bad in [
+            r#"{"node_limit": -1}"#,
+            r#"{"node_limit": 1.5}"#,
+            r#"{"gap": 1}"#,
+            r#"{"gap": -0.1}"#,
+            r#"{"gap": "x"}"#,
+            r#"{"nodes": 3}"#,
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.code, hutano_result::InvalidParameter, "{bad}");
+        }
+        assert_eq!(
+            parse(r#"{"gap": 1.5}"#).unwrap_err().detail,
+            "b: gap must be in [0, 1), got 1.5"
+        );
     }
 }

@@ -11,7 +11,9 @@ use crate::dataset::{hutano_dataset, Dataset};
 use crate::error::{hutano_result, FfiError, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
-use crate::util::{epoch_days, from_epoch_seconds, json, out_buf, out_ptr, parse_date, slice, str_arg};
+use crate::util::{
+    array_out, epoch_days, from_epoch_seconds, json, out_buf, parse_date, same_len, slice, str_arg, value_out,
+};
 
 /// A census forecast: the distribution of the midnight census on each of
 /// the `h` days after the origin. Immutable; safe to share between threads.
@@ -62,11 +64,7 @@ impl Handle for Census {
 /// `out` is valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn hutano_erlang_b(servers: u32, load: f64, out: *mut f64) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
-        out.write(hutano_forecast::resources::erlang_b(servers, load)?);
-        Ok(())
-    }
+    value_out(out, || Ok(hutano_forecast::resources::erlang_b(servers, load)?))
 }
 
 /// Beds so that at most a share `target` of arriving patients find the unit
@@ -84,10 +82,9 @@ pub unsafe extern "C" fn hutano_beds_for_blocking(
     target: f64,
     out: *mut hutano_bed_sizing,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    value_out(out, || {
         let b = hutano_forecast::resources::beds_for_blocking(arrival_rate, mean_los, target)?;
-        out.write(hutano_bed_sizing {
+        Ok(hutano_bed_sizing {
             offered_load: b.offered_load,
             target: b.target,
             erlang_beds: b.erlang_beds,
@@ -95,9 +92,8 @@ pub unsafe extern "C" fn hutano_beds_for_blocking(
             erlang_occupancy: b.erlang_occupancy,
             occupancy_rule_beds: b.occupancy_rule_beds,
             occupancy_rule_blocking: b.occupancy_rule_blocking,
-        });
-        Ok(())
-    }
+        })
+    })
 }
 
 /// Forecast the midnight census of the `h` days after `as_of`
@@ -126,8 +122,7 @@ pub unsafe extern "C" fn hutano_dataset_census_forecast(
     arrival_json_len: usize,
     out: *mut *mut hutano_census,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         let ds = handle::get::<Dataset>(dataset, "dataset")?;
         // SAFETY: the caller guarantees every string and array is valid for its length.
         let (as_of, levels, model, arrival) = unsafe {
@@ -139,10 +134,8 @@ pub unsafe extern "C" fn hutano_dataset_census_forecast(
             )
         };
         let stays: Vec<Stay> = ds.net.encounters.iter().map(|e| (e.admit, e.discharge)).collect();
-        let census = census(&stays, as_of, h, levels, model, arrival)?;
-        out.write(handle::into_raw(census));
-        Ok(())
-    }
+        census(&stays, as_of, h, levels, model, arrival)
+    })
 }
 
 /// The shared body of the two census constructors.
@@ -183,8 +176,7 @@ pub unsafe extern "C" fn hutano_census_from_stays(
     arrival_json_len: usize,
     out: *mut *mut hutano_census,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_ptr(out, "out")?;
+    handle::handle_out(out, || {
         // SAFETY: the caller guarantees every string and array is valid for its length.
         let (admit, discharge, as_of, levels, model, arrival) = unsafe {
             (
@@ -196,26 +188,23 @@ pub unsafe extern "C" fn hutano_census_from_stays(
                 str_arg(arrival_json, arrival_json_len, "arrival_json")?,
             )
         };
-        if admit.len() != discharge.len() {
-            return Err(FfiError::new(
-                hutano_result::LengthMismatch,
-                format!("admit has {} rows, discharge has {}", admit.len(), discharge.len()),
-            ));
-        }
+        same_len(("admit", admit.len()), ("discharge", discharge.len()))?;
         let stays: Vec<Stay> = admit
             .iter()
             .zip(discharge)
             .enumerate()
             .map(|(row, (&a, &d))| {
                 let a = from_epoch_seconds(a, "admit", row)?;
-                let d = if d == i64::MIN { None } else { Some(from_epoch_seconds(d, "discharge", row)?) };
+                let d = if d == i64::MIN {
+                    None
+                } else {
+                    Some(from_epoch_seconds(d, "discharge", row)?)
+                };
                 Ok((a, d))
             })
             .collect::<FfiResult<_>>()?;
-        let census = census(&stays, as_of, h, levels, model, arrival)?;
-        out.write(handle::into_raw(census));
-        Ok(())
-    }
+        census(&stays, as_of, h, levels, model, arrival)
+    })
 }
 
 /// Free a census forecast (NULL: no-op; double free caught where possible).
@@ -240,14 +229,16 @@ pub unsafe extern "C" fn hutano_census_days(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let c = handle::get::<Census>(census, "census")?;
-        let first = epoch_days(c.as_of);
-        // A horizon is far below i64::MAX days.
-        let days: Vec<i64> = (1..=c.forecast.days.len()).map(|t| first + i64::try_from(t).unwrap_or(i64::MAX)).collect();
-        // SAFETY: the caller guarantees `out` is valid for `len` values.
-        unsafe { out.write(&days) }
+    // SAFETY: the caller guarantees `out` is valid for `len` values.
+    unsafe {
+        array_out(out, len, out_n, || {
+            let c = handle::get::<Census>(census, "census")?;
+            let first = epoch_days(c.as_of);
+            // A horizon is far below i64::MAX days.
+            Ok((1..=c.forecast.days.len())
+                .map(|t| first + i64::try_from(t).unwrap_or(i64::MAX))
+                .collect::<Vec<i64>>())
+        })
     }
 }
 
@@ -263,11 +254,11 @@ pub unsafe extern "C" fn hutano_census_mean(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        let c = handle::get::<Census>(census, "census")?;
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(&c.forecast.forecast.point) }
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            Ok(&handle::get::<Census>(census, "census")?.forecast.forecast.point)
+        })
     }
 }
 
@@ -320,13 +311,13 @@ pub unsafe extern "C" fn hutano_census_prob_above(
     len: usize,
     out_n: *mut usize,
 ) -> hutano_result {
-    ffi_panic_boundary! {
-        let out = out_buf(out, len, out_n, "out")?;
-        if capacity.is_nan() {
-            return Err(FfiError::param("capacity is NaN"));
-        }
-        let c = handle::get::<Census>(census, "census")?;
-        // SAFETY: the caller guarantees `out` is valid for `len` doubles.
-        unsafe { out.write(&c.forecast.prob_above(capacity)) }
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            if capacity.is_nan() {
+                return Err(FfiError::param("capacity is NaN"));
+            }
+            Ok(handle::get::<Census>(census, "census")?.forecast.prob_above(capacity))
+        })
     }
 }

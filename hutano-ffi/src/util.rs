@@ -10,12 +10,21 @@
 //! - output strings are UTF-8 and NUL-terminated; their capacity must hold
 //!   the NUL too, `*out_n` counts the bytes before it;
 //! - single-value outputs (`T *out`) are written only on success.
+//!
+//! Most entry points are one of three shapes: a single value written to
+//! `T *out` ([`value_out`], or [`crate::handle::handle_out`] for a new
+//! handle), an array in a caller buffer ([`array_out`]) or a string in a
+//! caller buffer ([`string_out`]). Each helper checks the output first,
+//! runs the entry point's own part (a closure: read the handles, decode the
+//! inputs, compute) inside the panic boundary, and writes the output only
+//! when that succeeds; so an entry point states only what differs.
 
 use std::ffi::c_char;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::{hutano_result, FfiError, FfiResult};
+use crate::panic::ffi_panic_boundary;
 
 /// A checked, non-NULL, aligned output pointer; written once, on success.
 #[derive(Debug)]
@@ -157,6 +166,68 @@ impl OutBuf<c_char> {
     }
 }
 
+/// The body of an entry point with one output value `T *out`: check `out`
+/// (NULL, alignment), then compute the value with `value` and write it, all
+/// inside the panic boundary; nothing is written on an error.
+pub(crate) fn value_out<T>(out: *mut T, value: impl FnOnce() -> FfiResult<T>) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_ptr(out, "out")?;
+        out.write(value()?);
+        Ok(())
+    }
+}
+
+/// The body of an entry point with an array output `(T *out, size_t len,
+/// size_t *out_n)`: check the buffer and `out_n`, then compute the values
+/// with `values` and copy them if they fit (see [`OutBuf::write`]), all
+/// inside the panic boundary.
+///
+/// # Safety
+/// `out` is NULL or valid for writing `len` values.
+pub(crate) unsafe fn array_out<T: Copy, V: AsRef<[T]>>(
+    out: *mut T,
+    len: usize,
+    out_n: *mut usize,
+    values: impl FnOnce() -> FfiResult<V>,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(out, len, out_n, "out")?;
+        let values = values()?;
+        // SAFETY: forwarded contract.
+        unsafe { out.write(values.as_ref()) }
+    }
+}
+
+/// The body of an entry point with a string output `(char *buf, size_t
+/// len, size_t *out_n)`: check the buffer and `out_n`, then compute the
+/// text with `text` and copy it with its NUL if it fits (see
+/// [`OutBuf::write_str`]), all inside the panic boundary.
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `len` bytes.
+pub(crate) unsafe fn string_out<S: AsRef<str>>(
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    text: impl FnOnce() -> FfiResult<S>,
+) -> hutano_result {
+    ffi_panic_boundary! {
+        let out = out_buf(buf, len, out_n, "buf")?;
+        let text = text()?;
+        // SAFETY: forwarded contract.
+        unsafe { out.write_str(text.as_ref()) }
+    }
+}
+
+/// The position of the item called `name` among `names`
+/// (`HUTANO_RESULT_NOT_FOUND`, "no {what} \"name\"", if none).
+pub(crate) fn position_of<'n>(names: impl IntoIterator<Item = &'n str>, name: &str, what: &str) -> FfiResult<usize> {
+    names
+        .into_iter()
+        .position(|n| n == name)
+        .ok_or_else(|| FfiError::new(hutano_result::NotFound, format!("no {what} {name:?}")))
+}
+
 /// Copy as much of `text` as fits in `len - 1` bytes (cut at a character
 /// boundary) and a NUL; return the bytes copied before the NUL.
 ///
@@ -215,6 +286,25 @@ pub(crate) fn index(i: usize, len: usize, what: &str) -> FfiResult<usize> {
             format!("{what} {i} is out of range (there are {len})"),
         ))
     }
+}
+
+/// Two input arrays that must have the same number of rows
+/// (`HUTANO_RESULT_LENGTH_MISMATCH` naming both otherwise).
+pub(crate) fn same_len((a, a_len): (&str, usize), (b, b_len): (&str, usize)) -> FfiResult<()> {
+    if a_len == b_len {
+        Ok(())
+    } else {
+        Err(FfiError::new(
+            hutano_result::LengthMismatch,
+            format!("{a} has {a_len} rows, {b} has {b_len}"),
+        ))
+    }
+}
+
+/// Item `i` of `items` (`HUTANO_RESULT_INDEX_OUT_OF_RANGE` naming `what`
+/// otherwise).
+pub(crate) fn item<'a, T>(items: &'a [T], i: usize, what: &str) -> FfiResult<&'a T> {
+    Ok(&items[index(i, items.len(), what)?])
 }
 
 /// Parse JSON configuration, with `what` in the error.

@@ -362,6 +362,7 @@ fn alerts_and_plans(out: &mut String) {
             service: "ICU".into(),
             bed_type: BedType::Icu,
             patients: 4,
+            stay_days: 1,
         }],
         costs: BedCosts {
             transfer_per_km: 0.25,

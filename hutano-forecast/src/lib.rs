@@ -20,6 +20,7 @@ pub mod alerts;
 pub mod arima;
 pub mod backtest;
 pub mod baseline;
+pub mod calibrated;
 pub mod ensemble;
 pub mod error;
 pub mod ets;

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backtest::Window;
 use crate::baseline::{Naive, SeasonalNaive};
+use crate::calibrated::Calibrated;
 use crate::ensemble::{BoxedFitted, Ensemble, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Forecast, SeriesView};
@@ -165,6 +166,19 @@ pub enum ModelSpec {
         #[serde(default)]
         growth: Option<crate::prophet::Growth>,
     },
+    /// Another model with its intervals recalibrated on held-out windows
+    /// ([`Calibrated`]): JSON `{"model": "calibrated", "inner": {"model":
+    /// "mstl", "season_lengths": [7]}, "windows": 4, "horizon": 14}`.
+    Calibrated {
+        /// The model.
+        inner: Box<ModelSpec>,
+        /// Held-out windows (default 4).
+        #[serde(default)]
+        windows: Option<usize>,
+        /// Steps per window (default 14).
+        #[serde(default)]
+        horizon: Option<usize>,
+    },
     /// An ensemble of named members with weights learned per series on
     /// rolling-origin validation windows ([`Ensemble`]).
     Ensemble {
@@ -208,6 +222,7 @@ impl ModelSpec {
             ModelSpec::Forest { global: Some(true), .. } => "GlobalForest",
             ModelSpec::Forest { .. } => "Forest",
             ModelSpec::Prophet { .. } => "Prophet",
+            ModelSpec::Calibrated { .. } => "Calibrated",
             ModelSpec::Ensemble { .. } => "Ensemble",
         }
     }
@@ -315,6 +330,21 @@ impl ModelSpec {
                 }
                 m.check()?;
                 Box::new(m)
+            }
+            ModelSpec::Calibrated {
+                inner,
+                windows,
+                horizon,
+            } => {
+                let mut c = Calibrated::new(inner.build()?);
+                if let Some(v) = *windows {
+                    c.windows = v;
+                }
+                if let Some(v) = *horizon {
+                    c.horizon = v;
+                }
+                c.check()?;
+                Box::new(c)
             }
             ModelSpec::Ensemble {
                 members,
@@ -1064,6 +1094,38 @@ mod tests {
         assert!(matches!(
             ModelSpec::SeasonalNaive { season_length: 0 }.build(),
             Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    #[test]
+    fn a_calibrated_spec_builds_the_wrapper_around_its_inner_model() {
+        use crate::forecast::{Fit, Predict};
+        let spec: ModelSpec = serde_json::from_str(
+            r#"{"model": "calibrated", "inner": {"model": "seasonal_naive", "season_length": 7}, "windows": 3, "horizon": 7}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.default_name(), "Calibrated");
+        let p = panel();
+        let fitted = PanelForecaster::new(vec![("c".into(), spec.clone())])
+            .fit(&p, &Control::new())
+            .unwrap();
+        let out = fitted.predict(7, &[80.0]).unwrap();
+        let direct = Calibrated::new(SeasonalNaive::new(7))
+            .windows(3)
+            .horizon(7)
+            .fit_series(SeriesView::new(&p.series[0].y, p.series[0].start, p.series[0].freq))
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        assert_eq!(out.columns[0].1[..7], direct.point[..]);
+        let bad = ModelSpec::Calibrated {
+            inner: Box::new(ModelSpec::Naive),
+            windows: Some(0),
+            horizon: None,
+        };
+        assert!(matches!(
+            bad.build(),
+            Err(Error::InvalidParameter { name: "windows", .. })
         ));
     }
 

@@ -21,7 +21,7 @@ use hutano_core::generate::{generate, GeneratorConfig};
 use hutano_core::model::{AmbulanceKind, BedType, StaffRole};
 use hutano_optimize::beds::BedCosts;
 use hutano_optimize::dispatch::{Destination, DispatchProblem, FreeBeds, Request, Unit};
-use hutano_optimize::network::{bed_problem, census_demand, staff_problem, StaffingRatios};
+use hutano_optimize::network::{bed_problem, census_demand, cohort_demand, staff_problem, StaffingRatios};
 use hutano_optimize::slots::{Slot, SlotProblem, SlotWeights, WaitingPatient};
 use hutano_optimize::staff::StaffRules;
 
@@ -85,6 +85,20 @@ fn instances() -> AnyResult<Vec<(&'static str, Instance)>> {
     }
     three.costs.max_transfer_km = 1000.0;
     out.push(("beds_three_hospitals", Instance::Beds(three)));
+
+    // Beds with stays: three hospitals' cohorts (arrivals × length of stay,
+    // including the patients in beds on the first day) over 7 days, with
+    // 30% more patients per cohort, so that the days are coupled and
+    // capacity binds.
+    let mut stays = bed_problem(&net, day0, 7, cohort_demand(&net, day0, 7), BedCosts::default())?;
+    stays.hospitals.truncate(3);
+    stays.pools.retain(|p| p.hospital < 3);
+    stays.demand.retain(|d| d.hospital < 3);
+    for d in &mut stays.demand {
+        d.patients = (f64::from(d.patients) * 1.3).ceil() as u32;
+    }
+    stays.costs.max_transfer_km = 1000.0;
+    out.push(("beds_three_hospitals_stays", Instance::Beds(stays)));
 
     // Staff: the smallest hospital's departments (all roles), 14 days.
     let census = census_demand(&net, day0, 14);

@@ -30,7 +30,10 @@
 //!    is branched on (ties: lowest index); the child on the side of its
 //!    nearest integer is searched first. A branch that fixes a variable uses
 //!    microlp's incremental `fix_var`/`unfix_var` on one live simplex
-//!    (backtracking unfixes, so the LP is warm-started); a branch that only
+//!    (backtracking unfixes, so the LP is warm-started; `unfix_var` can
+//!    panic inside microlp on numerical trouble, so it runs under
+//!    `catch_unwind` and a failure restores the latest copy of the simplex
+//!    instead); a branch that only
 //!    bounds a general integer variable adds a row (`add_constraint`), which
 //!    cannot be removed, so a copy of the simplex is kept before it (and
 //!    every [`CHECKPOINT_EVERY`] fixings, so that recovering from an
@@ -356,6 +359,36 @@ struct Node {
     bound: f64,
 }
 
+/// Undo `fix_var` on `var`: microlp's `unfix_var`, guarded.
+///
+/// microlp 0.2.11's `unfix_var` re-optimises with the primal simplex and
+/// `unwrap`s the result (`solver.rs`, "TODO check unwrap"). That `optimize`
+/// fails in two ways only: [`microlp::Error::Unbounded`] when the entering
+/// column has no pivot element of magnitude at least microlp's `EPS` (1e-10)
+/// and an infinite bound in the improving direction, and an internal error
+/// when refactorising the basis finds it numerically singular
+/// (`lu_factorize` → `SingularMatrix`). In exact arithmetic neither can
+/// happen here: the LP after unfixing is that of an ancestor node, a
+/// restriction of the root LP that was already solved (so feasible and
+/// bounded), and the basis stays the current, nonsingular one. Both can
+/// happen in floating point on badly scaled models (the unit test
+/// `unfix_panic_in_microlp_is_caught` has one: six variables, a coefficient
+/// of 1e-9 next to 1e7), so they cannot be ruled out for arbitrary input.
+/// The call therefore runs under
+/// [`std::panic::catch_unwind`] (the model is discarded on a panic; the
+/// default panic hook still prints its message to stderr), and `None` makes
+/// the search restore its latest copy of the simplex instead. `None` also
+/// when microlp reports that the variable was not fixed (it would stay
+/// fixed in the LP).
+fn unfix_guarded(live: microlp::Solution, var: Variable) -> Option<microlp::Solution> {
+    let (s, was_fixed) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || live.unfix_var(var))).ok()?;
+    was_fixed.then_some(s)
+}
+
+/// How the search undoes a fixing ([`unfix_guarded`]; a test swaps in a
+/// failing one to exercise the fallback).
+type Unfix = fn(microlp::Solution, Variable) -> Option<microlp::Solution>;
+
 /// The state of one budgeted search.
 struct Search<'a> {
     model: &'a LinearModel,
@@ -368,6 +401,8 @@ struct Search<'a> {
     /// Copies of the simplex at prefixes of `applied` (length, state); the
     /// first is the root.
     checkpoints: Vec<(usize, microlp::Solution)>,
+    /// Undoes a fixing on the live simplex; `None` when that failed.
+    unfix: Unfix,
 }
 
 impl std::fmt::Debug for Search<'_> {
@@ -388,8 +423,17 @@ fn solver_error(model: &LinearModel, message: String) -> Error {
 }
 
 impl<'a> Search<'a> {
-    #[allow(clippy::too_many_lines)]
     fn run(model: &'a LinearModel, budget: &Budget, deadline: Option<Instant>) -> Result<(Solution, Bound)> {
+        Self::run_with(model, budget, deadline, unfix_guarded)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn run_with(
+        model: &'a LinearModel,
+        budget: &Budget,
+        deadline: Option<Instant>,
+        unfix: Unfix,
+    ) -> Result<(Solution, Bound)> {
         if model.vars.is_empty() {
             return if model.rows.iter().all(|r| r.violation(&[]) <= FEASIBILITY_TOL) {
                 let s = Solution {
@@ -460,6 +504,7 @@ impl<'a> Search<'a> {
             live: Some(root.clone()),
             applied: Vec::new(),
             checkpoints: vec![(0, root)],
+            unfix,
         };
         let root_values = search.values();
 
@@ -676,9 +721,26 @@ impl<'a> Search<'a> {
     fn move_to(&mut self, path: &[Branch]) -> Result<bool> {
         let common = self.applied.iter().zip(path).take_while(|(a, b)| a == b).count();
         let undo_rows = self.applied[common..].iter().any(|b| !matches!(b, Branch::Fix(..)));
-        if self.live.is_none() || undo_rows {
+        let mut restore = self.live.is_none() || undo_rows;
+        if !restore {
+            // Backtrack by unfixing (warm start); any failure falls back to
+            // the latest copy below.
+            while self.applied.len() > common {
+                let (Some(Branch::Fix(j, _)), Some(live)) = (self.applied.pop(), self.live.take()) else {
+                    restore = true;
+                    break;
+                };
+                self.live = (self.unfix)(live, self.vars[j]);
+                if self.live.is_none() {
+                    restore = true;
+                    break;
+                }
+            }
+        }
+        // Copies above the common prefix belong to the abandoned path.
+        self.checkpoints.retain(|(len, _)| *len <= common);
+        if restore {
             // Restore the latest copy at or below the common prefix.
-            self.checkpoints.retain(|(len, _)| *len <= common);
             let (len, state) = self
                 .checkpoints
                 .last()
@@ -686,13 +748,6 @@ impl<'a> Search<'a> {
                 .ok_or_else(|| solver_error(self.model, "lost the root simplex".into()))?;
             self.live = Some(state);
             self.applied.truncate(len);
-        } else {
-            while self.applied.len() > common {
-                if let (Some(Branch::Fix(j, _)), Some(live)) = (self.applied.pop(), self.live.take()) {
-                    self.live = Some(live.unfix_var(self.vars[j]).0);
-                }
-            }
-            self.checkpoints.retain(|(len, _)| *len <= common);
         }
         for &b in &path[self.applied.len()..] {
             let Some(live) = self.live.take() else {
@@ -1017,6 +1072,59 @@ mod tests {
         m.check(&s.values, 1e-9).unwrap();
         assert!(b.lower_bound <= s.objective + 1e-9);
         assert_eq!(b.nodes, 0);
+    }
+
+    static UNFIX_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// An `unfix_var` that panics, as microlp's can on numerical trouble,
+    /// caught as in `unfix_guarded`.
+    fn panicking_unfix(live: microlp::Solution, _var: Variable) -> Option<microlp::Solution> {
+        UNFIX_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            drop(live);
+            panic!("simulated failure of microlp's unfix_var (expected in this test)")
+        }))
+        .ok()
+    }
+
+    /// A bounded LP (found by random search over badly scaled models) on
+    /// which microlp 0.2.11's `unfix_var` panics after `fix_var(x2, 0)`:
+    /// `x2 = 1e-9 x0` makes the column of `x0` nearly zero in the basis.
+    #[test]
+    fn unfix_panic_in_microlp_is_caught() {
+        let mut p = Problem::new(OptimizationDirection::Minimize);
+        let x0 = p.add_var(-1.533_316, (0.0, f64::INFINITY));
+        let x1 = p.add_var(1.171_804, (0.0, 3.0));
+        let x2 = p.add_var(-0.006_76, (0.0, 1.0));
+        let x3 = p.add_var(-1.844_964, (0.0, 2.0));
+        let x4 = p.add_var(0.717_088, (0.0, f64::INFINITY));
+        let x5 = p.add_var(-0.160_232, (0.0, 1.0));
+        p.add_constraint([(x4, -1.0)], ComparisonOp::Le, 0.0);
+        p.add_constraint([(x2, -1.0), (x0, 1e-9)], ComparisonOp::Eq, 0.0);
+        p.add_constraint([(x1, 3.0), (x3, 2.0), (x5, 0.5), (x2, 1e-12)], ComparisonOp::Eq, 10.0);
+        p.add_constraint([(x3, 0.5), (x4, 1e7), (x1, 3.0), (x2, -1e7)], ComparisonOp::Ge, 5.0);
+        let fixed = p.solve().unwrap().fix_var(x2, 0.0).unwrap();
+        // microlp itself panics (the unwrap in its unfix_var) ...
+        let raw = fixed.clone();
+        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || raw.unfix_var(x2))).is_err());
+        // ... and the guarded call turns that into a fallback.
+        assert!(unfix_guarded(fixed, x2).is_none());
+    }
+
+    #[test]
+    fn a_failing_unfix_falls_back_to_a_copy() {
+        let m = knapsack();
+        let (s, b) = Search::run_with(&m, &Budget::default(), None, panicking_unfix).unwrap();
+        assert!(
+            UNFIX_CALLS.load(std::sync::atomic::Ordering::Relaxed) > 0,
+            "no backtracking by unfixing"
+        );
+        let reference = MicroLp.solve(&m).unwrap();
+        assert!((s.objective - reference.objective).abs() < 1e-9);
+        assert_eq!(b.stop, Stop::Optimal);
+        // Same search, same nodes: only the way back differs.
+        let (_, normal) = solve_budgeted(&m, &Budget::default()).unwrap();
+        assert_eq!(b.nodes, normal.nodes);
     }
 
     #[test]

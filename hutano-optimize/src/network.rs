@@ -43,6 +43,54 @@ pub fn census_demand(net: &Network, start: NaiveDate, days: usize) -> Vec<BedDem
             service,
             bed_type,
             patients,
+            stay_days: 1,
+        })
+        .collect()
+}
+
+/// The stays of the encounters' placements over `days` days from `start`
+/// as cohorts (arrivals × length of stay), by arrival day, hospital,
+/// service (department name), bed type and stay.
+///
+/// A placement (a stretch of an encounter in one department and bed type)
+/// needs a bed on each day whose midnight it covers, as in
+/// [`census_demand`]: its cohort arrives on the first such day of the
+/// horizon (day 0 for a patient already in a bed at `start`) and stays
+/// through the last one (clipped at the end of the horizon). Summed over the
+/// days of each stay, the cohorts give exactly [`census_demand`]'s census
+/// ([`BedProblem::census`]), but a bed plan over them keeps each patient in
+/// one bed pool for the whole stay. Rows with zero patients are omitted;
+/// rows are sorted by day, hospital, service, bed type and stay.
+#[must_use]
+pub fn cohort_demand(net: &Network, start: NaiveDate, days: usize) -> Vec<BedDemand> {
+    let mut counts: BTreeMap<(usize, usize, String, BedType, u32), u32> = BTreeMap::new();
+    for e in &net.encounters {
+        for (i, p) in e.placements.iter().enumerate() {
+            let end = e.placements.get(i + 1).map(|n| n.start).or(e.discharge);
+            let covered = |d: usize| {
+                let midnight = (start + Days::new(d as u64)).and_time(NaiveTime::MIN);
+                p.start <= midnight && end.is_none_or(|t| t > midnight)
+            };
+            let Some(first) = (0..days).find(|&d| covered(d)) else {
+                continue;
+            };
+            let last = (first..days).take_while(|&d| covered(d)).last().unwrap_or(first);
+            let stay = u32::try_from(last - first + 1).unwrap_or(u32::MAX);
+            let service = net.departments[p.department.index()].name.clone();
+            *counts
+                .entry((first, e.branch.index(), service, p.bed_type, stay))
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((day, hospital, service, bed_type, stay_days), patients)| BedDemand {
+            day,
+            hospital,
+            service,
+            bed_type,
+            patients,
+            stay_days,
         })
         .collect()
 }
@@ -280,4 +328,22 @@ pub fn staff_problem(
     };
     p.validate()?;
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use hutano_core::generate::{generate, GeneratorConfig};
+
+    use super::*;
+
+    #[test]
+    fn cohorts_add_up_to_the_census() {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let net = generate(&GeneratorConfig::india_four_branch(7).start(start).days(30)).unwrap();
+        let first = start + Days::new(20);
+        let cohorts = cohort_demand(&net, first, 8);
+        assert!(cohorts.iter().any(|d| d.stay_days > 1));
+        assert!(cohorts.iter().all(|d| d.day + d.stay_days as usize <= 8));
+        assert_eq!(BedProblem::census(&cohorts, 8), census_demand(&net, first, 8));
+    }
 }

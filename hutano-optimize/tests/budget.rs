@@ -79,6 +79,11 @@ fn matches_highs_budgeted_beds_three_hospitals() {
 }
 
 #[test]
+fn matches_highs_budgeted_beds_three_hospitals_stays() {
+    exact("beds_three_hospitals_stays");
+}
+
+#[test]
 fn matches_highs_budgeted_staff_mission_hospital_two_weeks() {
     exact("staff_mission_hospital_two_weeks");
     // Through the planner: the same objective, a total bound equal to it.

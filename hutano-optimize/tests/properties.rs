@@ -13,8 +13,12 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 use hutano_core::model::{AmbulanceKind, BedType, StaffRole};
-use hutano_optimize::beds::{can_take, distance_km, BedCosts, BedDemand, BedPlan, BedPool, BedProblem, Hospital};
+use hutano_optimize::beds::{
+    can_take, distance_km, BedCosts, BedDemand, BedPlacement, BedPlan, BedPool, BedProblem, Hospital,
+};
+use hutano_optimize::budget::Budget;
 use hutano_optimize::dispatch::{Destination, DispatchProblem, FreeBeds, Request, Unit};
+use hutano_optimize::lp::SolveStatus;
 use hutano_optimize::slots::{Slot, SlotProblem, SlotWeights, WaitingPatient};
 use hutano_optimize::staff::{Requirement, ShiftSpec, StaffMember, StaffPlan, StaffProblem, StaffRules};
 use hutano_optimize::{Error, MicroLp};
@@ -30,17 +34,52 @@ fn start() -> NaiveDate {
 // ----------------------------------------------------------------- beds ---
 
 fn bed_problem() -> impl Strategy<Value = BedProblem> {
+    bed_problem_with(Shape {
+        days: 2,
+        beds: 0..6,
+        pools: 1..=5,
+        patients: 0..8,
+        stays: 1..=1,
+    })
+}
+
+/// The ranges of a generated bed problem.
+struct Shape {
+    days: usize,
+    beds: std::ops::Range<u32>,
+    pools: std::ops::RangeInclusive<usize>,
+    patients: std::ops::Range<u32>,
+    stays: std::ops::RangeInclusive<u32>,
+}
+
+/// Bed problems of 1 to 3 hospitals, `shape.pools` pools with beds per day
+/// in `shape.beds`, and 1 to 6 demand groups arriving on any day with stays
+/// in `shape.stays` (clipped at the horizon).
+fn bed_problem_with(shape: Shape) -> impl Strategy<Value = BedProblem> {
+    let Shape {
+        days,
+        beds,
+        pools,
+        patients,
+        stays,
+    } = shape;
     let hospitals = prop::collection::vec((-20.0..-15.0f64, 28.0..33.0f64), 1..=3);
     hospitals
-        .prop_flat_map(|locs| {
+        .prop_flat_map(move |locs| {
             let nh = locs.len();
-            let pools = prop::collection::vec((0..nh, 0..2usize, 0..3usize, prop::collection::vec(0u32..6, 2)), 1..=5);
-            let demand = prop::collection::vec((0..2usize, 0..nh, 0..2usize, 0..3usize, 0u32..8), 1..=6);
+            let pools = prop::collection::vec(
+                (0..nh, 0..2usize, 0..3usize, prop::collection::vec(beds.clone(), days)),
+                pools.clone(),
+            );
+            let demand = prop::collection::vec(
+                (0..days, 0..nh, 0..2usize, 0..3usize, patients.clone(), stays.clone()),
+                1..=6,
+            );
             (Just(locs), pools, demand, any::<bool>(), 100.0..800.0f64)
         })
-        .prop_map(|(locs, pools, demand, allow_unmet, max_km)| BedProblem {
+        .prop_map(move |(locs, pools, demand, allow_unmet, max_km)| BedProblem {
             start: start(),
-            days: 2,
+            days,
             hospitals: locs
                 .iter()
                 .enumerate()
@@ -62,12 +101,13 @@ fn bed_problem() -> impl Strategy<Value = BedProblem> {
                 .collect(),
             demand: demand
                 .into_iter()
-                .map(|(day, hospital, s, t, patients)| BedDemand {
+                .map(|(day, hospital, s, t, patients, stay_days)| BedDemand {
                     day,
                     hospital,
                     service: SERVICES[s].into(),
                     bed_type: TYPES[t],
                     patients,
+                    stay_days,
                 })
                 .collect(),
             costs: BedCosts {
@@ -156,6 +196,223 @@ proptest! {
         }
         let after = p.solve(&MicroLp).unwrap().objective;
         prop_assert!(after <= before + 1e-9, "{after} > {before}");
+    }
+}
+
+// ------------------------------------------------------ beds with stays ---
+
+/// Small bed problems over 4 days with stays of 1 to 4 days (some clipped at
+/// the horizon) and beds that vary by day.
+fn stay_problem() -> impl Strategy<Value = BedProblem> {
+    bed_problem_with(Shape {
+        days: 4,
+        beds: 0..5,
+        pools: 1..=4,
+        patients: 0..5,
+        stays: 1..=4,
+    })
+}
+
+/// Check a bed plan with stays against every rule, written from the problem
+/// statement: each group is in one pool for its whole stay (the same count
+/// on every day of the stay, nothing outside it) or unmet for the whole
+/// stay, occupancy never exceeds the beds of any day, types are compatible,
+/// transfers are within the limit and happen on the arrival day. Returns the
+/// cost: per patient-day for unmet, off-service and wrong type, once per
+/// patient for a transfer.
+fn check_stays(p: &BedProblem, plan: &BedPlan) -> f64 {
+    assert_eq!(plan.days.len(), p.days);
+    // (group, pool) -> count per day; group -> unmet per day.
+    let mut placed: BTreeMap<(usize, usize), Vec<u32>> = BTreeMap::new();
+    let mut unmet: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    let mut used: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    let mut transferred = 0u64;
+    for (day, dp) in plan.days.iter().enumerate() {
+        assert_eq!(dp.date, p.start + Days::new(day as u64));
+        for pl in &dp.placements {
+            let d = &p.demand[pl.demand];
+            let pool = &p.pools[pl.pool];
+            assert!(can_take(d.bed_type, pool.bed_type), "incompatible bed type");
+            assert_eq!(pl.arrival, day == d.day, "arrival flag on the wrong day");
+            placed.entry((pl.demand, pl.pool)).or_insert_with(|| vec![0; p.days])[day] += pl.patients;
+            *used.entry((day, pl.pool)).or_insert(0) += pl.patients;
+            if pool.hospital != d.hospital {
+                let km = distance_km(
+                    p.hospitals[d.hospital].location.unwrap(),
+                    p.hospitals[pool.hospital].location.unwrap(),
+                );
+                assert!(km <= p.costs.max_transfer_km + 1e-9, "transfer too far");
+                assert!(pl.transfer_km.is_some());
+            }
+        }
+        transferred += dp.transfers().map(|t| u64::from(t.patients)).sum::<u64>();
+        for u in &dp.unmet {
+            assert!(p.allow_unmet, "unmet demand although not allowed");
+            unmet.entry(u.demand).or_insert_with(|| vec![0; p.days])[day] += u.patients;
+        }
+    }
+    let mut cost = 0.0;
+    let mut moved = 0u64;
+    for (g, d) in p.demand.iter().enumerate() {
+        let last = (d.day + d.stay_days as usize).min(p.days) - 1;
+        let stay = |v: &Vec<u32>| -> u32 {
+            // Constant over the stay, zero outside it.
+            let n = v[d.day];
+            for (day, &x) in v.iter().enumerate() {
+                let expected = if (d.day..=last).contains(&day) { n } else { 0 };
+                assert_eq!(x, expected, "group {g} changes pool or count mid-stay");
+            }
+            n
+        };
+        let days = (last - d.day + 1) as f64;
+        let mut total = 0;
+        for ((group, pool), v) in &placed {
+            if *group != g {
+                continue;
+            }
+            let n = stay(v);
+            total += n;
+            let pl = &p.pools[*pool];
+            let mut per_day = 0.0;
+            if pl.service != d.service {
+                per_day += p.costs.off_service;
+            }
+            if pl.bed_type != d.bed_type {
+                per_day += p.costs.wrong_bed_type;
+            }
+            cost += per_day * days * f64::from(n);
+            if pl.hospital != d.hospital {
+                let km = distance_km(
+                    p.hospitals[d.hospital].location.unwrap(),
+                    p.hospitals[pl.hospital].location.unwrap(),
+                );
+                cost += (p.costs.transfer_fixed + p.costs.transfer_per_km * km) * f64::from(n);
+                moved += u64::from(n);
+            }
+        }
+        if let Some(v) = unmet.get(&g) {
+            let n = stay(v);
+            total += n;
+            cost += p.costs.unmet * days * f64::from(n);
+        }
+        assert_eq!(total, d.patients, "demand {g} not exactly placed or unmet");
+    }
+    for ((day, pool), n) in used {
+        assert!(n <= p.pools[pool].beds[day], "pool {pool} over capacity on day {day}");
+    }
+    assert_eq!(transferred, moved, "transfers not reported once on arrival");
+    assert_eq!(plan.summary.transferred_patients, moved);
+    cost
+}
+
+/// A copy of `p` whose demand is solved one day at a time: day `day`'s
+/// groups (all one-day stays), pools cut to that day.
+fn one_day(p: &BedProblem, day: usize) -> BedProblem {
+    BedProblem {
+        start: p.start + Days::new(day as u64),
+        days: 1,
+        pools: p
+            .pools
+            .iter()
+            .map(|x| BedPool {
+                beds: vec![x.beds[day]],
+                ..x.clone()
+            })
+            .collect(),
+        demand: p
+            .demand
+            .iter()
+            .filter(|d| d.day == day)
+            .map(|d| BedDemand { day: 0, ..d.clone() })
+            .collect(),
+        ..p.clone()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn bed_plans_with_stays_are_feasible_and_priced_right(p in stay_problem()) {
+        match p.solve(&MicroLp) {
+            Ok(plan) => {
+                let cost = check_stays(&p, &plan);
+                prop_assert!((cost - plan.objective).abs() <= 1e-6 * (1.0 + cost.abs()));
+                prop_assert!((p.plan_cost(&plan) - plan.objective).abs() <= 1e-6 * (1.0 + cost.abs()));
+                // hutano's own branch and bound proves the same optimum.
+                let (budgeted, bound) = p.solve_budgeted(&Budget::default()).unwrap();
+                check_stays(&p, &budgeted);
+                prop_assert!((budgeted.objective - plan.objective).abs() <= 1e-6 * (1.0 + cost.abs()));
+                prop_assert_eq!(bound.total.status, SolveStatus::Optimal);
+                // Stopped at the root (rounding, repair and moves into free
+                // beds): still feasible, priced right and bounded.
+                let (root, bound) = p.solve_budgeted(&Budget::default().with_node_limit(0)).unwrap();
+                let root_cost = check_stays(&p, &root);
+                prop_assert!((root_cost - root.objective).abs() <= 1e-6 * (1.0 + cost.abs()));
+                prop_assert!((bound.total.objective - root.objective).abs() <= 1e-6 * (1.0 + cost.abs()));
+                prop_assert!(bound.total.lower_bound <= plan.objective + 1e-6 * (1.0 + cost.abs()));
+                prop_assert!(root.objective >= plan.objective - 1e-6 * (1.0 + cost.abs()));
+            }
+            Err(Error::Infeasible { violations }) => {
+                prop_assert!(!p.allow_unmet);
+                prop_assert!(!violations.is_empty());
+                for v in violations {
+                    prop_assert!(v.available < v.needed);
+                }
+            }
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+    }
+
+    #[test]
+    fn more_beds_never_cost_more_with_stays(mut p in stay_problem(), pool in 0usize..4, day in 0usize..4, extra in 1u32..3) {
+        p.allow_unmet = true;
+        let before = p.solve(&MicroLp).unwrap().objective;
+        let i = pool % p.pools.len();
+        p.pools[i].beds[day] += extra;
+        let after = p.solve(&MicroLp).unwrap().objective;
+        prop_assert!(after <= before + 1e-9, "{after} > {before}");
+    }
+
+    /// With every stay one day, the plan is exactly the plan of the days
+    /// solved one by one (the planner before stays).
+    #[test]
+    fn one_day_stays_are_solved_day_by_day(p in bed_problem()) {
+        let together = p.solve(&MicroLp);
+        let by_day: Vec<_> = (0..p.days).map(|d| one_day(&p, d).solve(&MicroLp)).collect();
+        match together {
+            Ok(plan) => {
+                let mut objective = 0.0;
+                for (day, one) in by_day.into_iter().enumerate() {
+                    let one = one.unwrap();
+                    let local: Vec<usize> = (0..p.demand.len()).filter(|&g| p.demand[g].day == day).collect();
+                    let expected: Vec<_> = one.days[0]
+                        .placements
+                        .iter()
+                        .map(|x| BedPlacement { demand: local[x.demand], ..x.clone() })
+                        .collect();
+                    prop_assert_eq!(&plan.days[day].placements, &expected);
+                    let unmet: Vec<(usize, u32)> = one.days[0].unmet.iter().map(|u| (local[u.demand], u.patients)).collect();
+                    let ours: Vec<(usize, u32)> = plan.days[day].unmet.iter().map(|u| (u.demand, u.patients)).collect();
+                    prop_assert_eq!(ours, unmet);
+                    objective += one.objective;
+                }
+                prop_assert_eq!(plan.objective.to_bits(), objective.to_bits());
+                prop_assert_eq!(p.models().unwrap().len(), p.days);
+            }
+            Err(Error::Infeasible { violations }) => {
+                let expected: Vec<_> = by_day
+                    .into_iter()
+                    .filter_map(|r| match r {
+                        Err(Error::Infeasible { violations }) => Some(violations),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                prop_assert_eq!(violations, expected);
+            }
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
     }
 }
 

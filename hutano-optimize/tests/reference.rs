@@ -52,6 +52,13 @@ fn matches_highs_beds_three_hospitals() {
     check("beds_three_hospitals");
 }
 
+/// Multi-day stays: one coupled model over 7 days, no longer totally
+/// unimodular, so branch and bound must prove the integer optimum.
+#[test]
+fn matches_highs_beds_three_hospitals_stays() {
+    check("beds_three_hospitals_stays");
+}
+
 #[test]
 fn matches_highs_staff_mission_hospital_two_weeks() {
     check("staff_mission_hospital_two_weeks");

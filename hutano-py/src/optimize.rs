@@ -671,7 +671,8 @@ fn bed_pools(
 }
 
 /// Demand: `hospital`, `service`, `bed_type`, `patients`, optional `date`
-/// (without it each row is the demand of every day).
+/// (without it each row is the demand of every day) and optional
+/// `stay_days` (default 1; at least 1).
 fn bed_demand(
     t: &Table<'_>,
     hospitals: &HashMap<String, usize>,
@@ -682,6 +683,14 @@ fn bed_demand(
     let service = t.text("service")?;
     let bed_type: Vec<BedType> = t.category("bed_type", &t.text("bed_type")?)?;
     let patients = t.counts("patients", None)?;
+    let stay = t.counts("stay_days", Some(1))?;
+    if let Some(i) = stay.iter().position(|&s| s == 0) {
+        return Err(t.err(
+            Some(i),
+            "stay_days",
+            format!("stay_days must be at least 1, got 0 at row {i}"),
+        ));
+    }
     let day = t.days(start, days, false)?;
     let mut out = Vec::new();
     for i in 0..t.rows {
@@ -696,6 +705,7 @@ fn bed_demand(
                 service: service[i].clone(),
                 bed_type: bed_type[i],
                 patients: patients[i],
+                stay_days: stay[i],
             });
         }
     }
@@ -724,6 +734,8 @@ fn bed_plan_dict<'py>(py: Python<'py>, p: &BedProblem, plan: &BedPlan) -> PyResu
     cols.set_item("transfer", transfer.into_pyarray(py))?;
     let km: Vec<f64> = placements.iter().map(|x| x.transfer_km.unwrap_or(0.0)).collect();
     cols.set_item("distance_km", km.into_pyarray(py))?;
+    let arrival: Vec<bool> = placements.iter().map(|x| x.arrival).collect();
+    cols.set_item("arrival", arrival.into_pyarray(py))?;
 
     let unmet: Vec<_> = plan.days.iter().flat_map(|d| &d.unmet).collect();
     let u = PyDict::new(py);
@@ -758,9 +770,11 @@ fn bed_plan_dict<'py>(py: Python<'py>, p: &BedProblem, plan: &BedPlan) -> PyResu
 /// `beds` planner, microlp backend). Tables: `hospitals` (`hospital`, `lat`,
 /// `lon`), `pools` (`ward`, `hospital`, `service`, `bed_type`, `beds`,
 /// optional `date`), `demand` (`hospital`, `service`, `bed_type`,
-/// `patients`, optional `date`); `costs_json` overrides `BedCosts`.
+/// `patients`, optional `date` and `stay_days`); `costs_json` overrides
+/// `BedCosts`. With `node_limit` or `relative_gap`, solved within that
+/// branch-and-bound budget with a proven `bound` (see [`solve_bed_plan`]).
 #[pyfunction]
-#[pyo3(signature = (hospitals, pools, demand, start, days, costs_json=None, allow_unmet=true))]
+#[pyo3(signature = (hospitals, pools, demand, start, days, costs_json=None, allow_unmet=true, node_limit=None, relative_gap=None))]
 #[allow(clippy::too_many_arguments)]
 fn plan_beds<'py>(
     py: Python<'py>,
@@ -771,6 +785,8 @@ fn plan_beds<'py>(
     days: usize,
     costs_json: Option<&str>,
     allow_unmet: bool,
+    node_limit: Option<u64>,
+    relative_gap: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let start = parse_date(start, "start")?;
     let (hospitals, index) = bed_hospitals(&Table::new("hospitals", hospitals)?)?;
@@ -785,8 +801,7 @@ fn plan_beds<'py>(
         costs: merge(BedCosts::default(), costs_json, "costs")?,
         allow_unmet,
     };
-    let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
-    bed_plan_dict(py, &problem, &plan)
+    solve_bed_plan(py, problem, node_limit, relative_gap)
 }
 
 /// The network's demand: `demand` (a table as for [`plan_beds`], hospitals
@@ -818,7 +833,8 @@ fn network_demand(
 /// `network::bed_problem`): pools from its wards' beds in service, demand
 /// from `demand` or the midnight census of its encounters.
 #[pyfunction]
-#[pyo3(signature = (dataset, start, days, demand=None, costs_json=None, allow_unmet=true))]
+#[pyo3(signature = (dataset, start, days, demand=None, costs_json=None, allow_unmet=true, node_limit=None, relative_gap=None))]
+#[allow(clippy::too_many_arguments)]
 fn _dataset_bed_plan<'py>(
     py: Python<'py>,
     dataset: Bound<'py, Dataset>,
@@ -827,6 +843,8 @@ fn _dataset_bed_plan<'py>(
     demand: Option<Bound<'py, PyDict>>,
     costs_json: Option<&str>,
     allow_unmet: bool,
+    node_limit: Option<u64>,
+    relative_gap: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let start = parse_date(start, "start")?;
     let costs = merge(BedCosts::default(), costs_json, "costs")?;
@@ -834,8 +852,27 @@ fn _dataset_bed_plan<'py>(
     let demand = network_demand(py, ds, start, days, demand)?;
     let mut problem = bed_problem(&ds.net, start, days, demand, costs).map_err(|e| optimize_err(py, e))?;
     problem.allow_unmet = allow_unmet;
-    let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
-    bed_plan_dict(py, &problem, &plan)
+    solve_bed_plan(py, problem, node_limit, relative_gap)
+}
+
+/// Solve a bed plan exactly, or within a branch-and-bound budget when a
+/// node limit or a gap is given (`BedProblem::solve_budgeted`: the limits
+/// apply per independent block of days), adding the proven `bound` to the
+/// plan's dict.
+fn solve_bed_plan(
+    py: Python<'_>,
+    problem: BedProblem,
+    node_limit: Option<u64>,
+    relative_gap: Option<f64>,
+) -> PyResult<Bound<'_, PyDict>> {
+    let Some(budget) = budget_of(py, node_limit, relative_gap)? else {
+        let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
+        return bed_plan_dict(py, &problem, &plan);
+    };
+    let ((problem, _), (plan, bound)) = solve_detached(py, (problem, budget), |(p, b), _| p.solve_budgeted(b))?;
+    let d = bed_plan_dict(py, &problem, &plan)?;
+    d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    Ok(d)
 }
 
 // ---------------------------------------------------------------------------
@@ -1065,9 +1102,25 @@ fn solve_roster(
     node_limit: Option<u64>,
     relative_gap: Option<f64>,
 ) -> PyResult<Bound<'_, PyDict>> {
-    if node_limit.is_none() && relative_gap.is_none() {
+    let Some(budget) = budget_of(py, node_limit, relative_gap)? else {
         let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
         return staff_plan_dict(py, &problem, &plan);
+    };
+    let ((problem, _), (plan, bound)) = solve_detached(py, (problem, budget), |(p, b), _| p.solve_budgeted(b))?;
+    let d = staff_plan_dict(py, &problem, &plan)?;
+    d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    Ok(d)
+}
+
+/// The branch-and-bound budget of a node limit and a relative gap, or `None`
+/// (an exact solve) when neither is given.
+///
+/// # Errors
+/// The mapped `Budget::validate` error for a negative or non-finite gap
+/// (`hutano.plan` checks the options first).
+fn budget_of(py: Python<'_>, node_limit: Option<u64>, relative_gap: Option<f64>) -> PyResult<Option<Budget>> {
+    if node_limit.is_none() && relative_gap.is_none() {
+        return Ok(None);
     }
     let mut budget = Budget::default();
     if let Some(n) = node_limit {
@@ -1077,16 +1130,17 @@ fn solve_roster(
         budget = budget.with_relative_gap(g);
     }
     budget.validate().map_err(|e| optimize_err(py, e))?;
-    let ((problem, _), (plan, bound)) = solve_detached(py, (problem, budget), |(p, b), _| p.solve_budgeted(b))?;
-    let d = staff_plan_dict(py, &problem, &plan)?;
-    let t = &bound.total;
+    Ok(Some(budget))
+}
+
+/// A plan's proven bound as a dict: `lower_bound`, `gap`, `optimal`, `nodes`.
+fn bound_dict<'py>(py: Python<'py>, t: &hutano_optimize::budget::Bound) -> PyResult<Bound<'py, PyDict>> {
     let b = PyDict::new(py);
     b.set_item("lower_bound", t.lower_bound)?;
     b.set_item("gap", t.gap)?;
     b.set_item("optimal", matches!(t.status, hutano_optimize::lp::SolveStatus::Optimal))?;
     b.set_item("nodes", t.nodes)?;
-    d.set_item("bound", b)?;
-    Ok(d)
+    Ok(b)
 }
 
 /// The roster of a data set's network (hutano-optimize's

@@ -13,7 +13,18 @@ import polars as pl
 import pytest
 
 import hutano
-from hutano.models import MSTL, AutoARIMA, AutoETS, Boosted, Ensemble, Forest, Naive, Prophet, SeasonalNaive
+from hutano.models import (
+    MSTL,
+    AutoARIMA,
+    AutoETS,
+    Boosted,
+    Calibrated,
+    Ensemble,
+    Forest,
+    Naive,
+    Prophet,
+    SeasonalNaive,
+)
 
 from conftest import REPO, weekly_panel
 
@@ -28,7 +39,21 @@ ALL_MODELS = [
     Forest(n_estimators=20, seed=1, global_model=True),
     Prophet(yearly_order=0),
     Ensemble([SeasonalNaive(7), Boosted(n_estimators=20, seed=2)], validation_horizon=7),
+    Calibrated(MSTL(7), windows=3, horizon=7),
 ]
+
+
+def test_calibrated_keeps_the_point_forecast_and_resets_the_width(panel_pd: pd.DataFrame) -> None:
+    models = [MSTL(7), Calibrated(MSTL(7), windows=4, horizon=7), Calibrated(MSTL(7), windows=4, horizon=7, alias="c")]
+    out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80, 95])
+    np.testing.assert_allclose(out["CalibratedMSTL"], out["MSTL"], rtol=1e-12)
+    np.testing.assert_allclose(out["c-hi-95"], out["CalibratedMSTL-hi-95"], rtol=1e-12)
+    width = lambda m, lv: (out[f"{m}-hi-{lv}"] - out[f"{m}-lo-{lv}"]).to_numpy()  # noqa: E731
+    # Recalibrated, not copied: the widths differ from the model's own.
+    assert not np.allclose(width("CalibratedMSTL", 80), width("MSTL", 80))
+    assert (width("CalibratedMSTL", 95) >= width("CalibratedMSTL", 80) - 1e-9).all()
+    with pytest.raises(hutano.InvalidParameterError, match="windows"):
+        hutano.Forecaster([Calibrated(MSTL(7), windows=0)]).fit(panel_pd)
 
 
 def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:

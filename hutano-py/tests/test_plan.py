@@ -90,7 +90,7 @@ def test_readme_example_transfers_two_patients() -> None:
     assert isinstance(p, pd.DataFrame)
     assert p.columns.tolist() == [
         "date", "hospital", "service", "bed_type_needed", "to_hospital", "ward", "bed_type", "patients",
-        "off_service", "transfer", "distance_km",
+        "off_service", "transfer", "distance_km", "arrival",
     ]
     assert p[["hospital", "to_hospital", "ward", "patients", "transfer"]].values.tolist() == [
         ["HRE", "HRE", "HRE-ICU", 6, False],
@@ -137,6 +137,136 @@ def test_unmet_and_upgrades_are_costed_by_hand() -> None:
         ("2024-05-03", "hdu", 1),
         ("2024-05-04", "icu", 1),
     ]
+
+
+def test_stays_keep_their_ward_and_transfer_once_by_hand() -> None:
+    # The instance of hutano-optimize's `beds::tests::one_long_stay_moves_instead_of_two_short_ones`:
+    # 2 beds at A and 1 at B (no location: a transfer costs exactly 50) over 3 days;
+    # 2 patients arrive at A on day 0 for 3 days, 1 on day 1 and 1 on day 2 for a day.
+    # Moving both short stays to B costs 2 × 50; moving one long stay for its
+    # whole stay costs 50 once, and frees its bed at A for the short stays.
+    hospitals = {"A": (-17.8, 31.0), "B": None}
+    pools = [
+        {"ward": "A-MED", "hospital": "A", "service": "Medicine", "bed_type": "general", "beds": 2},
+        {"ward": "B-MED", "hospital": "B", "service": "Medicine", "bed_type": "general", "beds": 1},
+    ]
+    demand = pd.DataFrame(
+        {
+            "hospital": ["A"] * 3,
+            "service": ["Medicine"] * 3,
+            "bed_type": ["general"] * 3,
+            "patients": [2, 1, 1],
+            "date": pd.to_datetime([START, "2024-05-04", "2024-05-05"]),
+            "stay_days": [3, 1, 1],
+        }
+    )
+    plan = hutano.plan_beds(hospitals, pools, demand, START, 3)
+    assert plan.objective == pytest.approx(50.0)
+    assert plan.summary["transferred_patients"] == 1
+    assert plan.summary["unmet_patients"] == 0
+    p = plan.placements
+    # Occupancy by day: 2, 3, 3 patients.
+    assert p.groupby(p["date"].dt.strftime("%Y-%m-%d"))["patients"].sum().tolist() == [2, 3, 3]
+    at_b = p[p["ward"] == "B-MED"]
+    assert at_b[["patients", "transfer", "arrival"]].values.tolist() == [[1, True, True], [1, True, False], [1, True, False]]
+    # Without stays (a census of 2, 3, 3 planned day by day) each extra patient moves: 2 transfers.
+    census = demand.assign(patients=[2, 3, 3], stay_days=[1, 1, 1])
+    assert hutano.plan_beds(hospitals, pools, census, START, 3).objective == pytest.approx(100.0)
+
+
+def fractional_stays_instance() -> dict[str, Any]:
+    """Four stays whose LP relaxation is fractional (found by search, checked by hand below).
+
+    Days 0–4 from START; unmet 25 and off-service 10 per patient-day. Wards: W0
+    (surgery) 1 bed on days 0–3; W1 (medicine) 1 bed on days 2–3; W3 (medicine)
+    beds 1, 1, 2, 1, 1. Stays: ``d`` surgery days 0–4, ``b`` medicine days 0–2,
+    ``a`` surgery days 2–3, ``c`` medicine days 2–3.
+    """
+    beds = {"W0": ("S", [1, 1, 1, 1, 0]), "W1": ("M", [0, 0, 1, 1, 0]), "W3": ("M", [1, 1, 2, 1, 1])}
+    pools = [
+        {"ward": w, "hospital": "A", "service": svc, "bed_type": "general", "beds": n, "date": day(START, t)}
+        for w, (svc, per_day) in beds.items()
+        for t, n in enumerate(per_day)
+        if n > 0
+    ]
+    stays = [("S", 0, 5), ("M", 0, 3), ("S", 2, 2), ("M", 2, 2)]  # d, b, a, c
+    demand = [
+        {"hospital": "A", "service": svc, "bed_type": "general", "patients": 1, "date": day(START, t), "stay_days": n}
+        for svc, t, n in stays
+    ]
+    return dict(
+        hospitals=["A"], pools=pools, demand=demand, start=START, days=5, costs={"unmet": 25, "off_service": 10}
+    )
+
+
+def assert_bed_plan_feasible(plan: hutano.BedPlan, inst: dict[str, Any]) -> None:
+    """No ward over its beds on any day; every patient-day in a bed or unmet; the objective is the costed summary."""
+    beds = {(q["ward"], q["date"]): q["beds"] for q in inst["pools"]}
+    p = plan.placements
+    used = p.groupby([p["ward"], p["date"].dt.date])["patients"].sum()
+    assert all(n <= beds.get(key, 0) for key, n in used.items())
+    last = inst["days"] - 1
+    start = dt.date.fromisoformat(inst["start"])
+    patient_days = sum(
+        q["patients"] * (min((q["date"] - start).days + q["stay_days"] - 1, last) - (q["date"] - start).days + 1)
+        for q in inst["demand"]
+    )
+    assert p["patients"].sum() + plan.unmet["patients"].sum() == patient_days
+    c = inst["costs"]
+    s = plan.summary
+    assert plan.objective == pytest.approx(c["unmet"] * s["unmet_patients"] + c["off_service"] * s["off_service_patients"])
+
+
+def test_budgeted_bed_plan_by_hand() -> None:
+    # The optimum is 125. Only W3 has beds on all five days, so d is either unmet
+    # (5 × 25 = 125, with b in W3, a in W0 and c in W1 at no cost) or in W3 off
+    # service (50), filling W3 on days 0, 1, 3 and 4. Then b goes to W0 (3 × 10) or
+    # is unmet (75 → 125); in W0 it takes W0's bed on day 2, so of a and c (days
+    # 2–3) one gets W1 and the other nothing (2 × 25): at least 50 + 30 + 50 = 130.
+    inst = fractional_stays_instance()
+    exact = hutano.plan_beds(**inst)
+    assert exact.objective == pytest.approx(125.0) and exact.bound is None
+    assert_bed_plan_feasible(exact, inst)
+    # An unlimited budget (gap 0) proves the same optimum.
+    proven = hutano.plan_beds(**inst, gap=0.0)
+    assert proven.objective == pytest.approx(125.0)
+    assert proven.bound is not None and proven.bound["optimal"]
+    assert proven.bound["lower_bound"] == pytest.approx(125.0) and proven.bound["gap"] == pytest.approx(0.0, abs=1e-9)
+    # The root alone: the LP relaxation is fractional, so the bound is below the
+    # optimum and not proven optimal; the plan is feasible and never below the optimum.
+    root = hutano.plan_beds(**inst, node_limit=0)
+    assert root.bound is not None and not root.bound["optimal"] and root.bound["nodes"] == 0
+    assert root.bound["lower_bound"] < 125.0 - 1e-6
+    assert root.objective >= 125.0 - 1e-9
+    assert root.bound["gap"] == pytest.approx((root.objective - root.bound["lower_bound"]) / root.objective, abs=1e-9)
+    assert_bed_plan_feasible(root, inst)
+    assert root.placements.columns.tolist() == exact.placements.columns.tolist()
+
+
+def test_budgeted_bed_plan_with_stays_matches_rust_and_highs() -> None:
+    p, expected = reference("beds_three_hospitals_stays")
+    args = bed_frames(p, pl)
+    exact = hutano.plan_beds(**args, gap=0.0)
+    assert exact.objective == pytest.approx(expected, rel=1e-6)
+    assert exact.bound is not None and exact.bound["optimal"]
+    root = hutano.plan_beds(**args, node_limit=0)
+    assert root.bound is not None
+    assert root.bound["lower_bound"] <= expected * (1 + 1e-9) <= root.objective * (1 + 1e-9)
+    last = p["days"] - 1
+    patient_days = sum(q["patients"] * (min(q["day"] + q["stay_days"] - 1, last) - q["day"] + 1) for q in p["demand"])
+    assert root.placements["patients"].sum() + root.unmet["patients"].sum() == patient_days
+    assert isinstance(root.placements, pl.DataFrame)
+
+
+def test_budgeted_bed_plan_of_one_day_stays_is_optimal_at_the_root() -> None:
+    # One-day stays: each day is a transportation problem, whose LP relaxation is integral.
+    plan = hutano.plan_beds(**icu_instance(), start=START, days=1, node_limit=0)
+    assert plan.objective == pytest.approx(2 * (50 + 0.5 * haversine_km(HRE, CHT)), rel=1e-9)
+    assert plan.bound == {"lower_bound": pytest.approx(plan.objective), "gap": 0.0, "optimal": True, "nodes": 0}
+    with pytest.raises(hutano.InvalidParameterError, match="node_limit"):
+        hutano.plan_beds(**icu_instance(), start=START, days=1, node_limit=-1)
+    with pytest.raises(hutano.InvalidParameterError, match="gap"):
+        hutano.plan_beds(**icu_instance(), start=START, days=1, gap=1.5)
 
 
 def test_allow_unmet_false_raises_with_shortfalls() -> None:
@@ -187,6 +317,8 @@ def base_bed_tables() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ("demand", "bed_type", "ward", "unknown bed_type"),
         ("demand", "date", "2024-06-01", "outside the plan"),
         ("demand", "date", "not a date", "as a date"),
+        ("demand", "stay_days", 0, "stay_days must be at least 1"),
+        ("demand", "stay_days", 1.5, "whole number"),
     ],
 )
 def test_bad_cells_raise_invalid_data_naming_the_cell(table: str, column: str, value: Any, message: str) -> None:
@@ -284,7 +416,11 @@ def bed_frames(p: dict[str, Any], lib: Any) -> dict[str, Any]:
     ]
     demand = [
         {k: q[k] for k in ("service", "bed_type", "patients")}
-        | {"hospital": p["hospitals"][q["hospital"]]["code"], "date": day(p["start"], q["day"])}
+        | {
+            "hospital": p["hospitals"][q["hospital"]]["code"],
+            "date": day(p["start"], q["day"]),
+            "stay_days": q.get("stay_days", 1),
+        }
         for q in p["demand"]
     ]
     return dict(
@@ -310,6 +446,16 @@ def test_beds_reference_instance_matches_rust_and_highs() -> None:
     assert_frames_equal(plan.placements, other.placements)
     assert_frames_equal(plan.unmet, other.unmet)
     assert plan.objective == other.objective
+
+
+def test_beds_with_stays_reference_instance_matches_rust_and_highs() -> None:
+    p, expected = reference("beds_three_hospitals_stays")
+    plan = hutano.plan_beds(**bed_frames(p, pl))
+    assert plan.objective == pytest.approx(expected, rel=1e-6)
+    # Every patient-day is in a bed or unmet.
+    last = p["days"] - 1
+    patient_days = sum(q["patients"] * (min(q["day"] + q["stay_days"] - 1, last) - q["day"] + 1) for q in p["demand"])
+    assert plan.placements["patients"].sum() + plan.unmet["patients"].sum() == patient_days
 
 
 def test_dispatch_reference_instance_matches_rust_and_highs() -> None:
@@ -679,6 +825,11 @@ def test_dataset_bed_plan_uses_the_census_or_a_given_demand(india: hutano.Datase
     assert_frames_equal(plan.placements, polars.placements)
     with pytest.raises(hutano.InvalidDataError, match="not in the hospitals table"):
         india.bed_plan("2024-02-01", 2, demand=demand.rename(columns={"need": "bed_type"}).assign(hospital="XXX"))
+    # Within a budget: the census plan is integral at the root, so proven optimal.
+    budgeted = india.bed_plan("2024-02-01", 2, node_limit=0)
+    assert plan.bound is None and budgeted.bound is not None
+    assert budgeted.objective == pytest.approx(plan.objective, rel=1e-9)
+    assert budgeted.bound["lower_bound"] <= budgeted.objective + 1e-6
 
 
 def test_budgeted_roster_is_exact_without_a_binding_limit_and_bounded_with_one() -> None:

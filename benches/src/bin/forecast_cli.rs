@@ -50,6 +50,10 @@ where
         model.calibration_horizon = h;
         model.calibration_windows = 1;
     }
+    if levels.is_empty() {
+        // Point forecasts only: no calibration fits.
+        model.calibration_windows = 0;
+    }
     let views: Vec<(&str, SeriesView)> = panel
         .series
         .iter()
@@ -202,6 +206,20 @@ fn dispatch(
             }
             e.season = season;
             run(&e, panel, h, levels)?
+        }
+        // `calibrated_<model>`: the statistical models with intervals
+        // recalibrated on held-out windows (`hutano_forecast::calibrated`,
+        // 4 windows of 14 steps).
+        other if other.starts_with("calibrated_") => {
+            let inner: Box<dyn hutano::forecast::ensemble::Member> = match &other["calibrated_".len()..] {
+                "arima" => Box::new(hutano::forecast::arima::AutoArima::params(season)),
+                "ets" => Box::new(hutano::forecast::ets::AutoEts::new(season)),
+                "mstl" => Box::new(hutano::forecast::mstl::Mstl::new(vec![season])),
+                "prophet" => Box::new(hutano::forecast::prophet::Prophet::default()),
+                "snaive" => Box::new(SeasonalNaive::new(season)),
+                _ => return Err(format!("unknown model {other}").into()),
+            };
+            run(&hutano::forecast::calibrated::Calibrated::new(inner), panel, h, levels)?
         }
         other => return Err(format!("unknown model {other}").into()),
     })

@@ -5,6 +5,9 @@
 //!
 //! ```sh
 //! cargo run --release -p hutano-benches --bin plan_bench -- beds /tmp/plan
+//! # beds with multi-day stays: the encounters' cohorts (arrivals × length of
+//! # stay, network::cohort_demand) instead of the midnight census
+//! cargo run --release -p hutano-benches --bin plan_bench -- beds /tmp/plan --cohorts
 //! cargo run --release -p hutano-benches --bin plan_bench -- staff /tmp/plan [--days 30]
 //! # budgeted branch and bound (hutano_optimize::budget): node limit per part,
 //! # optional relative gap target (in 1e-6 units) and wall-time safety net
@@ -29,7 +32,7 @@ use hutano::core::model::BranchKind;
 use hutano::optimize::beds::BedCosts;
 use hutano::optimize::budget::{solve_all_budgeted, Bound, Budget, Stop};
 use hutano::optimize::lp::{LinearModel, SolveStatus};
-use hutano::optimize::network::{bed_problem, census_demand, staff_problem, StaffingRatios};
+use hutano::optimize::network::{bed_problem, census_demand, cohort_demand, staff_problem, StaffingRatios};
 use hutano::optimize::staff::StaffRules;
 use hutano::optimize::{solve_all, MicroLp, Solver};
 
@@ -59,7 +62,9 @@ fn arg(args: &[String], name: &str) -> Option<usize> {
 fn main() -> AnyResult<()> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(which), Some(out)) = (args.get(1), args.get(2)) else {
-        return Err("usage: plan_bench beds|staff OUT_DIR [--days N] [--mission-only] [--skip-solve]".into());
+        return Err(
+            "usage: plan_bench beds|staff OUT_DIR [--days N] [--cohorts] [--mission-only] [--skip-solve]".into(),
+        );
     };
     let out = PathBuf::from(out);
     std::fs::create_dir_all(&out)?;
@@ -74,6 +79,8 @@ fn main() -> AnyResult<()> {
     )?;
     let first_day = start + Days::new(60);
     let demand = census_demand(&net, first_day, days);
+    // `--cohorts` (beds): stays of several days instead of a daily census.
+    let cohorts = args.iter().any(|a| a == "--cohorts");
 
     let t = Instant::now();
     // `--mission-only`: the three rural mission hospitals' staff only.
@@ -84,8 +91,21 @@ fn main() -> AnyResult<()> {
         .filter(|b| b.kind == BranchKind::Mission)
         .map(|b| format!("{}-", b.code))
         .collect();
+    // The bed problem, kept for its own budgeted solve (which also improves
+    // a block's plan that is not proven optimal).
+    let mut beds = None;
     let models: Vec<LinearModel> = match which.as_str() {
-        "beds" => bed_problem(&net, first_day, days, demand, BedCosts::default())?.models()?,
+        "beds" => {
+            let demand = if cohorts {
+                cohort_demand(&net, first_day, days)
+            } else {
+                demand
+            };
+            let p = bed_problem(&net, first_day, days, demand, BedCosts::default())?;
+            let models = p.models()?;
+            beds = Some(p);
+            models
+        }
         "staff" => {
             let mut p = staff_problem(
                 &net,
@@ -106,6 +126,8 @@ fn main() -> AnyResult<()> {
     };
     let name = if mission_only {
         format!("{which}-mission")
+    } else if cohorts && which == "beds" {
+        format!("{which}-cohorts")
     } else {
         which.clone()
     };
@@ -133,12 +155,19 @@ fn main() -> AnyResult<()> {
             budget = budget.with_time_limit_seconds(s as f64);
         }
         let t = Instant::now();
-        let per_part = solve_all_budgeted(&models, &budget)?;
+        let (total, parts) = if let Some(p) = &beds {
+            // BedProblem::solve_budgeted: each block's solution passes its
+            // model's check inside.
+            let (_, b) = p.solve_budgeted(&budget)?;
+            (b.total, b.parts)
+        } else {
+            let per_part = solve_all_budgeted(&models, &budget)?;
+            let (solutions, parts): (Vec<_>, Vec<_>) = per_part.into_iter().unzip();
+            let values: Vec<f64> = solutions.iter().flat_map(|s| s.values.iter().copied()).collect();
+            all.check(&values, 1e-6)?;
+            (Bound::total(&parts), parts)
+        };
         let solve = t.elapsed().as_secs_f64();
-        let (solutions, parts): (Vec<_>, Vec<_>) = per_part.into_iter().unzip();
-        let total = Bound::total(&parts);
-        let values: Vec<f64> = solutions.iter().flat_map(|s| s.values.iter().copied()).collect();
-        all.check(&values, 1e-6)?;
         bound = Some((total, parts));
         (
             Some(solve),

@@ -10,8 +10,10 @@
 
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -1008,7 +1010,7 @@ static void test_dataset_plans(const hutano_dataset *gen) {
   table_shape_and_free(t, &rows, &cols);
   count[0] = (double)rows;
   check_expected("bed_plan_rows", count, 1);
-  CHECK(cols == 12);
+  CHECK(cols == 13);
   CHECK_OK(hutano_plan_unmet(p, &t));
   table_shape_and_free(t, &rows, &cols);
   CHECK(rows == 0 && cols == 6);
@@ -1136,6 +1138,323 @@ static void cell(const hutano_table *t, const char *name, size_t row, char *buf,
   buf[0] = '\0';
   CHECK_OK(hutano_table_column_index(t, name, strlen(name), &j));
   CHECK_OK(hutano_table_cell_text(t, j, row, buf, len, &n));
+}
+
+/* Column `name` of a plan's rows as integers (at most `cap` rows). */
+static size_t int_column(const hutano_table *t, const char *name, int64_t *out, size_t cap) {
+  size_t j = 0, n = 0;
+  CHECK_OK(hutano_table_column_index(t, name, strlen(name), &j));
+  CHECK_OK(hutano_table_column_i64(t, j, out, cap, &n));
+  return n;
+}
+
+/* Two beds at A and one at B (no location: a transfer costs exactly 50) over
+ * three days. Two patients arrive at A on day 0 for three days, one on day 1
+ * and one on day 2 for a day. By hand: moving one long stay to B costs 50
+ * once and frees its bed at A for both short stays; moving the short stays
+ * instead costs 2 x 50; so the optimum is 50 with 1 transferred patient. */
+static const char STAYS[] =
+    "{\"start\": \"2024-05-03\", \"days\": 3, \"hospitals\": [{\"code\": \"A\", \"location\": null}, "
+    "{\"code\": \"B\", \"location\": null}], \"pools\": [{\"ward\": \"A-MED\", \"hospital\": 0, \"service\": "
+    "\"Medicine\", \"bed_type\": \"general\", \"beds\": [2, 2, 2]}, {\"ward\": \"B-MED\", \"hospital\": 1, "
+    "\"service\": \"Medicine\", \"bed_type\": \"general\", \"beds\": [1, 1, 1]}], \"demand\": [{\"day\": 0, "
+    "\"hospital\": 0, \"service\": \"Medicine\", \"bed_type\": \"general\", \"patients\": 2, \"stay_days\": 3}, "
+    "{\"day\": 1, \"hospital\": 0, \"service\": \"Medicine\", \"bed_type\": \"general\", \"patients\": 1}, "
+    "{\"day\": 2, \"hospital\": 0, \"service\": \"Medicine\", \"bed_type\": \"general\", \"patients\": 1, "
+    "\"stay_days\": 1}], \"allow_unmet\": true}";
+
+static void test_json_bed_stays(void) {
+  hutano_plan *p = NULL;
+  hutano_table *t = NULL;
+  hutano_column_type type = 0;
+  int64_t arrival[16], patients[16], demand[16], days[16];
+  double km[16], v = 0.0;
+  size_t rows = 0, cols = 0, n = 0, i = 0, j = 0;
+  int64_t arrived = 0, occupied = 0, moved = 0, moved_rows = 0;
+
+  CHECK_OK(hutano_plan_beds(S(STAYS), &p));
+  CHECK_OK(hutano_plan_objective(p, &v));
+  CHECK(v == 50.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("transferred_patients"), &v));
+  CHECK(v == 1.0);
+  CHECK_OK(hutano_plan_summary_value(p, S("unmet_patients"), &v));
+  CHECK(v == 0.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  /* One row per day and pool of each group: day 0 the long stay in A-MED and
+   * in B-MED; days 1 and 2 the same two plus the day's short stay in A-MED. */
+  CHECK(rows == 8 && cols == 13);
+  CHECK_OK(hutano_table_column_index(t, S("arrival"), &j));
+  CHECK_OK(hutano_table_column_type(t, j, &type));
+  CHECK(type == HUTANO_COLUMN_TYPE_INT);
+  CHECK(int_column(t, "arrival", arrival, 16) == rows);
+  CHECK(int_column(t, "patients", patients, 16) == rows);
+  CHECK(int_column(t, "demand_index", demand, 16) == rows);
+  CHECK(int_column(t, "date", days, 16) == rows);
+  CHECK_OK(hutano_table_column_index(t, S("transfer_km"), &j));
+  CHECK_OK(hutano_table_column_f64(t, j, km, 16, &n));
+  CHECK(n == rows);
+  for (i = 0; i < rows; i++) {
+    CHECK(arrival[i] == 0 || arrival[i] == 1);
+    /* Arrival exactly on the group's first day: day 0, 1, 2 for groups 0, 1, 2. */
+    CHECK(arrival[i] == (days[i] - days[0] == demand[i]));
+    occupied += patients[i];
+    arrived += arrival[i] * patients[i];
+    if (!isnan(km[i])) {
+      CHECK(km[i] == 0.0 && demand[i] == 0 && patients[i] == 1);
+      moved += arrival[i] * patients[i];
+      moved_rows++;
+    }
+  }
+  CHECK(occupied == 8); /* patient-days: 2 x 3 + 1 + 1 */
+  CHECK(arrived == 4);  /* each patient arrives once */
+  CHECK(moved == 1);    /* the transfer is on the arrival day only... */
+  CHECK(moved_rows == 3); /* ...while the stay at B is marked on each of its 3 days */
+  CHECK(days[0] == 19846); /* 2024-05-03 as days since 1970-01-01 */
+  table_shape_and_free(t, &rows, &cols);
+  CHECK_OK(hutano_plan_free(p));
+}
+
+/* a == b up to the LP tolerances of two different solvers. */
+static int close_to(double a, double b) {
+  return fabs(a - b) <= 1e-6 * fmax(1.0, fabs(b));
+}
+
+/* The bound of a budgeted plan (summary numbers after the planner's `k`),
+ * checked against its objective: lower_bound <= objective, gap >= 0. */
+static void plan_bound(const hutano_plan *p, size_t k, double *objective, double *lower_bound, double *gap,
+                       double *optimal, double *nodes) {
+  static const char *const BOUND_NAMES[4] = {"lower_bound", "gap", "optimal", "nodes"};
+  double *values[4];
+  size_t i, count = 0, n = 0;
+  char name[64];
+  values[0] = lower_bound;
+  values[1] = gap;
+  values[2] = optimal;
+  values[3] = nodes;
+  CHECK_OK(hutano_plan_objective(p, objective));
+  CHECK_OK(hutano_plan_summary_count(p, &count));
+  CHECK(count == k + 4);
+  for (i = 0; i < 4; i++) {
+    CHECK_OK(hutano_plan_summary_name(p, k + i, name, sizeof name, &n));
+    CHECK(strcmp(name, BOUND_NAMES[i]) == 0);
+    CHECK_OK(hutano_plan_summary_value(p, BOUND_NAMES[i], strlen(BOUND_NAMES[i]), values[i]));
+  }
+  CHECK(*lower_bound <= *objective + 1e-9 * fmax(1.0, fabs(*objective)));
+  CHECK(*gap >= 0.0 && *gap < 1.0 + 1e-12);
+  CHECK(*optimal == 0.0 || *optimal == 1.0);
+  CHECK(*nodes >= 0.0 && *nodes == floor(*nodes));
+}
+
+static void test_budgeted_plans(const hutano_dataset *gen) {
+#define NURSE(code) \
+  "{\"code\": \"" code "\", \"role\": \"nurse\", \"units\": [\"ICU\"], \"skills\": [\"icu\"], "            \
+  "\"contracted_hours_per_week\": 40, \"max_overtime_hours_per_week\": 4, \"hourly_cost\": 10, \"leave\": []}"
+#define NEED(day, shift, t, m) \
+  "{\"unit\": \"ICU\", \"role\": \"nurse\", \"skill\": null, \"day\": " #day ", \"shift\": " #shift            \
+  ", \"target\": " #t ", \"minimum\": " #m "}"
+  /* Four nurses, three days, targets above the floors: a roster with
+   * fairness and understaffing trade-offs. */
+  static const char ROSTER[] = "{\"start\": \"2024-05-03\", \"days\": 3, \"staff\": [" NURSE("N1") ", " NURSE("N2") ", "
+      NURSE("N3") ", " NURSE("N4") "], \"requirements\": [" NEED(0, 0, 2, 1) ", " NEED(0, 1, 1, 1) ", " NEED(0, 2, 1, 1)
+      ", " NEED(1, 0, 2, 1) ", " NEED(1, 1, 2, 1) ", " NEED(1, 2, 1, 1) ", " NEED(2, 0, 2, 1) ", " NEED(2, 1, 1, 1)
+      ", " NEED(2, 2, 2, 1) "]}";
+#undef NURSE
+#undef NEED
+  static const char *const BAD[] = {
+      "{\"node_limit\": -1}",  "{\"node_limit\": 1.5}", "{\"node_limit\": \"10\"}", "{\"gap\": 1}",
+      "{\"gap\": 1.5}",        "{\"gap\": -0.01}",      "{\"gap\": NaN}",            "{\"gap\": \"nan\"}",
+      "{\"gap\": 1e999}",      "{\"nodes\": 3}",        "[0]",                      "{\"node_limit\": 0",
+  };
+  hutano_plan *p = NULL, *exact = NULL, *none = NULL;
+  hutano_table *t = NULL;
+  hutano_planner kind = 0;
+  double best = 0.0, obj = 0.0, lb = 0.0, gap = 0.0, opt = 0.0, nodes = 0.0, v = 0.0;
+  double exact_obj = 0.0;
+  size_t rows = 0, cols = 0, n = 0, i = 0;
+  char detail[512], text[1024];
+  char *json = NULL;
+
+  /* Beds with stays (optimum 50 by hand, test_json_bed_stays): at the root
+   * only, a plan and a bound below it; unlimited, the exact optimum. */
+  CHECK_OK(hutano_plan_beds(S(STAYS), &exact));
+  CHECK_OK(hutano_plan_objective(exact, &best));
+  CHECK(best == 50.0);
+  CHECK_CODE(hutano_plan_summary_value(exact, S("lower_bound"), &v), HUTANO_RESULT_NOT_FOUND);
+  CHECK_CODE(hutano_plan_summary_value(exact, S("nodes"), &v), HUTANO_RESULT_NOT_FOUND);
+  CHECK_OK(hutano_plan_beds_budgeted(S(STAYS), S("{\"node_limit\": 0}"), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_BEDS);
+  plan_bound(p, 5, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(nodes == 0.0);
+  CHECK(obj >= best - 1e-9);
+  CHECK(lb <= best + 1e-9);
+  CHECK(close_to(gap, (obj - lb) / fmax(fabs(obj), 1.0)) || gap == 0.0);
+  CHECK_OK(hutano_plan_rows(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows > 0 && cols == 13);
+  /* The budget is not part of the problem. */
+  CHECK_OK(hutano_plan_problem_json(p, text, sizeof text, &n));
+  CHECK(strstr(text, "node_limit") == NULL && strstr(text, "\"allow_unmet\":true") != NULL);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  /* No limit (NULL, empty, {} or nulls): the optimum, proven. */
+  for (i = 0; i < 4; i++) {
+    static const char *const UNLIMITED[4] = {NULL, "", "{}", "{\"node_limit\": null, \"gap\": null}"};
+    const char *b = UNLIMITED[i];
+    CHECK_OK(hutano_plan_beds_budgeted(S(STAYS), b, b == NULL ? 0 : strlen(b), &p));
+    plan_bound(p, 5, &obj, &lb, &gap, &opt, &nodes);
+    CHECK(close_to(obj, best));
+    CHECK(opt == 1.0);
+    CHECK(gap <= 1e-9);
+    CHECK(close_to(lb, best));
+    CHECK_OK(hutano_plan_summary_value(p, S("transferred_patients"), &v));
+    CHECK(v == 1.0);
+    CHECK_OK(hutano_plan_free(p));
+    p = NULL;
+  }
+  /* A gap target of 0.5: within half of the bound. */
+  CHECK_OK(hutano_plan_beds_budgeted(S(STAYS), S("{\"gap\": 0.5}"), &p));
+  plan_bound(p, 5, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(obj >= best - 1e-9 && lb <= best + 1e-9 && gap <= 0.5 + 1e-12);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_plan_free(exact));
+  exact = NULL;
+
+  /* A roster: the same, against hutano_plan_staff. */
+  CHECK_OK(hutano_plan_staff(S(ROSTER), &exact));
+  CHECK_OK(hutano_plan_objective(exact, &exact_obj));
+  CHECK_CODE(hutano_plan_summary_value(exact, S("gap"), &v), HUTANO_RESULT_NOT_FOUND);
+  CHECK_OK(hutano_plan_staff_budgeted(S(ROSTER), S("{\"node_limit\": 0}"), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_STAFF);
+  plan_bound(p, 7, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(nodes == 0.0);
+  CHECK(obj >= exact_obj - 1e-6 * fmax(1.0, fabs(exact_obj)));
+  CHECK(lb <= exact_obj + 1e-6 * fmax(1.0, fabs(exact_obj)));
+  /* The root LP alone does not prove this roster optimal (deterministic). */
+  CHECK(opt == 0.0 && lb < obj && gap > 0.0);
+  CHECK(close_to(gap, (obj - lb) / fmax(fabs(obj), 1.0)));
+  CHECK_OK(hutano_plan_rows(p, &t));
+  table_shape_and_free(t, &rows, &cols);
+  CHECK(rows > 0 && cols == 8);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_plan_staff_budgeted(S(ROSTER), S("{}"), &p));
+  plan_bound(p, 7, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(close_to(obj, exact_obj));
+  CHECK(opt == 1.0 && gap <= 1e-9);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  /* The same node limit, the same roster. */
+  CHECK_OK(hutano_plan_staff_budgeted(S(ROSTER), S("{\"node_limit\": 3, \"gap\": 0.01}"), &p));
+  CHECK_OK(hutano_plan_staff_budgeted(S(ROSTER), S("{\"gap\": 0.01, \"node_limit\": 3}"), &none));
+  CHECK_OK(hutano_plan_objective(p, &obj));
+  CHECK_OK(hutano_plan_objective(none, &v));
+  CHECK(obj == v);
+  CHECK_OK(hutano_plan_free(none));
+  none = NULL;
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_plan_free(exact));
+  exact = NULL;
+
+  /* Bad budgets: INVALID_PARAMETER with the key named, *out untouched. */
+  for (i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    CHECK_CODE(hutano_plan_beds_budgeted(S(STAYS), BAD[i], strlen(BAD[i]), &none), HUTANO_RESULT_INVALID_PARAMETER);
+    CHECK_CODE(hutano_plan_staff_budgeted(S(ROSTER), BAD[i], strlen(BAD[i]), &none),
+               HUTANO_RESULT_INVALID_PARAMETER);
+    CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+    CHECK(strncmp(detail, "budget_json", 11) == 0);
+  }
+  CHECK_CODE(hutano_plan_beds_budgeted(S(STAYS), S("{\"gap\": 1.5}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "budget_json: gap must be in [0, 1), got 1.5") == 0);
+  CHECK_CODE(hutano_plan_staff_budgeted(S(ROSTER), S("{\"node_limit\": -1}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "budget_json: node_limit must be a whole number of nodes from 0 (null: no limit), got -1") == 0);
+  CHECK_CODE(hutano_plan_beds_budgeted(S(STAYS), S("{\"gap\": \"\xc3\x28\"}"), &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_plan_beds_budgeted(S(STAYS), NULL, 3, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_staff_budgeted(S(ROSTER), NULL, 2, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_beds_budgeted(NULL, 5, S("{}"), &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_staff_budgeted(NULL, 0, S("{}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_beds_budgeted(S(STAYS), S("{}"), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_staff_budgeted(S(ROSTER), S("{}"), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_plan_beds_budgeted(S("{\"days\": 1}"), S("{}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_plan_staff_budgeted(S("{\"start\": \"2024-05-03\", \"days\": 1, \"staff\": [], \"requirements\": "
+                                          "[], \"shifts\": []}"),
+                                        S("{\"node_limit\": 0}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK(none == NULL);
+
+  /* Data-set plans: a "budget" in the settings. Beds (one-day stays: exact at the root). */
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, NULL, 0, &exact));
+  CHECK_OK(hutano_plan_objective(exact, &exact_obj));
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": {\"node_limit\": 0}}"), &p));
+  plan_bound(p, 5, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(obj >= exact_obj - 1e-6 * fmax(1.0, fabs(exact_obj)) && lb <= exact_obj + 1e-6 * fmax(1.0, fabs(exact_obj)));
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS,
+                                   S("{\"allow_unmet\": true, \"budget\": {}, \"costs\": {\"unmet\": 1000}}"), &p));
+  plan_bound(p, 5, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(close_to(obj, exact_obj));
+  CHECK(opt == 1.0);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  /* "budget": null is no budget: an exact plan without a bound. */
+  CHECK_OK(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": null}"), &p));
+  CHECK_OK(hutano_plan_summary_count(p, &n));
+  CHECK(n == 5);
+  CHECK_OK(hutano_plan_objective(p, &obj));
+  CHECK(obj == exact_obj);
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_plan_free(exact));
+  exact = NULL;
+  /* Staff (one day). */
+  CHECK_OK(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, NULL, 0, &exact));
+  CHECK_OK(hutano_plan_objective(exact, &exact_obj));
+  CHECK_OK(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS,
+                                     S("{\"budget\": {\"node_limit\": 0, \"gap\": 0.05}}"), &p));
+  CHECK_OK(hutano_plan_kind(p, &kind));
+  CHECK(kind == HUTANO_PLANNER_STAFF);
+  plan_bound(p, 7, &obj, &lb, &gap, &opt, &nodes);
+  CHECK(nodes == 0.0);
+  CHECK(obj >= exact_obj - 1e-6 * fmax(1.0, fabs(exact_obj)) && lb <= exact_obj + 1e-6 * fmax(1.0, fabs(exact_obj)));
+  CHECK_OK(hutano_plan_free(p));
+  p = NULL;
+  CHECK_OK(hutano_plan_free(exact));
+  exact = NULL;
+  /* The problem calls take (and check) the budget, and leave it out of the problem. */
+  FETCH_TEXT(json, hutano_dataset_bed_problem(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": {\"gap\": 0.1}}"), buf,
+                                              len, out_n));
+  CHECK(strstr(json, "budget") == NULL && strstr(json, "gap") == NULL);
+  free(json);
+  json = NULL;
+  n = 7;
+  CHECK_CODE(hutano_dataset_staff_problem(gen, S(PLAN_START), STAFF_DAYS, S("{\"budget\": {\"gap\": -1}}"), NULL, 0, &n),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK(n == 7);
+  /* Bad budgets in the settings. */
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": {\"node_limit\": -1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail,
+               "settings_json: budget.node_limit must be a whole number of nodes from 0 (null: no limit), got -1") == 0);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, S("{\"budget\": {\"gap\": 1}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+  CHECK(strcmp(detail, "settings_json: budget.gap must be in [0, 1), got 1") == 0);
+  CHECK_CODE(hutano_dataset_staff_plan(gen, S(PLAN_START), STAFF_DAYS, S("{\"budget\": {\"gap\": NaN}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": {\"limit\": 3}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_bed_plan(gen, S(PLAN_START), BED_DAYS, S("{\"budget\": 10}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK(none == NULL);
 }
 
 static void test_json_plans(void) {
@@ -1433,14 +1752,45 @@ static void test_regressors(void) {
   CHECK(n == 0);
   CHECK_CODE(hutano_panel_regressor_count(p, NULL), HUTANO_RESULT_NULL_PARAMETER);
   CHECK_CODE(hutano_panel_regressor_count(NULL, &n), HUTANO_RESULT_NULL_PARAMETER);
+  /* No regressor yet: every index is out of range, nothing is written. */
+  strcpy(name, "untouched");
+  n = 99;
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, name, sizeof name, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK(n == 99 && strcmp(name, "untouched") == 0);
   /* Exactly the training rows is enough to fit (no future values). */
   CHECK_OK(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS));
   CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_PARAMETER);
   CHECK_OK(hutano_panel_regressor_count(p, &n));
   CHECK(n == 1);
+  /* The name of each regressor column, in column order. */
+  CHECK_OK(hutano_panel_add_regressor(p, S("b"), S("weekday"), x, REG_DAYS));
+  CHECK_OK(hutano_panel_regressor_count(p, &n));
+  CHECK(n == 2);
+  CHECK_OK(hutano_panel_regressor_name(p, 0, name, sizeof name, &n));
+  CHECK(n == 7 && strcmp(name, "planned") == 0);
+  CHECK_OK(hutano_panel_regressor_name(p, 1, name, sizeof name, &n));
+  CHECK(n == 7 && strcmp(name, "weekday") == 0);
+  /* Size query, then a buffer without room for the NUL: only the length. */
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, NULL, 0, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n == 7);
+  strcpy(name, "untouched");
+  n = 0;
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, name, 7, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n == 7 && strcmp(name, "untouched") == 0);
+  /* Bad index, NULL pointers: nothing written. */
+  n = 99;
+  CHECK_CODE(hutano_panel_regressor_name(p, 2, name, sizeof name, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  detail_contains("regressor 2 is out of range (there are 2)");
+  CHECK_CODE(hutano_panel_regressor_name(p, SIZE_MAX, name, sizeof name, &n), HUTANO_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK(n == 99 && strcmp(name, "untouched") == 0);
+  CHECK_CODE(hutano_panel_regressor_name(NULL, 0, name, sizeof name, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, name, sizeof name, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, NULL, sizeof name, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(n == 99);
   CHECK_OK(hutano_panel_free(p));
   CHECK_CODE(hutano_panel_add_regressor(p, S("a"), S("planned"), x, REG_DAYS), HUTANO_RESULT_INVALID_HANDLE);
   CHECK_CODE(hutano_panel_regressor_count(p, &n), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK_CODE(hutano_panel_regressor_name(p, 0, name, sizeof name, &n), HUTANO_RESULT_INVALID_HANDLE);
 
   /* A regressor given for one series only: fit and backtest name it. */
   CHECK_OK(hutano_forecaster_new(S(REG_MODELS), true, &fc));
@@ -1632,6 +1982,108 @@ static void test_control(hutano_dataset *ds) {
   CHECK_OK(hutano_panel_free(panel));
 }
 
+/* Cancelling a fit or a backtest while it runs on another thread: many
+ * series of AutoETS, so that the call is usually still running when the
+ * main thread, having seen the first unit done, cancels it (the assertion
+ * holds either way), while the few units that run to the end keep the test
+ * quick under valgrind. */
+enum { RUN_SERIES = 48, RUN_DAYS = 56, RUN_WINDOWS = 2 };
+static const char RUN_MODELS[] = "[{\"model\": \"auto_ets\", \"season_length\": 1}]";
+/* What an output pointer holds until the call writes it. */
+static char not_written;
+
+struct running_call {
+  const hutano_forecaster *fc;
+  const hutano_panel *panel;
+  const hutano_control *control;
+  int backtest;
+  hutano_fitted *fitted;
+  hutano_forecast *cv;
+  hutano_result rc;
+  atomic_int finished;
+};
+
+static void *run_call(void *arg) {
+  struct running_call *call = arg;
+  if (call->backtest) {
+    call->rc = hutano_forecaster_cross_validation_with_control(call->fc, call->panel, 7, RUN_WINDOWS, 7, LEVELS, 1,
+                                                               call->control, &call->cv);
+  } else {
+    call->rc = hutano_forecaster_fit_with_control(call->fc, call->panel, call->control, &call->fitted);
+  }
+  atomic_store(&call->finished, 1);
+  return NULL;
+}
+
+static void cancel_running_call(int backtest) {
+  const struct timespec pause = {0, 100000}; /* 0.1 ms */
+  struct running_call call;
+  hutano_panel *panel = NULL;
+  hutano_forecaster *fc = NULL;
+  hutano_control *control = NULL;
+  pthread_t thread;
+  int64_t ds[RUN_DAYS];
+  double y[RUN_DAYS];
+  char id[16];
+  size_t done = 0, total = (size_t)RUN_SERIES * (backtest ? RUN_WINDOWS : 1);
+  int s, i, poll_failed = 0;
+  CHECK_OK(hutano_panel_new(HUTANO_FREQ_DAILY, HUTANO_FILL_ERROR, &panel));
+  for (s = 0; s < RUN_SERIES; s++) {
+    for (i = 0; i < RUN_DAYS; i++) {
+      ds[i] = REG_START + (int64_t)i * 86400;
+      y[i] = 50.0 + 10.0 * (double)(i % 7) + (double)((i * 7919 + s * 104729) % 97) / 10.0;
+    }
+    snprintf(id, sizeof id, "s%d", s);
+    CHECK_OK(hutano_panel_add_series(panel, id, strlen(id), ds, RUN_DAYS, y, RUN_DAYS));
+  }
+  CHECK_OK(hutano_forecaster_new(S(RUN_MODELS), true, &fc));
+  CHECK_OK(hutano_control_new(&control));
+  call.fc = fc;
+  call.panel = panel;
+  call.control = control;
+  call.backtest = backtest;
+  call.fitted = (hutano_fitted *)(void *)&not_written;
+  call.cv = (hutano_forecast *)(void *)&not_written;
+  call.rc = HUTANO_RESULT_OTHER;
+  atomic_init(&call.finished, 0);
+  CHECK(pthread_create(&thread, NULL, run_call, &call) == 0);
+  /* Wait for the first unit (or the end of the call, if it failed early). */
+  while (done == 0 && !atomic_load(&call.finished)) {
+    nanosleep(&pause, NULL);
+    poll_failed |= hutano_control_done(control, &done) != HUTANO_RESULT_OK;
+  }
+  CHECK(!poll_failed);
+  CHECK_OK(hutano_control_cancel(control));
+  /* Read after the cancel: if the call still returns OK, every unit was
+   * done by now (see hutano_control), so the assertion below holds
+   * whatever the interleaving. */
+  CHECK_OK(hutano_control_done(control, &done));
+  CHECK(pthread_join(thread, NULL) == 0);
+  CHECK(done >= 1 && done <= total);
+  if (call.rc == HUTANO_RESULT_CANCELLED) {
+    /* No output written. */
+    CHECK(call.fitted == (hutano_fitted *)(void *)&not_written && call.cv == (hutano_forecast *)(void *)&not_written);
+  } else {
+    /* Every unit was already done when the cancel came. */
+    int freed = backtest ? hutano_forecast_free(call.cv) == HUTANO_RESULT_OK
+                         : hutano_fitted_free(call.fitted) == HUTANO_RESULT_OK;
+    if (call.rc != HUTANO_RESULT_OK || done != total) {
+      fprintf(stderr, "cancelled call returned %u with %zu of %zu units done\n", (unsigned)call.rc, done, total);
+    }
+    CHECK(call.rc == HUTANO_RESULT_OK && done == total && freed);
+  }
+  /* Cancelled for good: a later call with this control stops at once. */
+  CHECK_CODE(hutano_forecaster_fit_with_control(fc, panel, control, &call.fitted), HUTANO_RESULT_CANCELLED);
+  CHECK_OK(hutano_control_free(control));
+  CHECK_OK(hutano_forecaster_free(fc));
+  CHECK_OK(hutano_panel_free(panel));
+}
+
+static void test_cancel_running(void) {
+  cancel_running_call(0);
+  cancel_running_call(1);
+}
+
 /* Read-only calls on one shared handle from several threads; each thread
  * has its own error detail. */
 struct shared_fit {
@@ -1732,6 +2184,7 @@ int main(int argc, char **argv) {
   test_forecast(ds);
   test_regressors();
   test_control(ds);
+  test_cancel_running();
   test_resources(ds);
   test_census_from_stays();
   {
@@ -1739,9 +2192,11 @@ int main(int argc, char **argv) {
     CHECK_OK(hutano_dataset_generate(S("india"), GEN_SEED, GEN_DAYS, &gen));
     test_alerts(gen, ds);
     test_dataset_plans(gen);
+    test_budgeted_plans(gen);
     CHECK_OK(hutano_dataset_free(gen));
   }
   test_json_plans();
+  test_json_bed_stays();
   test_threads();
   test_foreign_pointers();
   CHECK_OK(hutano_dataset_free(ds));

@@ -9,7 +9,8 @@
 //!
 //! The model starts from the mean of the targets. Tree `m` is fitted to the
 //! gradients `g = F_{m−1}(x) − y` (hessians 1) of a subsample of the rows,
-//! drawn without replacement with a generator seeded from `(seed, m)`, and
+//! drawn without replacement (selection sampling, Knuth's Algorithm S) with
+//! a generator seeded from `(seed, m)`, and
 //! its leaves `−G/(H + λ)` are multiplied by the learning rate `ν`:
 //! `F_m = F_{m−1} + ν·tree_m`. Without subsampling, and with `ν ≤ 1`, no tree
 //! can increase the training squared error.
@@ -24,7 +25,7 @@
 //! # Ok::<(), hutano_forecast::Error>(())
 //! ```
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +132,17 @@ impl BoostingValidParams {
     /// # Errors
     /// As [`super::TreeValidParams::fit`].
     pub fn fit(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<FittedBoosting> {
+        Ok(self.fit_with_predictions(x, n_features, y)?.0)
+    }
+
+    /// As [`BoostingValidParams::fit`], also returning the model's
+    /// prediction for every training row, kept up to date tree by tree
+    /// (equal to [`FittedBoosting::predict`] on `x` up to the order of the
+    /// sums).
+    ///
+    /// # Errors
+    /// As [`BoostingValidParams::fit`].
+    pub fn fit_with_predictions(&self, x: &[f64], n_features: usize, y: &[f64]) -> Result<(FittedBoosting, Vec<f64>)> {
         let n = check_matrix(x, n_features, y)?;
         let data = Binned::new(x, n, n_features, self.max_bins);
         let init = y.iter().sum::<f64>() / n as f64;
@@ -149,8 +161,7 @@ impl BoostingValidParams {
         // subsample ∈ (0, 1], so the product lies in [0, n].
         let n_sample = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let mut trees = Vec::with_capacity(self.n_estimators);
-        let mut index: Vec<usize> = (0..n).collect();
-        let mut in_sample = vec![false; n];
+        let mut out_of_sample: Vec<usize> = Vec::with_capacity(n - n_sample);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         // colsample_bytree ∈ (0, 1], so the product lies in [0, n_features].
         let n_columns = ((self.colsample_bytree * n_features as f64).floor() as usize).clamp(1, n_features);
@@ -160,25 +171,29 @@ impl BoostingValidParams {
                 *g = p - t;
             }
             let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, m as u64));
-            let rows = if n_sample < n {
-                // Partial Fisher–Yates on a fresh 0..n, then ascending order
-                // so that sums run in the same order as without sampling.
-                for (i, v) in index.iter_mut().enumerate() {
-                    *v = i;
+            let mut rows = Vec::with_capacity(n_sample);
+            out_of_sample.clear();
+            if n_sample < n {
+                // Selection sampling (Knuth's Algorithm S): row i is drawn
+                // with probability (rows still needed) / (rows left), which
+                // gives exactly n_sample rows, each n_sample-subset equally
+                // likely, already in ascending order (sums then run in the
+                // same order as without sampling). The draw is the high
+                // word of a 64-bit random number times (rows left): a bias
+                // below 2^-44 for any panel that fits in memory.
+                let mut need = n_sample;
+                for i in 0..n {
+                    let left = (n - i) as u128;
+                    if need > 0 && ((u128::from(rng.next_u64()) * left) >> 64) < need as u128 {
+                        rows.push(i);
+                        need -= 1;
+                    } else {
+                        out_of_sample.push(i);
+                    }
                 }
-                for i in 0..n_sample {
-                    let j = rng.random_range(i..n);
-                    index.swap(i, j);
-                }
-                // Ascending by a pass over a mask: O(n), no sort.
-                in_sample.fill(false);
-                for &i in &index[..n_sample] {
-                    in_sample[i] = true;
-                }
-                (0..n).filter(|&i| in_sample[i]).collect()
             } else {
-                (0..n).collect()
-            };
+                rows.extend(0..n);
+            }
             // Per-tree columns (drawn after the rows), ascending.
             let allowed = if n_columns < n_features {
                 for (i, v) in columns.iter_mut().enumerate() {
@@ -196,28 +211,26 @@ impl BoostingValidParams {
             };
             let (mut tree, leaves) = grow_with_leaves(&data, &grad, rows, &tree_params, &mut rng, allowed.as_deref());
             tree.scale_leaves(self.learning_rate);
-            // Sampled rows take their leaf's value; the others (marked
-            // false in `in_sample` by this tree's row draw) walk the tree.
+            // Sampled rows take their leaf's value; the others walk the tree.
             for &(node, start, len) in &leaves.ranges {
                 let value = tree.leaf_value(node);
                 for &r in &leaves.rows[start..start + len] {
                     pred[r] += value;
                 }
             }
-            if n_sample < n {
-                for (r, p) in pred.iter_mut().enumerate() {
-                    if !in_sample[r] {
-                        *p += tree.predict_binned(&data, r);
-                    }
-                }
+            for &r in &out_of_sample {
+                pred[r] += tree.predict_binned(&data, r);
             }
             trees.push(tree);
         }
-        Ok(FittedBoosting {
-            init,
-            trees,
-            n_features,
-        })
+        Ok((
+            FittedBoosting {
+                init,
+                trees,
+                n_features,
+            },
+            pred,
+        ))
     }
 }
 
@@ -471,6 +484,23 @@ mod tests {
         let var = test.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / test.len() as f64;
         let e = mse(&pred, test);
         assert!(e < 0.1 * var, "held-out mse {e}, variance {var}");
+    }
+
+    #[test]
+    fn training_predictions_equal_predicting_the_rows() {
+        let (x, y) = data(8, 400);
+        let p = GradientBoosting::params()
+            .n_estimators(40)
+            .subsample(0.6)
+            .check()
+            .unwrap();
+        let (model, pred) = p.fit_with_predictions(&x, 3, &y).unwrap();
+        let direct = model.predict(&x).unwrap();
+        assert_eq!(pred.len(), y.len());
+        for (a, b) in pred.iter().zip(&direct) {
+            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        assert_eq!(model, p.fit(&x, 3, &y).unwrap());
     }
 
     #[test]

@@ -82,9 +82,12 @@ pub struct GlobalForecaster<P> {
     pub features: FeatureSpec,
     /// Hyperparameters of the ensemble.
     pub params: P,
-    /// Number of held-out windows for the conformal calibration, at least 1.
+    /// Number of held-out windows for the conformal calibration; 0 fits
+    /// for point forecasts only (one fit instead of `1 + windows`; asking
+    /// such a model for intervals is an [`Error::InvalidParameter`]).
     pub calibration_windows: usize,
-    /// Length in steps of each calibration window, at least 1.
+    /// Length in steps of each calibration window, at least 1 when there
+    /// are windows.
     pub calibration_horizon: usize,
 }
 
@@ -206,13 +209,11 @@ impl<P: EnsembleParams> GlobalForecaster<P> {
         let spec = self.features.adapted_to(first.freq)?.into_owned();
         spec.check()?;
         let (windows, horizon) = (self.calibration_windows, self.calibration_horizon);
-        for (name, v) in [("calibration_windows", windows), ("calibration_horizon", horizon)] {
-            if v == 0 {
-                return Err(Error::InvalidParameter {
-                    name,
-                    problem: "must be at least 1".into(),
-                });
-            }
+        if windows > 0 && horizon == 0 {
+            return Err(Error::InvalidParameter {
+                name: "calibration_horizon",
+                problem: "must be at least 1".into(),
+            });
         }
         let k = spec.min_history();
         let needed = k.saturating_add(1).saturating_add(windows.saturating_mul(horizon));
@@ -252,15 +253,16 @@ impl<P: EnsembleParams> GlobalForecaster<P> {
             }
         }
         let errors = calibrate_global(&learner, &spec, views, windows, horizon)?;
-        let (matrices, model) = learn_pooled(&learner, &spec, views, 0)?;
+        let (matrices, model, in_sample) = learn_pooled(&learner, &spec, views, 0, true)?;
+        let mut in_sample = in_sample.into_iter();
         let series = views
             .iter()
             .zip(&matrices)
             .map(|((_, v), m)| {
                 let n = v.y.len();
                 let mut fitted = vec![f64::NAN; n];
-                for (i, f) in fitted[m.first..].iter_mut().enumerate() {
-                    *f = model.predict_row(m.row(i)).max(0.0) * m.scale;
+                for (f, p) in fitted[m.first..].iter_mut().zip(in_sample.by_ref().take(m.n_rows())) {
+                    *f = p.max(0.0) * m.scale;
                 }
                 SeriesState {
                     scale: m.scale,
@@ -297,13 +299,16 @@ where
 }
 
 /// The training matrices of every series cut `cut` values before its end,
-/// and the model learned from all their rows.
+/// the model learned from all their rows and, when `with_fitted`, its
+/// prediction for each of those rows (series after series; empty
+/// otherwise).
 fn learn_pooled<L: Learner>(
     learner: &L,
     spec: &FeatureSpec,
     views: &[(&str, SeriesView<'_>)],
     cut: usize,
-) -> Result<(Vec<TrainingMatrix>, L::Model)> {
+    with_fitted: bool,
+) -> Result<(Vec<TrainingMatrix>, L::Model, Vec<f64>)> {
     let matrices = views
         .iter()
         .map(|(id, v)| {
@@ -324,8 +329,12 @@ fn learn_pooled<L: Learner>(
         pooled.x.extend_from_slice(&m.x);
         pooled.y.extend_from_slice(&m.y);
     }
-    let model = learner.learn(&pooled)?;
-    Ok((matrices, model))
+    let (model, fitted) = if with_fitted {
+        learner.learn_with_fitted(&pooled)?
+    } else {
+        (learner.learn(&pooled)?, Vec::new())
+    };
+    Ok((matrices, model, fitted))
 }
 
 /// Pooled scaled absolute errors per step from the held-out windows (see
@@ -341,10 +350,13 @@ fn calibrate_global<L>(
 where
     L: Learner + Sync,
 {
+    if windows == 0 {
+        return Ok(Vec::new());
+    }
     let k = spec.min_history();
     let window = |w: usize| -> Result<Vec<(usize, f64)>> {
         let cut = (windows - w) * horizon;
-        let (matrices, model) = learn_pooled(learner, spec, views, cut)?;
+        let (matrices, model, _) = learn_pooled(learner, spec, views, cut, false)?;
         let mut out = Vec::with_capacity(views.len() * horizon * horizon);
         for ((_, v), m) in views.iter().zip(&matrices) {
             let (y, n) = (v.y, v.y.len());
@@ -470,6 +482,12 @@ impl<M> FittedGlobalSeries<M> {
 
 impl<M: RowModel> FittedGlobalSeries<M> {
     fn forecast(&self, horizon: usize, levels: &[f64], regressors: &[&[f64]]) -> Result<Forecast> {
+        if !levels.is_empty() && self.errors.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "levels",
+                problem: "the model was fitted with calibration_windows = 0 (point forecasts only)".into(),
+            });
+        }
         let s = &self.state;
         tree_forecast(
             &self.features,
@@ -593,6 +611,35 @@ mod tests {
             }
             assert!(err < 0.85 * naive_err, "{err} vs seasonal naive {naive_err}");
         }
+    }
+
+    #[test]
+    fn without_calibration_windows_point_forecasts_are_the_same_and_intervals_an_error() {
+        let ys = wards(200);
+        let calibrated = boosted().fit_views(&views(&ys, 200)).unwrap();
+        let mut model = boosted();
+        model.calibration_windows = 0;
+        let point = model.fit_views(&views(&ys, 200)).unwrap();
+        assert!(point.calibration_errors().is_empty());
+        for i in 0..ys.len() {
+            let (a, b) = (calibrated.series(i), point.series(i));
+            assert_eq!(a.predict(14, &[]).unwrap().point, b.predict(14, &[]).unwrap().point);
+            let bits = |v: Vec<f64>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(a.predict_in_sample()), bits(b.predict_in_sample()));
+            assert!(matches!(
+                b.predict(14, &[80.0]),
+                Err(Error::InvalidParameter { name: "levels", .. })
+            ));
+        }
+        model.calibration_windows = 1;
+        model.calibration_horizon = 0;
+        assert!(matches!(
+            model.fit_views(&views(&ys, 200)),
+            Err(Error::InvalidParameter {
+                name: "calibration_horizon",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -754,14 +801,5 @@ mod tests {
         let mut v = views(&ys, 200);
         v[5].1 = v[5].1.with_regressors(&x);
         assert!(matches!(boosted().fit_views(&v), Err(Error::Regressors { .. })));
-        let mut zero = boosted();
-        zero.calibration_windows = 0;
-        assert!(matches!(
-            zero.fit_views(&views(&ys, 200)),
-            Err(Error::InvalidParameter {
-                name: "calibration_windows",
-                ..
-            })
-        ));
     }
 }

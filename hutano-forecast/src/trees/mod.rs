@@ -192,6 +192,19 @@ pub trait Learner {
     /// # Errors
     /// As the ensemble's `fit`.
     fn learn(&self, m: &TrainingMatrix) -> Result<Self::Model>;
+
+    /// Fit to the matrix and return the model's prediction for each of its
+    /// rows (the in-sample fitted values, on the matrix's scale). The
+    /// default predicts every row; a learner that tracks its training
+    /// predictions (boosting) returns them instead.
+    ///
+    /// # Errors
+    /// As [`Learner::learn`].
+    fn learn_with_fitted(&self, m: &TrainingMatrix) -> Result<(Self::Model, Vec<f64>)> {
+        let model = self.learn(m)?;
+        let fitted = (0..m.n_rows()).map(|i| model.predict_row(m.row(i))).collect();
+        Ok((model, fitted))
+    }
 }
 
 /// Hyperparameters of an ensemble usable in a [`TreeForecaster`].
@@ -224,6 +237,12 @@ impl Learner for BoostingValidParams {
     fn learn(&self, m: &TrainingMatrix) -> Result<FittedBoosting> {
         self.fit(&m.x, m.n_features, &m.y)
     }
+
+    /// The training predictions boosting keeps up to date tree by tree
+    /// (equal to predicting each row, up to the order of the sums).
+    fn learn_with_fitted(&self, m: &TrainingMatrix) -> Result<(FittedBoosting, Vec<f64>)> {
+        self.fit_with_predictions(&m.x, m.n_features, &m.y)
+    }
 }
 
 impl Learner for ForestValidParams {
@@ -240,7 +259,7 @@ pub const DEFAULT_CALIBRATION_HORIZON: usize = 14;
 
 /// The timestamp [`Fit::fit`] gives the first value: Monday 1970-01-05,
 /// midnight.
-fn default_start() -> NaiveDateTime {
+pub(crate) fn default_start() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(1970, 1, 5)
         .unwrap_or_default()
         .and_time(chrono::NaiveTime::MIN)
@@ -572,7 +591,7 @@ impl<M: RowModel> Predict for FittedTreeForecaster<M> {
 /// infinite when `k > n`. A relative 1e-9 is taken off before rounding up
 /// so that an exact product (e.g. 10 · 80/100) is not pushed to the next
 /// integer by rounding.
-fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
+pub(crate) fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
     let n = sorted.len();
     let x = (n + 1) as f64 * level / 100.0;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -661,10 +680,10 @@ where
     let n = y.len();
     let errors = calibrate(learner, spec, series, windows, horizon)?;
     let m = spec.training_matrix(series)?;
-    let model = learner.learn(&m)?;
+    let (model, in_sample) = learner.learn_with_fitted(&m)?;
     let mut fitted = vec![f64::NAN; n];
-    for (i, f) in fitted[m.first..].iter_mut().enumerate() {
-        *f = model.predict_row(m.row(i)).max(0.0) * m.scale;
+    for (f, p) in fitted[m.first..].iter_mut().zip(in_sample) {
+        *f = p.max(0.0) * m.scale;
     }
     Ok(FittedTreeForecaster {
         features: spec.clone(),

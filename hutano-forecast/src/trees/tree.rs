@@ -22,6 +22,12 @@
 //! 1984). When every split sees every feature, a node's larger child gets
 //! its histogram as the parent's minus the smaller child's (`LightGBM`'s
 //! histogram subtraction), so each level reads at most half of the rows.
+//! The bins are kept both row by row and column by column: histograms are
+//! built one feature at a time from its column (`LightGBM`'s column-wise
+//! mode: that feature's bins stay in L1 cache), and a node's rows are
+//! partitioned on the split feature's column without branches. A node's
+//! gradient sum comes from its parent's split, not another pass over its
+//! rows.
 //!
 //! A row goes left at a split when its value is `≤` the split's threshold; a
 //! NaN goes right. Ties between equally good splits go to the lower feature
@@ -294,6 +300,10 @@ pub(crate) fn check_matrix(x: &[f64], n_features: usize, y: &[f64]) -> Result<us
 pub(crate) struct Binned {
     /// `bins[r·n_features + f]`: the bin of row `r`, feature `f`.
     bins: Vec<u8>,
+    /// `cols[f·n_rows + r]`: the same bins column by column, for the
+    /// partition of a node's rows on one feature.
+    cols: Vec<u8>,
+    n_rows: usize,
     pub(crate) n_features: usize,
     /// Per feature, ascending cut points; bin `b` holds the values in
     /// `(cuts[b−1], cuts[b]]`.
@@ -315,9 +325,12 @@ impl Binned {
             cuts.push(quantile_cuts(&col, max_bins));
         }
         let mut bins = vec![0u8; n_rows * n_features];
+        let mut cols = vec![0u8; n_rows * n_features];
         for r in 0..n_rows {
             for (f, c) in cuts.iter().enumerate() {
-                bins[r * n_features + f] = bin_of(c, x[r * n_features + f]);
+                let b = bin_of(c, x[r * n_features + f]);
+                bins[r * n_features + f] = b;
+                cols[f * n_rows + r] = b;
             }
         }
         let mut offsets = Vec::with_capacity(n_features + 1);
@@ -329,10 +342,17 @@ impl Binned {
         }
         Self {
             bins,
+            cols,
+            n_rows,
             n_features,
             cuts,
             offsets,
         }
+    }
+
+    /// Feature `f`'s bins of every row (column-major).
+    fn column(&self, f: usize) -> &[u8] {
+        &self.cols[f * self.n_rows..(f + 1) * self.n_rows]
     }
 
     /// The bin of row `r`, feature `f`.
@@ -557,6 +577,8 @@ struct Split {
     feature: usize,
     bin: usize,
     gain: f64,
+    /// Gradient sum and count of the rows going left.
+    left: Acc,
 }
 
 /// Grow a tree on `rows` (indices into `data`, repeats allowed: a bootstrap
@@ -606,10 +628,11 @@ pub(crate) fn grow_with_leaves(
         chosen: Vec::with_capacity(p),
         n_draw,
         scratch: Vec::with_capacity(rows.len()),
+        node_grad: Vec::with_capacity(rows.len()),
         nodes: Vec::new(),
         leaves: Vec::new(),
     };
-    grower.grow(&mut rows, 0, 0, None);
+    grower.grow(&mut rows, 0, 0, None, None);
     let tree = FittedTree {
         nodes: grower.nodes,
         n_features: p,
@@ -629,6 +652,8 @@ struct Grower<'a> {
     chosen: Vec<usize>,
     n_draw: usize,
     scratch: Vec<usize>,
+    /// The gradients of a node's rows, in order (histogram scratch).
+    node_grad: Vec<f64>,
     nodes: Vec<Node>,
     /// `(node, start, len)` of each leaf in the reordered rows.
     leaves: Vec<(usize, usize, usize)>,
@@ -653,11 +678,24 @@ impl Grower<'_> {
     /// the parent's minus the smaller's, so each level reads at most half
     /// of the rows. Forests draw features per split, so their nodes build
     /// their own.
-    fn grow(&mut self, rows: &mut [usize], start: usize, depth: usize, hist: Option<Vec<Acc>>) -> usize {
-        let mut total = Acc::default();
-        for &r in rows.iter() {
-            total.add(Acc { g: self.grad[r], n: 1 });
-        }
+    ///
+    /// `total` is the node's gradient sum and count when the parent's split
+    /// already knows it (the left side's sum over the histogram's bins).
+    fn grow(
+        &mut self,
+        rows: &mut [usize],
+        start: usize,
+        depth: usize,
+        hist: Option<Vec<Acc>>,
+        total: Option<Acc>,
+    ) -> usize {
+        let total = total.unwrap_or_else(|| {
+            let mut t = Acc::default();
+            for &r in rows.iter() {
+                t.add(Acc { g: self.grad[r], n: 1 });
+            }
+            t
+        });
         let d = total.h() + self.params.l2_regularization;
         let value = if d > 0.0 { -total.g / d } else { 0.0 };
         let id = self.nodes.len();
@@ -678,10 +716,15 @@ impl Grower<'_> {
             return id;
         };
         let n_left = self.partition(rows, split.feature, split.bin);
+        debug_assert_eq!(n_left, split.left.n);
         let (l, r) = rows.split_at_mut(n_left);
         let (left_hist, right_hist) = self.child_histograms(hist, l, r, depth + 1);
-        let left = self.grow(l, start, depth + 1, left_hist);
-        let right = self.grow(r, start + n_left, depth + 1, right_hist);
+        let right_total = Acc {
+            g: total.g - split.left.g,
+            n: total.n - split.left.n,
+        };
+        let left = self.grow(l, start, depth + 1, left_hist, Some(split.left));
+        let right = self.grow(r, start + n_left, depth + 1, right_hist, Some(right_total));
         self.nodes[id] = Node::Split {
             feature: split.feature,
             bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
@@ -744,16 +787,22 @@ impl Grower<'_> {
         hist.clear();
         hist.resize(data.offsets[data.n_features], Acc::default());
         let offsets = &data.offsets;
-        let p = data.n_features;
-        for &r in rows {
-            let g = self.grad[r];
-            let row = &data.bins[r * p..(r + 1) * p];
-            for &f in &self.chosen {
-                let a = &mut hist[offsets[f] + usize::from(row[f])];
+        // Feature by feature (`LightGBM`'s column-wise histograms): one
+        // feature's bins stay in L1 cache while the node's rows stream by.
+        // Each bin still sums its rows in row order.
+        let mut grad = std::mem::take(&mut self.node_grad);
+        grad.clear();
+        grad.extend(rows.iter().map(|&r| self.grad[r]));
+        for &f in &self.chosen {
+            let column = data.column(f);
+            let h = &mut hist[offsets[f]..offsets[f + 1]];
+            for (&r, &g) in rows.iter().zip(&grad) {
+                let a = &mut h[usize::from(column[r])];
                 a.g += g;
                 a.n += 1;
             }
         }
+        self.node_grad = grad;
         hist
     }
 
@@ -810,6 +859,7 @@ impl Grower<'_> {
                         feature: f,
                         bin: b,
                         gain,
+                        left,
                     });
                 }
             }
@@ -821,18 +871,21 @@ impl Grower<'_> {
     /// Stable partition of `rows`: bins `≤ bin` of feature `f` first.
     /// Returns the number of left rows.
     fn partition(&mut self, rows: &mut [usize], f: usize, bin: usize) -> usize {
+        // Branch-free: each row is written to both sides and the side it
+        // belongs to advances (a split sends rows either way unpredictably).
         self.scratch.clear();
-        let mut n_left = 0;
+        self.scratch.resize(rows.len(), 0);
+        let column = self.data.column(f);
+        let (mut n_left, mut n_right) = (0, 0);
         for i in 0..rows.len() {
             let r = rows[i];
-            if usize::from(self.data.bin(r, f)) <= bin {
-                rows[n_left] = r;
-                n_left += 1;
-            } else {
-                self.scratch.push(r);
-            }
+            let left = usize::from(usize::from(column[r]) <= bin);
+            rows[n_left] = r;
+            self.scratch[n_right] = r;
+            n_left += left;
+            n_right += 1 - left;
         }
-        rows[n_left..].copy_from_slice(&self.scratch);
+        rows[n_left..].copy_from_slice(&self.scratch[..n_right]);
         n_left
     }
 }

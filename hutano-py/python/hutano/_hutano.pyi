@@ -182,6 +182,8 @@ def plan_beds(
     days: int,
     costs_json: str | None = None,
     allow_unmet: bool = True,
+    node_limit: int | None = None,
+    relative_gap: float | None = None,
 ) -> dict[str, Any]: ...
 def plan_staff(
     staff: _Columns,
@@ -204,6 +206,8 @@ def _dataset_bed_plan(
     demand: _Columns | None = None,
     costs_json: str | None = None,
     allow_unmet: bool = True,
+    node_limit: int | None = None,
+    relative_gap: float | None = None,
 ) -> dict[str, Any]: ...
 def _dataset_staff_plan(
     dataset: Dataset,

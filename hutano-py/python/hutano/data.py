@@ -427,6 +427,8 @@ class Dataset:
         demand: Any = None,
         costs: Mapping[str, float] | None = None,
         allow_unmet: bool = True,
+        node_limit: int | None = None,
+        gap: float | None = None,
         frame: str | None = None,
     ) -> BedPlan:
         """Place the network's patients in its beds for ``days`` days from ``start``
@@ -434,7 +436,9 @@ class Dataset:
         the beds in service each day, hospitals at the branches' locations. ``demand``
         is a table as for :func:`hutano.plan_beds` (``hospital`` a branch code,
         ``service`` a department name; e.g. a forecast rounded up), by default the
-        midnight census of the encounters (a perfect forecast).
+        midnight census of the encounters (a perfect forecast). ``node_limit`` and
+        ``gap`` solve within a budget with a proven bound (``plan.bound``; see
+        :func:`hutano.plan_beds`), for demand with long stays at national scale.
 
         >>> import hutano
         >>> net = hutano.generate("india", seed=3, days=40)
@@ -446,7 +450,14 @@ class Dataset:
         """
         d, kind = (None, None) if demand is None else _table(demand, "demand", _DEMAND)
         out = _hutano._dataset_bed_plan(
-            self._native, _iso_date(start), _days(days), d, _options(costs, "costs"), bool(allow_unmet)
+            self._native,
+            _iso_date(start),
+            _days(days),
+            d,
+            _options(costs, "costs"),
+            bool(allow_unmet),
+            _node_limit(node_limit),
+            _gap(gap),
         )
         return _bed_plan(out, _kind(frame, self._kind, kind))
 

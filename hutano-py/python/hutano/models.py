@@ -21,6 +21,7 @@ __all__ = [
     "AutoARIMA",
     "AutoETS",
     "Boosted",
+    "Calibrated",
     "Ensemble",
     "Forest",
     "MSTL",
@@ -279,3 +280,34 @@ class Ensemble(Model):
         )
         members = [{"name": m.name, "spec": m.spec()} for m in self.models]
         return {"model": "ensemble", "members": members, **d}
+
+
+@dataclass
+class Calibrated(Model):
+    """Another model with its intervals recalibrated on held-out windows.
+
+    The point forecast is the model's; the intervals keep the model's shape
+    over the horizon but take their width from the model's own errors on the
+    last ``windows x horizon`` observations, refitted without them
+    (studentized split conformal). Use it when a model's own intervals cover
+    less than their level (MSTL's treat the seasonal pattern as known).
+    Costs ``windows`` extra fits per series.
+
+    >>> m = Calibrated(MSTL(7), windows=4)
+    >>> m.name, m.spec()["inner"]["model"], m.spec()["windows"]
+    ('CalibratedMSTL', 'mstl', 4)
+    """
+
+    model: Model = field(default_factory=lambda: MSTL(7))
+    windows: int | None = None
+    horizon: int | None = None
+    alias: str | None = None
+
+    @property
+    def name(self) -> str:
+        """Column name: the alias, or ``"Calibrated"`` + the model's name."""
+        return self.alias or f"Calibrated{self.model.name}"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean({"windows": self.windows, "horizon": self.horizon})
+        return {"model": "calibrated", "inner": self.model.spec(), **d}

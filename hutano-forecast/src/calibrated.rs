@@ -1,0 +1,376 @@
+//! Intervals recalibrated on held-out windows: any model's intervals made
+//! to cover what they claim.
+//!
+//! A model's own intervals rest on its assumptions (MSTL treats the
+//! seasonal component as known; ETS and ARIMA assume the model is right),
+//! and cover less than their level when those fail. [`Calibrated`] keeps
+//! the model's point forecast and the *shape* of its intervals (how they
+//! widen with the horizon) but sets their *width* from the model's own
+//! errors on data it did not see (studentized split conformal: Lei, G'Sell,
+//! Rinaldo, Tibshirani & Wasserman, "Distribution-free predictive inference
+//! for regression", JASA 113, 2018, §5.2, with the model's standard
+//! deviation as the scale):
+//!
+//! 1. For `w = 1 ..= windows`, fit the model to the series without its last
+//!    `w · horizon` observations, forecast the next `horizon` steps with its
+//!    80 % interval, and score each step `|y − ŷ| / sd`, where `sd` is the
+//!    interval's half-width divided by `z₀.₉ = 1.2816` (the model's own
+//!    standard deviation at that step).
+//! 2. Fit the model to the whole series.
+//! 3. A forecast at level `ℓ` is `ŷ ± q_ℓ · sd(t)`, with `q_ℓ` the
+//!    `⌈(n + 1)·ℓ⌉`-th smallest of the `n = windows · horizon` scores (the
+//!    finite-sample conformal quantile; infinite when `n` is too small for
+//!    the level) and `sd(t)` from the full model's 80 % interval.
+//!
+//! When the model gives no usable interval (zero or infinite width in a
+//! window), the scores are the absolute errors and the intervals `ŷ ±
+//! q_ℓ`: plain split conformal, the same width at every step. Lower bounds
+//! are clipped at 0 when the point forecast is non-negative (counts).
+//!
+//! The scores pool the steps, so every step has all `n` of them; the price
+//! is the assumption that the model's `sd(t)` has the right shape over the
+//! horizon, which is what the model's own intervals already assume.
+//!
+//! ```
+//! use hutano_forecast::baseline::SeasonalNaive;
+//! use hutano_forecast::calibrated::Calibrated;
+//! use hutano_forecast::forecast::{Fit, Predict};
+//!
+//! let y: Vec<f64> = (0..140).map(|t| 20.0 + [0.0, 3.0, 5.0, 4.0, 2.0, -6.0, -8.0][t % 7] + ((t * 7919) % 11) as f64 - 5.0).collect();
+//! let model = Calibrated::new(SeasonalNaive::new(7)).windows(4).horizon(7);
+//! let fc = model.fit(&y)?.predict(7, &[80.0, 95.0])?;
+//! assert!(fc.lower[1][0] <= fc.lower[0][0] && fc.upper[0][0] <= fc.upper[1][0]);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::ensemble::{BoxedFitted, Member};
+use crate::error::{Error, Result};
+use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::trees::conformal_quantile;
+
+/// `z` of the 80 % two-sided normal interval, `Φ⁻¹(0.9)`.
+const Z80: f64 = 1.281_551_565_544_600_5;
+
+/// A model whose intervals are recalibrated on held-out windows (see the
+/// [module documentation](self)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibrated<M> {
+    /// The model.
+    pub model: M,
+    /// Number of held-out windows, at least 1 (default 4).
+    pub windows: usize,
+    /// Steps per window, at least 1 (default 14).
+    pub horizon: usize,
+}
+
+impl<M> Calibrated<M> {
+    /// `model` with 4 windows of 14 steps (56 scores: enough for a 95 %
+    /// interval, `⌈57 · 0.95⌉ = 55 ≤ 56`).
+    #[must_use]
+    pub fn new(model: M) -> Self {
+        Self {
+            model,
+            windows: 4,
+            horizon: 14,
+        }
+    }
+
+    /// Set the number of held-out windows.
+    #[must_use]
+    pub fn windows(mut self, v: usize) -> Self {
+        self.windows = v;
+        self
+    }
+
+    /// Set the steps per window.
+    #[must_use]
+    pub fn horizon(mut self, v: usize) -> Self {
+        self.horizon = v;
+        self
+    }
+
+    /// Check the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for zero windows or a zero horizon.
+    pub fn check(&self) -> Result<()> {
+        for (name, v) in [("windows", self.windows), ("horizon", self.horizon)] {
+            if v == 0 {
+                return Err(Error::InvalidParameter {
+                    name,
+                    problem: "must be at least 1".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fitted [`Calibrated`] model.
+pub struct FittedCalibrated {
+    inner: BoxedFitted,
+    /// Sorted scores of the held-out steps.
+    scores: Vec<f64>,
+    /// Whether the scores are in units of the model's standard deviation
+    /// (else absolute errors).
+    studentized: bool,
+}
+
+impl std::fmt::Debug for FittedCalibrated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FittedCalibrated")
+            .field("scores", &self.scores.len())
+            .field("studentized", &self.studentized)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FittedCalibrated {
+    /// The sorted held-out scores (in units of the model's standard
+    /// deviation when [`FittedCalibrated::studentized`]).
+    #[must_use]
+    pub fn scores(&self) -> &[f64] {
+        &self.scores
+    }
+
+    /// Whether the scores are studentized by the model's own standard
+    /// deviation (false: absolute errors, the model gave no usable
+    /// interval).
+    #[must_use]
+    pub fn studentized(&self) -> bool {
+        self.studentized
+    }
+}
+
+/// The model's standard deviation per step, from its 80 % interval; `None`
+/// when an interval is missing, zero or not finite.
+fn model_sd(f: &Forecast) -> Option<Vec<f64>> {
+    let (lo, hi) = (f.lower.first()?, f.upper.first()?);
+    let sd: Vec<f64> = lo.iter().zip(hi).map(|(l, h)| (h - l) / (2.0 * Z80)).collect();
+    sd.iter().all(|s| s.is_finite() && *s > 0.0).then_some(sd)
+}
+
+impl<M: Member> Fit for Calibrated<M> {
+    type Fitted = FittedCalibrated;
+
+    fn fit(&self, y: &[f64]) -> Result<FittedCalibrated> {
+        self.fit_series(SeriesView::new(
+            y,
+            crate::trees::default_start(),
+            crate::panel::Freq::Daily,
+        ))
+    }
+
+    /// # Errors
+    /// As [`Calibrated::check`]; [`Error::TooShort`] when the series is too
+    /// short for the model once the held-out windows are cut (`needed`
+    /// counts the windows); the model's errors otherwise.
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedCalibrated> {
+        self.check()?;
+        let n = series.y.len();
+        let held_out = self.windows.saturating_mul(self.horizon);
+        let too_short = |needed: usize| Error::TooShort {
+            unique_id: String::new(),
+            needed: needed.saturating_add(held_out),
+            got: n,
+        };
+        if held_out >= n {
+            return Err(too_short(1));
+        }
+        let mut pairs: Vec<(f64, Option<f64>)> = Vec::with_capacity(held_out);
+        for w in 1..=self.windows {
+            let cut = n - w * self.horizon;
+            let fitted = self.model.fit_boxed(series.head(cut)).map_err(|e| match e {
+                Error::TooShort { needed, .. } => too_short(needed),
+                e => e,
+            })?;
+            let f = fitted.predict(self.horizon, &[80.0])?;
+            let sd = model_sd(&f);
+            for (s, p) in f.point.iter().enumerate() {
+                let err = (series.y[cut + s] - p).abs();
+                pairs.push((err, sd.as_ref().map(|sd| err / sd[s])));
+            }
+        }
+        let inner = self.model.fit_boxed(series)?;
+        let studentized = pairs.iter().all(|(_, z)| z.is_some());
+        let mut scores: Vec<f64> = pairs
+            .into_iter()
+            .map(|(e, z)| if studentized { z.unwrap_or(e) } else { e })
+            .collect();
+        if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
+            return Err(Error::Model {
+                model: "calibrated",
+                message: format!("held-out forecast step {} is not finite", i % self.horizon + 1),
+            });
+        }
+        scores.sort_by(f64::total_cmp);
+        Ok(FittedCalibrated {
+            inner,
+            scores,
+            studentized,
+        })
+    }
+}
+
+impl FittedCalibrated {
+    fn recalibrate(&self, f: Forecast, levels: &[f64]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let sd = if self.studentized {
+            model_sd(&f).ok_or_else(|| Error::Model {
+                model: "calibrated",
+                message: "the model's 80 % interval has zero or infinite width".into(),
+            })?
+        } else {
+            vec![1.0; f.point.len()]
+        };
+        let clip = f.point.iter().all(|p| *p >= 0.0);
+        let mut out = Forecast {
+            point: f.point,
+            levels: levels.to_vec(),
+            lower: Vec::with_capacity(levels.len()),
+            upper: Vec::with_capacity(levels.len()),
+        };
+        for &level in levels {
+            let q = conformal_quantile(&self.scores, level);
+            let lower = out.point.iter().zip(&sd).map(|(p, s)| p - q * s);
+            out.lower.push(if clip {
+                lower.map(|l| l.max(0.0)).collect()
+            } else {
+                lower.collect()
+            });
+            out.upper
+                .push(out.point.iter().zip(&sd).map(|(p, s)| p + q * s).collect());
+        }
+        Ok(out)
+    }
+}
+
+impl Predict for FittedCalibrated {
+    /// The model's point forecast with recalibrated intervals.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100); the model's
+    /// errors.
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let f = self.inner.predict(horizon, &[80.0])?;
+        self.recalibrate(f, levels)
+    }
+
+    fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let f = self.inner.predict_with(horizon, &[80.0], future)?;
+        self.recalibrate(f, levels)
+    }
+
+    fn predict_in_sample(&self) -> Vec<f64> {
+        self.inner.predict_in_sample()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::{Naive, SeasonalNaive};
+
+    /// A weekly pattern with deterministic pseudo-noise of amplitude `a`.
+    fn series(n: usize, a: f64) -> Vec<f64> {
+        (0..n)
+            .map(|t| {
+                let noise = ((t * 7919 + 13) % 101) as f64 / 50.0 - 1.0;
+                30.0 + [0.0, 3.0, 5.0, 4.0, 2.0, -6.0, -8.0][t % 7] + a * noise
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scores_are_the_held_out_errors_over_the_model_sd() {
+        let y = series(200, 4.0);
+        let model = Calibrated::new(SeasonalNaive::new(7)).windows(3).horizon(7);
+        let fitted = model.fit(&y).unwrap();
+        assert!(fitted.studentized());
+        assert_eq!(fitted.scores().len(), 21);
+        // Recompute window 2 (the last 14 observations cut) by hand.
+        let cut = 200 - 14;
+        let f = SeasonalNaive::new(7)
+            .fit(&y[..cut])
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        let sd = model_sd(&f).unwrap();
+        for s in 0..7 {
+            let z = (y[cut + s] - f.point[s]).abs() / sd[s];
+            assert!(fitted.scores().iter().any(|v| (v - z).abs() < 1e-12), "step {s}");
+        }
+        assert!(fitted.scores().windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn point_forecast_is_the_models_and_intervals_nest() {
+        let y = series(200, 4.0);
+        let plain = SeasonalNaive::new(7).fit(&y).unwrap().predict(14, &[]).unwrap();
+        let fc = Calibrated::new(SeasonalNaive::new(7))
+            .fit(&y)
+            .unwrap()
+            .predict(14, &[80.0, 95.0])
+            .unwrap();
+        assert_eq!(fc.point, plain.point);
+        for t in 0..14 {
+            assert!(fc.lower[1][t] <= fc.lower[0][t] && fc.lower[0][t] <= fc.point[t]);
+            assert!(fc.point[t] <= fc.upper[0][t] && fc.upper[0][t] <= fc.upper[1][t]);
+            assert!(fc.lower[1][t] >= 0.0);
+        }
+    }
+
+    #[test]
+    fn intervals_cover_held_out_values_near_their_level() {
+        // 60 origins of a series whose noise the seasonal naive's own
+        // intervals do not know; the calibrated ones should cover ~80 %.
+        let y = series(900, 6.0);
+        let model = Calibrated::new(SeasonalNaive::new(7)).windows(6).horizon(7);
+        let (mut hits, mut total) = (0, 0);
+        for o in 0..60 {
+            let cut = 400 + 7 * o;
+            let fc = model.fit(&y[..cut]).unwrap().predict(7, &[80.0]).unwrap();
+            for t in 0..7 {
+                hits += usize::from(fc.lower[0][t] <= y[cut + t] && y[cut + t] <= fc.upper[0][t]);
+                total += 1;
+            }
+        }
+        let cover = f64::from(u32::try_from(hits).unwrap()) / f64::from(u32::try_from(total).unwrap());
+        assert!((0.72..=0.88).contains(&cover), "coverage {cover}");
+    }
+
+    #[test]
+    fn a_model_without_width_falls_back_to_absolute_errors() {
+        // A constant series: every interval of the naive model has zero
+        // width, so the scores are absolute errors (all zero).
+        let y = vec![5.0; 80];
+        let fitted = Calibrated::new(Naive).windows(2).horizon(7).fit(&y).unwrap();
+        assert!(!fitted.studentized());
+        let fc = fitted.predict(3, &[90.0]).unwrap();
+        assert_eq!(fc.lower[0], vec![5.0; 3]);
+        assert_eq!(fc.upper[0], vec![5.0; 3]);
+    }
+
+    #[test]
+    fn errors_are_typed() {
+        let y = series(60, 1.0);
+        assert!(matches!(
+            Calibrated::new(SeasonalNaive::new(7)).windows(0).fit(&y),
+            Err(Error::InvalidParameter { name: "windows", .. })
+        ));
+        assert!(matches!(
+            Calibrated::new(SeasonalNaive::new(7)).windows(5).horizon(14).fit(&y),
+            Err(Error::TooShort { .. })
+        ));
+        let fitted = Calibrated::new(SeasonalNaive::new(7))
+            .windows(2)
+            .horizon(7)
+            .fit(&y)
+            .unwrap();
+        assert!(matches!(fitted.predict(7, &[120.0]), Err(Error::InvalidLevel { .. })));
+    }
+}
