@@ -107,6 +107,12 @@ pub enum ModelSpec {
         /// depth 5) instead of one per series (default false).
         #[serde(default)]
         global: Option<bool>,
+        /// Held-out windows for the split-conformal intervals (local
+        /// default 3, at least 1; global default 2, and 0 fits a global
+        /// model for point forecasts only: one fit instead of `1 + windows`,
+        /// and asking it for intervals is an error).
+        #[serde(default)]
+        calibration_windows: Option<usize>,
     },
     /// A random forest ([`ForestForecaster`]).
     Forest {
@@ -133,6 +139,12 @@ pub enum ModelSpec {
         /// instead of one per series (default false).
         #[serde(default)]
         global: Option<bool>,
+        /// Held-out windows for the split-conformal intervals (local
+        /// default 3, at least 1; global default 2, and 0 fits a global
+        /// model for point forecasts only: one fit instead of `1 + windows`,
+        /// and asking it for intervals is an error).
+        #[serde(default)]
+        calibration_windows: Option<usize>,
     },
     /// The Prophet-like model ([`Prophet`]).
     Prophet {
@@ -273,7 +285,18 @@ impl ModelSpec {
                 model.check()?;
                 Box::new(model)
             }
-            ModelSpec::Boosted { global, calendar, .. } | ModelSpec::Forest { global, calendar, .. } => {
+            ModelSpec::Boosted {
+                global,
+                calendar,
+                calibration_windows,
+                ..
+            }
+            | ModelSpec::Forest {
+                global,
+                calendar,
+                calibration_windows,
+                ..
+            } => {
                 if global.unwrap_or(false) {
                     return self.build_global().map(|m| -> Box<dyn Member> { Box::new(m) });
                 }
@@ -281,11 +304,13 @@ impl ModelSpec {
                     let mut model = BoostedForecaster::default();
                     model.params = self.boosting(model.params)?;
                     model.features.calendar.clone_from(calendar);
+                    model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
                     Box::new(model)
                 } else {
                     let mut model = ForestForecaster::default();
                     model.params = self.forest(model.params)?;
                     model.features.calendar.clone_from(calendar);
+                    model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
                     Box::new(model)
                 }
             }
@@ -390,16 +415,26 @@ impl ModelSpec {
     /// `global` flag).
     fn build_global(&self) -> Result<Box<dyn PanelMember>> {
         Ok(match self {
-            ModelSpec::Boosted { calendar, .. } => {
+            ModelSpec::Boosted {
+                calendar,
+                calibration_windows,
+                ..
+            } => {
                 let mut model = GlobalBoostedForecaster::default();
                 model.params = self.boosting(model.params)?;
                 model.features.calendar.clone_from(calendar);
+                model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
                 Box::new(model)
             }
-            ModelSpec::Forest { calendar, .. } => {
+            ModelSpec::Forest {
+                calendar,
+                calibration_windows,
+                ..
+            } => {
                 let mut model = GlobalForestForecaster::default();
                 model.params = self.forest(model.params)?;
                 model.features.calendar.clone_from(calendar);
+                model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
                 Box::new(model)
             }
             _ => {
@@ -1078,6 +1113,7 @@ mod tests {
                         seed: Some(3),
                         calendar: Some(Calendar::national(hutano_core::calendar::Country::Zimbabwe)),
                         global: Some(true),
+                        calibration_windows: Some(0),
                     },
                 },
             ],

@@ -43,6 +43,17 @@ ALL_MODELS = [
 ]
 
 
+def test_global_trees_without_calibration_give_the_same_points_and_no_intervals(panel_pd: pd.DataFrame) -> None:
+    full = Boosted(n_estimators=30, seed=4, global_model=True)
+    points = Boosted(n_estimators=30, seed=4, global_model=True, calibration_windows=0, alias="points")
+    out = hutano.Forecaster([full, points], freq="D").fit(panel_pd).predict(7)
+    np.testing.assert_array_equal(out["points"], out["GlobalBoosted"])
+    with pytest.raises(hutano.InvalidParameterError, match="levels"):
+        hutano.Forecaster([points], freq="D").fit(panel_pd).predict(7, level=[80])
+    with pytest.raises(hutano.InvalidParameterError, match="calibration_windows"):
+        hutano.Forecaster([Forest(calibration_windows=0)], freq="D").fit(panel_pd)
+
+
 def test_calibrated_keeps_the_point_forecast_and_resets_the_width(panel_pd: pd.DataFrame) -> None:
     models = [MSTL(7), Calibrated(MSTL(7), windows=4, horizon=7), Calibrated(MSTL(7), windows=4, horizon=7, alias="c")]
     out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80, 95])
