@@ -1540,6 +1540,57 @@ hutano_result hutano_forecast_coverage(const struct hutano_forecast *forecast,
                                        size_t *out_n);
 
 /**
+ * Plan every medicine of the data set's network at the end of `as_of`
+ * (`YYYY-MM-DD`), as Python's `Dataset.medicine_plan`: its daily
+ * consumption forecast from the stock ledger, the reorder point and
+ * safety stock at the service level over the lead time, the quantity to
+ * order now (EOQ when both costs are given, order-up-to otherwise), the
+ * projected stock-out date and its probability within `horizon` days, and
+ * the units (and value) at risk of expiring before use.
+ *
+ * `settings_json` (NULL with length 0, empty or `{}`: every default):
+ * `{"horizon": 28, "level": [80, 95], "model": {"model": "auto"},
+ * "service_level": 0.95, "lead_time_days": 7, "lead_time_sd_days": 0,
+ * "review_period_days": 7, "ordering_cost": null,
+ * "holding_cost_per_unit_year": null, "on_order": 0}`; `model` is
+ * hutano-forecast's `ConsumptionModel` (`{"model": "auto"}` picks
+ * Croston-SBA for intermittent demand and a weekly seasonal naive
+ * otherwise; or e.g. `{"model": "croston", "alpha": 0.1, "variant":
+ * "sba"}`).
+ *
+ * On success `*out` receives a `hutano_table`, one row per medicine in
+ * the network's order, with Python's columns: `medicine`, `name`, `unit`,
+ * `branch` (code), `demand_pattern` (text); `adi`, `on_hand`,
+ * `inventory_position`, `mean_daily_demand`, `lead_time_demand`,
+ * `safety_stock`, `reorder_point`, `order_up_to`, `eoq` (NaN without
+ * both costs) (floats); `order_now` (integer 0 or 1); `order_quantity`
+ * (float); `stock_out_date` (text, `YYYY-MM-DD`, empty when no stock-out
+ * is projected); `stock_out_probability`, `at_risk_units`,
+ * `at_risk_value`, `expired_units` (floats); `error` (text). A medicine
+ * that cannot be planned keeps its row with `error` set (the other cells
+ * empty, NaN or 0). Free with `hutano_table_free`; the table does not
+ * depend on the data set. Reads the data set only: concurrent calls on
+ * one data set are allowed.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a date that is not
+ * `YYYY-MM-DD`, settings that are not such an object (an unknown key, a
+ * model that is not a `ConsumptionModel`) or a policy out of range (a
+ * service level outside (0, 1), a lead time that is not positive, a
+ * negative deviation, review period or quantity on order, a cost that is
+ * not positive); the detail names it. `*out` is written only on success.
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `out` for one write.
+ */
+hutano_result hutano_dataset_medicine_plan(const struct hutano_dataset *dataset,
+                                           const char *as_of,
+                                           size_t as_of_len,
+                                           const char *settings_json,
+                                           size_t settings_json_len,
+                                           struct hutano_table **out);
+
+/**
  * Solve a bed allocation given as JSON: hutano-optimize's `BedProblem`,
  *
  * ```json
@@ -2024,6 +2075,45 @@ hutano_result hutano_plan_problem_json(const struct hutano_plan *plan,
                                        size_t *out_n);
 
 /**
+ * The monthly board report for the month containing `month`
+ * (`YYYY-MM-DD`), as Python's `Dataset.monthly_report`: KPIs for the
+ * network, each branch and department against targets and the previous
+ * month, 12-month trends, next month's admissions and occupancy forecast,
+ * and the alerts raised. `format` is `"html"` (one self-contained file:
+ * inline SVG charts, no script, nothing fetched), `"csv"` or `"json"`.
+ * `config_json` (NULL with length 0, or empty: the defaults) is
+ * hutano-forecast's `ReportConfig`, keys optional: `targets`,
+ * `trend_months`, `alert_rules`, `warmup_days`, `forecast` (false skips
+ * the forecast, which is most of the time), `html_alert_rows`, `currency`.
+ *
+ * String output: see the preamble. The report is built on every call, so
+ * a size query (`buf` NULL, `len` 0) followed by the real call builds it
+ * twice; pass a large buffer to build it once (a report of a large network
+ * is hundreds of kilobytes of HTML). Reads the data set only: concurrent
+ * calls on one data set are allowed.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a date that is not
+ * `YYYY-MM-DD`, a format other than the three, or a config that is not a
+ * `ReportConfig` (the detail names the key); the report's own errors as
+ * for the other forecasts. Nothing is written on an error (except the
+ * length on `HUTANO_RESULT_BUFFER_TOO_SMALL`).
+ *
+ * # Safety
+ * `dataset` is a live handle; the strings are valid for their lengths;
+ * `buf` is valid for `len` bytes; `out_n` for one write.
+ */
+hutano_result hutano_dataset_monthly_report(const struct hutano_dataset *dataset,
+                                            const char *month,
+                                            size_t month_len,
+                                            const char *config_json,
+                                            size_t config_json_len,
+                                            const char *format,
+                                            size_t format_len,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+/**
  * Erlang's loss formula: the probability that an arriving patient finds
  * all `servers` beds occupied at an offered load of `load` erlangs.
  * `HUTANO_RESULT_INVALID_PARAMETER` for a negative or non-finite load.
@@ -2073,6 +2163,85 @@ hutano_result hutano_dataset_census_forecast(const struct hutano_dataset *datase
                                              const char *arrival_json,
                                              size_t arrival_json_len,
                                              struct hutano_census **out);
+
+/**
+ * As `hutano_dataset_census_forecast`, for one unit of the network
+ * (hutano-forecast's `census_forecast_for`, as Python's
+ * `Dataset.census_forecast(unit=...)`): `unit_json` is hutano-forecast's
+ * `Unit`, the object Python's `unit=` takes as a dict:
+ *
+ * - `{"kind": "network"}`: every inpatient;
+ * - `{"kind": "branch", "code": "HRE"}`: one branch's inpatients;
+ * - `{"kind": "department", "code": "HRE-MED"}`,
+ *   `{"kind": "ward", "code": "HRE-W03"}`: the time in the unit by the
+ *   encounters' placements;
+ * - `{"kind": "bed_type", "bed_type": "icu", "branch": "HRE"}`: beds of one
+ *   type (`general`, `private`, `hdu`, `icu`, `maternity`, `isolation`),
+ *   `"branch"` optional (absent or null: the whole network);
+ * - `{"kind": "ventilators", "branch": null, "count": 12}`: patients on
+ *   invasive ventilation; `"count"` optional (absent or null: the
+ *   ventilator-capable ICU beds in service).
+ *
+ * The census also carries the unit's capacity on each forecast day (its
+ * beds in service, or ventilators): `hutano_census_capacity` and
+ * `hutano_census_prob_above_capacity`. Free with `hutano_census_free`;
+ * the census does not depend on the data set. Reads the data set only:
+ * concurrent calls on one data set are allowed.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a date that is not
+ * `YYYY-MM-DD`, JSON that is not such a unit, model or arrival model, a
+ * code the network does not have, or a unit with no stay by `as_of` (the
+ * detail says which); `*out` is written only on success.
+ *
+ * # Safety
+ * `dataset` is a live handle; strings and `levels` are valid for their
+ * lengths; `out` for one write.
+ */
+hutano_result hutano_dataset_unit_census_forecast(const struct hutano_dataset *dataset,
+                                                  const char *as_of,
+                                                  size_t as_of_len,
+                                                  size_t h,
+                                                  const double *levels,
+                                                  size_t n_levels,
+                                                  const char *model_json,
+                                                  size_t model_json_len,
+                                                  const char *arrival_json,
+                                                  size_t arrival_json_len,
+                                                  const char *unit_json,
+                                                  size_t unit_json_len,
+                                                  struct hutano_census **out);
+
+/**
+ * The unit's capacity on each forecast day (`hutano_census_days`): its
+ * beds in service, or its ventilators. `HUTANO_RESULT_NOT_FOUND` for a
+ * census that is not a unit's (`hutano_dataset_census_forecast`,
+ * `hutano_census_from_stays`). Array output: see the preamble. Reads
+ * the census only (concurrent calls allowed).
+ *
+ * # Safety
+ * `census` is a live handle; `out` is valid for `len` doubles; `out_n` for
+ * one write.
+ */
+hutano_result hutano_census_capacity(const struct hutano_census *census,
+                                     double *out,
+                                     size_t len,
+                                     size_t *out_n);
+
+/**
+ * `P(census > capacity)` on each forecast day against the unit's own
+ * capacity of that day (`hutano_census_capacity`): Python's `prob_above`
+ * column of a unit's census. `HUTANO_RESULT_NOT_FOUND` for a census that
+ * is not a unit's; `hutano_census_prob_above` takes a fixed capacity for
+ * any census. Reads the census only (concurrent calls allowed).
+ *
+ * # Safety
+ * `census` is a live handle; `out` is valid for `len` doubles; `out_n` for
+ * one write.
+ */
+hutano_result hutano_census_prob_above_capacity(const struct hutano_census *census,
+                                                double *out,
+                                                size_t len,
+                                                size_t *out_n);
 
 /**
  * As `hutano_dataset_census_forecast`, from stays given as arrays:
@@ -2164,6 +2333,45 @@ hutano_result hutano_census_prob_above(const struct hutano_census *census,
                                        double *out,
                                        size_t len,
                                        size_t *out_n);
+
+/**
+ * Staff per day, shift and role for a census forecast (hutano-forecast's
+ * `staffing::required_staff`, Python's `hutano.required_staff`): `staff =
+ * max(minimum, ceil(census × staff / patients))` by the ratios of the
+ * ward type, for the mean census (`staff`) and for the upper bound of the
+ * `level` % interval (`staff_upper`), the same census on every shift.
+ *
+ * `settings_json` (NULL with length 0, empty or `{}`: every default):
+ * `{"ward": "ward", "ward_type": "ward", "level": 80, "shifts": ["day",
+ * "evening", "night"], "ratios": {"rules": [...]}}`: `ward` names the ward
+ * in errors; `ward_type` is `ventilated_icu`, `icu`, `hdu`, `ward`,
+ * `emergency` or `operating_theatre`; `level` must be one of the census's
+ * levels; `shifts` among `day`, `evening`, `night`, `on_call`; `ratios`
+ * (hutano-forecast's `Ratios`) replaces the NABH nurse:patient ratios
+ * (ventilated ICU 1:1, ICU 1:2, HDU 1:3, ward 1:6, emergency 1:4,
+ * theatre 2 per table).
+ *
+ * On success `*out` receives a `hutano_table` with Python's columns: `ds`
+ * (date), `shift` and `role` (text), `census` and `census_upper`
+ * (float), `staff` and `staff_upper` (integer); one row per day, shift
+ * and role. Free it with `hutano_table_free`; it does not depend on the
+ * census. Reads the census only: concurrent calls on one census are
+ * allowed.
+ *
+ * Errors: `HUTANO_RESULT_INVALID_PARAMETER` for settings that are not such
+ * an object (an unknown key or ward type), no shifts, a bad ratio, no
+ * ratio for the ward type, or a level the census does not have (the
+ * detail names it); `HUTANO_RESULT_INVALID_DATA` for a census that cannot
+ * be staffed (non-finite).
+ *
+ * # Safety
+ * `census` is a live handle; `settings_json` is valid for its length;
+ * `out` for one write.
+ */
+hutano_result hutano_census_required_staff(const struct hutano_census *census,
+                                           const char *settings_json,
+                                           size_t settings_json_len,
+                                           struct hutano_table **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -7,8 +7,10 @@ mod dataset;
 mod error;
 mod forecast;
 mod handle;
+mod medicines;
 mod panic;
 mod plan;
+mod report;
 mod resources;
 mod util;
 
@@ -18,7 +20,9 @@ pub use alerts::*;
 pub use dataset::*;
 pub use error::{hutano_last_error_detail, hutano_result, hutano_result_message};
 pub use forecast::*;
+pub use medicines::*;
 pub use plan::*;
+pub use report::*;
 pub use resources::*;
 
 /// The version of the library linked at run time, `"MAJOR.MINOR.PATCH"`

@@ -1,13 +1,20 @@
-//! From forecasts to resources: census forecasts from a data set's stays,
-//! and bed sizing by the Erlang loss model.
+//! From forecasts to resources: census forecasts from a data set's stays
+//! (the whole data set or one unit, with its capacity), the staff a census
+//! needs, and bed sizing by the Erlang loss model.
 
 use std::ffi::c_char;
 
 use chrono::NaiveDate;
-use hutano_forecast::resources::{census_from_stays, ArrivalModel, CensusForecast, Stay};
+use hutano_core::model::{snake_name, ShiftKind};
+use hutano_core::table::{Column, Table, Values};
+use hutano_forecast::resources::{census_forecast_for, census_from_stays, ArrivalModel, CensusForecast, Stay, Unit};
 use hutano_forecast::spec::ModelSpec;
+use hutano_forecast::staffing::{
+    required_staff, role_label, Ratios, StaffingError, WardCensus, WardType, DEFAULT_SHIFTS,
+};
+use serde::Deserialize;
 
-use crate::dataset::{hutano_dataset, Dataset};
+use crate::dataset::{hutano_dataset, hutano_table, Dataset};
 use crate::error::{hutano_result, FfiError, FfiResult};
 use crate::handle::{self, Handle};
 use crate::panic::ffi_panic_boundary;
@@ -48,7 +55,10 @@ pub struct hutano_bed_sizing {
 #[derive(Debug)]
 pub(crate) struct Census {
     pub(crate) forecast: CensusForecast,
-    as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
+    /// A unit's capacity on each forecast day (`None`: no unit, as the
+    /// whole data set's census or one from stays).
+    capacity: Option<Vec<f64>>,
 }
 
 impl Handle for Census {
@@ -140,12 +150,156 @@ pub unsafe extern "C" fn hutano_dataset_census_forecast(
 
 /// The shared body of the two census constructors.
 fn census(stays: &[Stay], as_of: &str, h: usize, levels: &[f64], model: &str, arrival: &str) -> FfiResult<Census> {
-    let as_of = parse_date(as_of, "as_of")?;
-    let spec: ModelSpec = json(model, "model_json")?;
-    let arrival: ArrivalModel = json(arrival, "arrival_json")?;
+    let (as_of, spec, arrival) = census_args(as_of, model, arrival)?;
     let model = spec.build()?;
     let forecast = census_from_stays(stays, as_of, h, model.as_ref(), arrival, levels)?;
-    Ok(Census { forecast, as_of })
+    Ok(Census {
+        forecast,
+        as_of,
+        capacity: None,
+    })
+}
+
+/// The origin, model and arrival model of a census forecast.
+fn census_args(as_of: &str, model: &str, arrival: &str) -> FfiResult<(NaiveDate, ModelSpec, ArrivalModel)> {
+    Ok((
+        parse_date(as_of, "as_of")?,
+        json(model, "model_json")?,
+        json(arrival, "arrival_json")?,
+    ))
+}
+
+/// As `hutano_dataset_census_forecast`, for one unit of the network
+/// (hutano-forecast's `census_forecast_for`, as Python's
+/// `Dataset.census_forecast(unit=...)`): `unit_json` is hutano-forecast's
+/// `Unit`, the object Python's `unit=` takes as a dict:
+///
+/// - `{"kind": "network"}`: every inpatient;
+/// - `{"kind": "branch", "code": "HRE"}`: one branch's inpatients;
+/// - `{"kind": "department", "code": "HRE-MED"}`,
+///   `{"kind": "ward", "code": "HRE-W03"}`: the time in the unit by the
+///   encounters' placements;
+/// - `{"kind": "bed_type", "bed_type": "icu", "branch": "HRE"}`: beds of one
+///   type (`general`, `private`, `hdu`, `icu`, `maternity`, `isolation`),
+///   `"branch"` optional (absent or null: the whole network);
+/// - `{"kind": "ventilators", "branch": null, "count": 12}`: patients on
+///   invasive ventilation; `"count"` optional (absent or null: the
+///   ventilator-capable ICU beds in service).
+///
+/// The census also carries the unit's capacity on each forecast day (its
+/// beds in service, or ventilators): `hutano_census_capacity` and
+/// `hutano_census_prob_above_capacity`. Free with `hutano_census_free`;
+/// the census does not depend on the data set. Reads the data set only:
+/// concurrent calls on one data set are allowed.
+///
+/// Errors: `HUTANO_RESULT_INVALID_PARAMETER` for a date that is not
+/// `YYYY-MM-DD`, JSON that is not such a unit, model or arrival model, a
+/// code the network does not have, or a unit with no stay by `as_of` (the
+/// detail says which); `*out` is written only on success.
+///
+/// # Safety
+/// `dataset` is a live handle; strings and `levels` are valid for their
+/// lengths; `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_dataset_unit_census_forecast(
+    dataset: *const hutano_dataset,
+    as_of: *const c_char,
+    as_of_len: usize,
+    h: usize,
+    levels: *const f64,
+    n_levels: usize,
+    model_json: *const c_char,
+    model_json_len: usize,
+    arrival_json: *const c_char,
+    arrival_json_len: usize,
+    unit_json: *const c_char,
+    unit_json_len: usize,
+    out: *mut *mut hutano_census,
+) -> hutano_result {
+    handle::handle_out(out, || {
+        let ds = handle::get::<Dataset>(dataset, "dataset")?;
+        // SAFETY: the caller guarantees every string and array is valid for its length.
+        let (as_of, levels, model, arrival, unit) = unsafe {
+            (
+                str_arg(as_of, as_of_len, "as_of")?,
+                slice(levels, n_levels, "levels")?,
+                str_arg(model_json, model_json_len, "model_json")?,
+                str_arg(arrival_json, arrival_json_len, "arrival_json")?,
+                str_arg(unit_json, unit_json_len, "unit_json")?,
+            )
+        };
+        let (as_of, spec, arrival) = census_args(as_of, model, arrival)?;
+        let unit: Unit = json(unit, "unit_json")?;
+        let model = spec.build()?;
+        let f = census_forecast_for(&ds.net, &unit, as_of, h, model.as_ref(), arrival, levels)?;
+        Ok(Census {
+            forecast: f.census,
+            as_of,
+            capacity: Some(f.capacity),
+        })
+    })
+}
+
+/// The unit's capacity on each forecast day (`hutano_census_days`): its
+/// beds in service, or its ventilators. `HUTANO_RESULT_NOT_FOUND` for a
+/// census that is not a unit's (`hutano_dataset_census_forecast`,
+/// `hutano_census_from_stays`). Array output: see the preamble. Reads
+/// the census only (concurrent calls allowed).
+///
+/// # Safety
+/// `census` is a live handle; `out` is valid for `len` doubles; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_census_capacity(
+    census: *const hutano_census,
+    out: *mut f64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe { array_out(out, len, out_n, || capacity(census)) }
+}
+
+/// `P(census > capacity)` on each forecast day against the unit's own
+/// capacity of that day (`hutano_census_capacity`): Python's `prob_above`
+/// column of a unit's census. `HUTANO_RESULT_NOT_FOUND` for a census that
+/// is not a unit's; `hutano_census_prob_above` takes a fixed capacity for
+/// any census. Reads the census only (concurrent calls allowed).
+///
+/// # Safety
+/// `census` is a live handle; `out` is valid for `len` doubles; `out_n` for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_census_prob_above_capacity(
+    census: *const hutano_census,
+    out: *mut f64,
+    len: usize,
+    out_n: *mut usize,
+) -> hutano_result {
+    // SAFETY: the caller guarantees `out` is valid for `len` doubles.
+    unsafe {
+        array_out(out, len, out_n, || {
+            let c = handle::get::<Census>(census, "census")?;
+            Ok(c.forecast
+                .days
+                .iter()
+                .zip(capacity(census)?)
+                .map(|(d, &cap)| d.prob_above(cap))
+                .collect::<Vec<f64>>())
+        })
+    }
+}
+
+fn capacity<'a>(census: *const hutano_census) -> FfiResult<&'a [f64]> {
+    handle::get::<Census>(census, "census")?
+        .capacity
+        .as_deref()
+        .ok_or_else(|| {
+            FfiError::new(
+                hutano_result::NotFound,
+                "the census is not a unit's (hutano_dataset_unit_census_forecast): it has no capacity",
+            )
+        })
 }
 
 /// As `hutano_dataset_census_forecast`, from stays given as arrays:
@@ -320,4 +474,124 @@ pub unsafe extern "C" fn hutano_census_prob_above(
             Ok(handle::get::<Census>(census, "census")?.forecast.prob_above(capacity))
         })
     }
+}
+
+/// Settings of `hutano_census_required_staff` (every field has a default).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct StaffingSettings {
+    ward: String,
+    ward_type: WardType,
+    level: f64,
+    shifts: Vec<ShiftKind>,
+    ratios: Ratios,
+}
+
+impl Default for StaffingSettings {
+    /// Python's `required_staff` defaults.
+    fn default() -> Self {
+        Self {
+            ward: "ward".to_owned(),
+            ward_type: WardType::Ward,
+            level: 80.0,
+            shifts: DEFAULT_SHIFTS.to_vec(),
+            ratios: Ratios::nabh(),
+        }
+    }
+}
+
+/// Staff per day, shift and role for a census forecast (hutano-forecast's
+/// `staffing::required_staff`, Python's `hutano.required_staff`): `staff =
+/// max(minimum, ceil(census × staff / patients))` by the ratios of the
+/// ward type, for the mean census (`staff`) and for the upper bound of the
+/// `level` % interval (`staff_upper`), the same census on every shift.
+///
+/// `settings_json` (NULL with length 0, empty or `{}`: every default):
+/// `{"ward": "ward", "ward_type": "ward", "level": 80, "shifts": ["day",
+/// "evening", "night"], "ratios": {"rules": [...]}}`: `ward` names the ward
+/// in errors; `ward_type` is `ventilated_icu`, `icu`, `hdu`, `ward`,
+/// `emergency` or `operating_theatre`; `level` must be one of the census's
+/// levels; `shifts` among `day`, `evening`, `night`, `on_call`; `ratios`
+/// (hutano-forecast's `Ratios`) replaces the NABH nurse:patient ratios
+/// (ventilated ICU 1:1, ICU 1:2, HDU 1:3, ward 1:6, emergency 1:4,
+/// theatre 2 per table).
+///
+/// On success `*out` receives a `hutano_table` with Python's columns: `ds`
+/// (date), `shift` and `role` (text), `census` and `census_upper`
+/// (float), `staff` and `staff_upper` (integer); one row per day, shift
+/// and role. Free it with `hutano_table_free`; it does not depend on the
+/// census. Reads the census only: concurrent calls on one census are
+/// allowed.
+///
+/// Errors: `HUTANO_RESULT_INVALID_PARAMETER` for settings that are not such
+/// an object (an unknown key or ward type), no shifts, a bad ratio, no
+/// ratio for the ward type, or a level the census does not have (the
+/// detail names it); `HUTANO_RESULT_INVALID_DATA` for a census that cannot
+/// be staffed (non-finite).
+///
+/// # Safety
+/// `census` is a live handle; `settings_json` is valid for its length;
+/// `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_census_required_staff(
+    census: *const hutano_census,
+    settings_json: *const c_char,
+    settings_json_len: usize,
+    out: *mut *mut hutano_table,
+) -> hutano_result {
+    handle::handle_out(out, || {
+        let c = handle::get::<Census>(census, "census")?;
+        // SAFETY: the caller guarantees the string is valid for its length.
+        let text = unsafe { str_arg(settings_json, settings_json_len, "settings_json") }?;
+        let s: StaffingSettings = if text.trim().is_empty() {
+            StaffingSettings::default()
+        } else {
+            json(text, "settings_json")?
+        };
+        let ward = WardCensus {
+            ward: s.ward,
+            ward_type: s.ward_type,
+            start: c.as_of.succ_opt().unwrap_or(NaiveDate::MAX),
+            census: c.forecast.forecast.clone(),
+        };
+        let plan = required_staff(&ward, &s.ratios, &s.shifts, s.level).map_err(|e| staffing_error(&e))?;
+        let rows = &plan.rows;
+        let col = |name: &str, values: Values| Column {
+            name: name.to_owned(),
+            values,
+        };
+        Ok(Table {
+            columns: vec![
+                col("ds", Values::Date(rows.iter().map(|r| r.date).collect())),
+                col(
+                    "shift",
+                    Values::Text(rows.iter().map(|r| snake_name(&r.shift)).collect()),
+                ),
+                col(
+                    "role",
+                    Values::Text(rows.iter().map(|r| role_label(r.role).to_owned()).collect()),
+                ),
+                col("census", Values::Float(rows.iter().map(|r| r.census).collect())),
+                col(
+                    "census_upper",
+                    Values::Float(rows.iter().map(|r| r.census_upper).collect()),
+                ),
+                col("staff", Values::Int(rows.iter().map(|r| i64::from(r.staff)).collect())),
+                col(
+                    "staff_upper",
+                    Values::Int(rows.iter().map(|r| i64::from(r.staff_upper)).collect()),
+                ),
+            ],
+        })
+    })
+}
+
+/// A staffing error's code: a census that cannot be staffed is data,
+/// everything else a parameter (as Python maps them).
+fn staffing_error(e: &StaffingError) -> FfiError {
+    let code = match e {
+        StaffingError::InvalidCensus { .. } => hutano_result::InvalidData,
+        _ => hutano_result::InvalidParameter,
+    };
+    FfiError::new(code, e.to_string())
 }

@@ -31,9 +31,14 @@ use hutano_ffi as ffi;
 use hutano_ffi::hutano_result;
 use hutano_forecast::alerts::{evaluate_network, AlertRules, Severity};
 use hutano_forecast::backtest::evaluate;
+use hutano_forecast::medicines::{plan_network, ConsumptionModel, ReorderPolicy};
 use hutano_forecast::panel::{FillRule, Freq, Panel};
-use hutano_forecast::resources::{beds_for_blocking, census_from_stays, erlang_b, ArrivalModel, Stay};
+use hutano_forecast::report::{MonthlyReport, ReportConfig};
+use hutano_forecast::resources::{
+    beds_for_blocking, census_forecast_for, census_from_stays, erlang_b, ArrivalModel, Stay, Unit,
+};
 use hutano_forecast::spec::{Control, ModelSpec, PanelForecaster};
+use hutano_forecast::staffing::{required_staff, Ratios, WardCensus, WardType, DEFAULT_SHIFTS};
 use hutano_optimize::beds::{BedCosts, BedDemand, BedPool, BedProblem, Hospital};
 use hutano_optimize::network::{bed_problem, census_demand, staff_problem, StaffingRatios};
 use hutano_optimize::staff::StaffRules;
@@ -70,6 +75,13 @@ const PLAN_START: &str = "2024-01-20";
 /// Bed plan over two days; staff roster over one (rosters of a whole
 /// network grow fast: two days take microlp minutes).
 const BED_DAYS: usize = 2;
+/// The unit census of the generated network (its ICU beds) from
+/// `PLAN_START`, staffed as an ICU; the medicine plan at `PLAN_START`; the
+/// monthly report of January without the forecast.
+const UNIT_JSON: &str = r#"{"kind": "bed_type", "bed_type": "general"}"#;
+const STAFF_SETTINGS: &str = r#"{"ward": "general", "ward_type": "ward", "level": 80}"#;
+const REPORT_MONTH: &str = "2024-01-01";
+const REPORT_CONFIG: &str = r#"{"forecast": false, "warmup_days": 0}"#;
 const STAFF_DAYS: usize = 1;
 /// Two ICU pools, four ICU patients at A: two are transferred to B. The
 /// costs are given in part (the rest default).
@@ -206,7 +218,59 @@ fn expected() -> String {
     line(&mut out, "erlang_b", [erlang_b(10, 5.0).unwrap()]);
     regressors(&mut out);
     alerts_and_plans(&mut out);
+    units_and_supplies(&mut out);
     out
+}
+
+/// The ICU census of the generated network with its capacity and staff,
+/// the medicine plan and the monthly report.
+fn units_and_supplies(out: &mut String) {
+    let net = generated();
+    let as_of = date(PLAN_START);
+    let unit: Unit = serde_json::from_str(UNIT_JSON).unwrap();
+    let spec: ModelSpec = serde_json::from_str(CENSUS_MODEL).unwrap();
+    let arrival: ArrivalModel = serde_json::from_str(CENSUS_ARRIVAL).unwrap();
+    let f = census_forecast_for(&net, &unit, as_of, 7, spec.build().unwrap().as_ref(), arrival, &LEVELS).unwrap();
+    line(out, "unit_census_mean", f.census.forecast.point.iter().copied());
+    line(out, "unit_census_capacity", f.capacity.iter().copied());
+    line(out, "unit_census_prob", f.prob_above_capacity());
+    let ward = WardCensus {
+        ward: "general".into(),
+        ward_type: WardType::Ward,
+        start: as_of.succ_opt().unwrap(),
+        census: f.census.forecast.clone(),
+    };
+    let staff = required_staff(&ward, &Ratios::nabh(), &DEFAULT_SHIFTS, 80.0).unwrap();
+    line(out, "unit_staff", staff.rows.iter().map(|r| f64::from(r.staff)));
+    line(
+        out,
+        "unit_staff_upper",
+        staff.rows.iter().map(|r| f64::from(r.staff_upper)),
+    );
+
+    let plans = plan_network(
+        &net,
+        as_of,
+        &ConsumptionModel::Auto,
+        &ReorderPolicy::default(),
+        28,
+        &LEVELS,
+    );
+    let plans: Vec<_> = plans.into_iter().map(Result::unwrap).collect();
+    line(
+        out,
+        "medicine_reorder_point",
+        plans.iter().map(|p| p.reorder.reorder_point),
+    );
+    line(
+        out,
+        "medicine_order_now",
+        plans.iter().map(|p| f64::from(u8::from(p.order_now))),
+    );
+
+    let config: ReportConfig = serde_json::from_str(REPORT_CONFIG).unwrap();
+    let report = MonthlyReport::build(&net, date(REPORT_MONTH), &config).unwrap();
+    line(out, "report_csv_bytes", [report.to_csv().len() as f64]);
 }
 
 /// Value of the planned-admissions regressor of series `s` at step `i`
@@ -770,6 +834,86 @@ fn c_api_matches_the_rust_api() {
         ok(ffi::hutano_plan_objective(plan, &raw mut objective));
         assert_eq!(objective, parse(&exp, "staff_plan")[0]);
         ok(ffi::hutano_plan_free(plan));
+        // The ICU census, its capacity and staff.
+        let mut census = null_mut();
+        ok(ffi::hutano_dataset_unit_census_forecast(
+            g,
+            s(PLAN_START).0,
+            PLAN_START.len(),
+            7,
+            LEVELS.as_ptr(),
+            2,
+            s(CENSUS_MODEL).0,
+            CENSUS_MODEL.len(),
+            s(CENSUS_ARRIVAL).0,
+            CENSUS_ARRIVAL.len(),
+            s(UNIT_JSON).0,
+            UNIT_JSON.len(),
+            &raw mut census,
+        ));
+        let mut v = [0.0; 7];
+        ok(ffi::hutano_census_mean(census, v.as_mut_ptr(), 7, &raw mut n));
+        assert!(same(&v, &parse(&exp, "unit_census_mean")));
+        ok(ffi::hutano_census_capacity(census, v.as_mut_ptr(), 7, &raw mut n));
+        assert!(same(&v, &parse(&exp, "unit_census_capacity")));
+        ok(ffi::hutano_census_prob_above_capacity(
+            census,
+            v.as_mut_ptr(),
+            7,
+            &raw mut n,
+        ));
+        assert!(same(&v, &parse(&exp, "unit_census_prob")));
+        let mut table = null_mut();
+        ok(ffi::hutano_census_required_staff(
+            census,
+            s(STAFF_SETTINGS).0,
+            STAFF_SETTINGS.len(),
+            &raw mut table,
+        ));
+        let mut staff = vec![0.0; 21];
+        ok(ffi::hutano_table_column_f64(
+            table,
+            5,
+            staff.as_mut_ptr(),
+            21,
+            &raw mut n,
+        ));
+        assert!(same(&staff[..n], &parse(&exp, "unit_staff")));
+        ok(ffi::hutano_table_free(table));
+        ok(ffi::hutano_census_free(census));
+        ok(ffi::hutano_dataset_medicine_plan(
+            g,
+            s(PLAN_START).0,
+            PLAN_START.len(),
+            std::ptr::null(),
+            0,
+            &raw mut table,
+        ));
+        ok(ffi::hutano_table_shape(table, &raw mut rows, &raw mut cols));
+        let mut rop = vec![0.0; rows];
+        ok(ffi::hutano_table_column_f64(
+            table,
+            11,
+            rop.as_mut_ptr(),
+            rows,
+            &raw mut n,
+        ));
+        assert!(same(&rop, &parse(&exp, "medicine_reorder_point")));
+        ok(ffi::hutano_table_free(table));
+        let code = ffi::hutano_dataset_monthly_report(
+            g,
+            s(REPORT_MONTH).0,
+            REPORT_MONTH.len(),
+            s(REPORT_CONFIG).0,
+            REPORT_CONFIG.len(),
+            s("csv").0,
+            3,
+            std::ptr::null_mut(),
+            0,
+            &raw mut n,
+        );
+        assert_eq!(code, hutano_result::BufferTooSmall);
+        assert_eq!(parse(&exp, "report_csv_bytes"), [n as f64]);
         ok(ffi::hutano_dataset_free(g));
         ok(ffi::hutano_plan_beds(
             s(TRANSFER_JSON).0,

@@ -35,6 +35,12 @@ static const double LEVELS[2] = {80.0, 95.0};
 static const char ALERTS_START[] = "2024-01-15";
 static const char ALERTS_END[] = "2024-01-22";
 static const char PLAN_START[] = "2024-01-20";
+/* The unit census (general beds of the generated network), its staffing,
+ * the medicine plan and the monthly report (tests/expected.rs). */
+static const char UNIT_JSON[] = "{\"kind\": \"bed_type\", \"bed_type\": \"general\"}";
+static const char STAFF_SETTINGS[] = "{\"ward\": \"general\", \"ward_type\": \"ward\", \"level\": 80}";
+static const char REPORT_MONTH[] = "2024-01-01";
+static const char REPORT_CONFIG[] = "{\"forecast\": false, \"warmup_days\": 0}";
 enum { GEN_SEED = 7, GEN_DAYS = 30, BED_DAYS = 2, STAFF_DAYS = 1 };
 /* TRANSFER_JSON of tests/expected.rs with `%u` patients (4: feasible, 7: not). */
 static const char TRANSFER_FMT[] =
@@ -791,6 +797,345 @@ static void test_census_from_stays(void) {
   } while (0)
 
 /* The value of `"key":` in a JSON object written by hutano. */
+/* Staff per day, shift and role from a census: the Rust API's numbers, the
+ * columns of Python's frame, defaults and bad settings. */
+static void test_required_staff(const hutano_census *c, const hutano_dataset *fixture) {
+  static const char *const columns[7] = {"ds", "shift", "role", "census", "census_upper", "staff", "staff_upper"};
+  hutano_table *t = NULL, *none = NULL;
+  hutano_census *plain = NULL;
+  hutano_column_type type;
+  size_t rows = 0, cols = 0, n = 0, j;
+  double staff[32], mean[7];
+  int64_t ds[32], ints[32];
+  char buf[64];
+  CHECK_OK(hutano_census_required_staff(c, S(STAFF_SETTINGS), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 21 && cols == 7);
+  for (j = 0; j < 7 && j < cols; j++) {
+    CHECK_OK(hutano_table_column_name(t, j, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, columns[j]) == 0);
+  }
+  CHECK_OK(hutano_table_column_f64(t, 5, staff, 32, &n));
+  check_expected("unit_staff", staff, n);
+  CHECK_OK(hutano_table_column_f64(t, 6, staff, 32, &n));
+  check_expected("unit_staff_upper", staff, n);
+  CHECK_OK(hutano_table_column_i64(t, 6, ints, 32, &n));
+  CHECK(n == 21 && (double)ints[0] == staff[0] && (double)ints[20] == staff[20]);
+  CHECK_OK(hutano_table_column_type(t, 0, &type));
+  CHECK(type == HUTANO_COLUMN_TYPE_DATE);
+  CHECK_OK(hutano_table_column_type(t, 6, &type));
+  CHECK(type == HUTANO_COLUMN_TYPE_INT);
+  CHECK_OK(hutano_table_column_i64(t, 0, ds, 32, &n));
+  CHECK(n == 21 && ds[0] == 19743 && ds[2] == 19743 && ds[3] == 19744 && ds[20] == 19749);
+  CHECK_OK(hutano_table_cell_text(t, 1, 0, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "day") == 0);
+  CHECK_OK(hutano_table_cell_text(t, 1, 2, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "night") == 0);
+  CHECK_OK(hutano_table_cell_text(t, 2, 0, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "nurse") == 0);
+  /* The census column is the mean census, the same on each shift of a day. */
+  CHECK_OK(hutano_census_mean(c, mean, 7, &n));
+  CHECK_OK(hutano_table_column_f64(t, 3, staff, 32, &n));
+  CHECK(n == 21 && staff[0] == mean[0] && staff[2] == mean[0] && staff[20] == mean[6]);
+  CHECK_OK(hutano_table_free(t));
+
+  /* Defaults (a general ward, three shifts, 80 %), one shift, an ICU. */
+  CHECK_OK(hutano_census_required_staff(c, NULL, 0, &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 21 && cols == 7);
+  CHECK_OK(hutano_table_column_f64(t, 5, staff, 32, &n));
+  check_expected("unit_staff", staff, n);
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_census_required_staff(c, S("{\"shifts\": [\"day\"], \"ward_type\": \"icu\", \"level\": 95}"), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 7);
+  CHECK_OK(hutano_table_column_i64(t, 5, ints, 32, &n));
+  CHECK(n == 7 && (double)ints[0] == ceil(mean[0] / 2.0)); /* NABH ICU 1:2 */
+  CHECK_OK(hutano_table_free(t));
+  CHECK_OK(hutano_census_required_staff(
+      c,
+      S("{\"ratios\": {\"rules\": [{\"ward_type\": \"ward\", \"role\": \"nurse\", \"shift\": null, "
+        "\"ratio\": {\"staff\": 1, \"patients\": 4}, \"minimum\": 1}]}, \"shifts\": [\"night\"]}"),
+      &t));
+  CHECK_OK(hutano_table_column_i64(t, 5, ints, 32, &n));
+  CHECK(n == 7 && (double)ints[0] == ceil(mean[0] / 4.0));
+  CHECK_OK(hutano_table_free(t));
+
+  /* Any census can be staffed: the whole data set's. */
+  CHECK_OK(hutano_dataset_census_forecast(fixture, S("2024-04-20"), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                          &plain));
+  CHECK_OK(hutano_census_required_staff(plain, S("{}"), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 21);
+  CHECK_OK(hutano_table_free(t));
+
+  /* Bad settings: no table. */
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"level\": 50}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"ward_type\": \"moon\"}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"shift\": [\"day\"]}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"shifts\": []}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"shifts\": [\"lunch\"]}"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"ward_type\": \"icu\", \"ratios\": {\"rules\": []}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"level\": "), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("[1]"), &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, NULL, 3, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(NULL, S("{}"), &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{}"), NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_required_staff(c, S("{\"ward\": \"\xc3\"}"), &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK(none == NULL);
+  CHECK_OK(hutano_census_free(plain));
+  CHECK_CODE(hutano_census_required_staff(plain, S("{}"), &none), HUTANO_RESULT_INVALID_HANDLE);
+  CHECK(none == NULL);
+}
+
+/* A unit's census on the generated network: values equal the Rust API's,
+ * its capacity and the risk against it; the plain census has no capacity. */
+static void test_unit_census(const hutano_dataset *gen, const hutano_dataset *fixture) {
+  hutano_census *c = NULL, *plain = NULL, *none = NULL, *vent = NULL;
+  double v[7], cap[7], prob[7], lo[7], hi[7], untouched[7];
+  int64_t days[7];
+  size_t n = 0, i;
+  CHECK_OK(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                S(UNIT_JSON), &c));
+  CHECK_OK(hutano_census_mean(c, v, 7, &n));
+  check_expected("unit_census_mean", v, n);
+  CHECK_OK(hutano_census_capacity(c, cap, 7, &n));
+  check_expected("unit_census_capacity", cap, n);
+  CHECK_OK(hutano_census_prob_above_capacity(c, prob, 7, &n));
+  check_expected("unit_census_prob", prob, n);
+  /* The capacity is the same every day here, so the fixed-capacity call agrees. */
+  CHECK_OK(hutano_census_prob_above(c, cap[0], v, 7, &n));
+  check_expected("unit_census_prob", v, n);
+  CHECK_OK(hutano_census_days(c, days, 7, &n));
+  CHECK(n == 7 && days[0] == 19743 && days[6] == 19749); /* 2024-01-21 .. 01-27 */
+  CHECK_OK(hutano_census_interval(c, 95.0, lo, hi, 7, &n));
+  CHECK(n == 7 && lo[0] <= hi[0]);
+  /* Size query, too small a buffer (nothing written), NULLs. */
+  CHECK_CODE(hutano_census_capacity(c, NULL, 0, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n == 7);
+  for (i = 0; i < 7; i++) {
+    untouched[i] = -1.0;
+  }
+  CHECK_CODE(hutano_census_capacity(c, untouched, 6, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(n == 7 && untouched[0] == -1.0 && untouched[5] == -1.0);
+  CHECK_CODE(hutano_census_prob_above_capacity(c, untouched, 6, &n), HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK(untouched[0] == -1.0);
+  CHECK_CODE(hutano_census_capacity(c, cap, 7, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_capacity(NULL, cap, 7, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_prob_above_capacity(NULL, prob, 7, &n), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_census_prob_above_capacity(c, NULL, 7, &n), HUTANO_RESULT_NULL_PARAMETER);
+
+  /* Ventilators with a stated count: that count every day. */
+  CHECK_OK(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 1, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                S("{\"kind\": \"ventilators\", \"count\": 12}"), &vent));
+  CHECK_OK(hutano_census_capacity(vent, cap, 7, &n));
+  CHECK(n == 7 && cap[0] == 12.0 && cap[6] == 12.0);
+  CHECK_OK(hutano_census_free(vent));
+  vent = NULL;
+  CHECK_OK(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 1, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                S("{\"kind\": \"branch\", \"code\": \"BLR\"}"), &vent));
+  CHECK_OK(hutano_census_capacity(vent, cap, 7, &n));
+  CHECK(n == 7 && cap[0] > 0.0);
+  CHECK_OK(hutano_census_free(vent));
+
+  /* A census that is not a unit's has no capacity; nothing is written. */
+  CHECK_OK(hutano_dataset_census_forecast(fixture, S("2024-04-20"), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                          &plain));
+  CHECK_CODE(hutano_census_capacity(plain, untouched, 7, &n), HUTANO_RESULT_NOT_FOUND);
+  CHECK_CODE(hutano_census_prob_above_capacity(plain, untouched, 7, &n), HUTANO_RESULT_NOT_FOUND);
+  CHECK(untouched[0] == -1.0 && untouched[6] == -1.0);
+  CHECK_OK(hutano_census_free(plain));
+
+  /* Bad arguments: no census is made. */
+  CHECK_CODE(hutano_dataset_unit_census_forecast(NULL, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL),
+                                                  S(CENSUS_ARRIVAL), S(UNIT_JSON), &none),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  NULL, 5, &none),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  S(UNIT_JSON), NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  S("{\"kind\": \"moon\"}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  S("{\"kind\": \"ward\""), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  S("{\"kind\": \"ward\", \"code\": \"NOPE\"}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S("2024-13-01"), 7, LEVELS, 2, S(CENSUS_MODEL),
+                                                  S(CENSUS_ARRIVAL), S(UNIT_JSON), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S("1990-01-01"), 7, LEVELS, 2, S(CENSUS_MODEL),
+                                                  S(CENSUS_ARRIVAL), S(UNIT_JSON), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S("{}"),
+                                                  S(UNIT_JSON), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_unit_census_forecast(gen, S(PLAN_START), 7, LEVELS, 2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL),
+                                                  S("{\"kind\": \"branch\", \"code\": \"\xff\"}"), &none),
+             HUTANO_RESULT_INVALID_UTF8);
+  CHECK(none == NULL);
+  CHECK_CODE(hutano_dataset_unit_census_forecast((const hutano_dataset *)(const void *)c, S(PLAN_START), 7, LEVELS,
+                                                  2, S(CENSUS_MODEL), S(CENSUS_ARRIVAL), S(UNIT_JSON), &none),
+             HUTANO_RESULT_INVALID_HANDLE);
+  CHECK(none == NULL);
+  test_required_staff(c, fixture);
+  CHECK_OK(hutano_census_free(c));
+  CHECK_CODE(hutano_census_capacity(c, cap, 7, &n), HUTANO_RESULT_INVALID_HANDLE);
+}
+
+/* The medicine plan of the generated network: the Rust API's reorder points
+ * and orders, Python's columns, settings and bad settings. */
+static void test_medicine_plan(const hutano_dataset *gen) {
+  static const char *const columns[22] = {
+      "medicine", "name", "unit", "branch", "demand_pattern", "adi", "on_hand", "inventory_position",
+      "mean_daily_demand", "lead_time_demand", "safety_stock", "reorder_point", "order_up_to", "eoq", "order_now",
+      "order_quantity", "stock_out_date", "stock_out_probability", "at_risk_units", "at_risk_value",
+      "expired_units", "error"};
+  hutano_table *t = NULL, *none = NULL;
+  size_t rows = 0, cols = 0, n = 0, j, k = 0;
+  double v[512], eoq[512], want[512];
+  int64_t now[512];
+  char buf[256];
+  size_t meds = expected_values("medicine_reorder_point", want, 512);
+  CHECK(meds > 0);
+  CHECK_OK(hutano_dataset_medicine_plan(gen, S(PLAN_START), NULL, 0, &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == meds && cols == 22);
+  for (j = 0; j < 22 && j < cols; j++) {
+    CHECK_OK(hutano_table_column_name(t, j, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, columns[j]) == 0);
+  }
+  CHECK_OK(hutano_table_column_index(t, S("reorder_point"), &k));
+  CHECK(k == 11);
+  CHECK_OK(hutano_table_column_f64(t, k, v, 512, &n));
+  check_expected("medicine_reorder_point", v, n);
+  CHECK_OK(hutano_table_column_i64(t, 14, now, 512, &n));
+  for (j = 0; j < n; j++) {
+    v[j] = (double)now[j];
+  }
+  check_expected("medicine_order_now", v, n);
+  CHECK_OK(hutano_table_column_f64(t, 13, eoq, 512, &n));
+  CHECK(n == meds && isnan(eoq[0])); /* no costs: no EOQ */
+  CHECK_OK(hutano_table_cell_text(t, 21, 0, buf, sizeof buf, &n));
+  CHECK(n == 0); /* no error */
+  CHECK_OK(hutano_table_cell_text(t, 3, 0, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "BLR") == 0 || strcmp(buf, "MAA") == 0 || strcmp(buf, "HYD") == 0 || strcmp(buf, "PNQ") == 0);
+  CHECK_OK(hutano_table_cell_text(t, 16, 0, buf, sizeof buf, &n));
+  CHECK(n == 0 || (n == 10 && buf[4] == '-'));
+  CHECK_OK(hutano_table_free(t));
+
+  /* Costs give an EOQ; a longer lead time a higher reorder point. */
+  CHECK_OK(hutano_dataset_medicine_plan(
+      gen, S(PLAN_START),
+      S("{\"ordering_cost\": 500, \"holding_cost_per_unit_year\": 2, \"lead_time_days\": 14, \"horizon\": 28, "
+        "\"level\": [90], \"model\": {\"model\": \"croston\", \"alpha\": 0.1, \"variant\": \"sba\"}}"),
+      &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == meds);
+  CHECK_OK(hutano_table_column_f64(t, 13, eoq, 512, &n));
+  for (j = 0, k = 0; j < n; j++) {
+    k += eoq[j] > 0.0;
+  }
+  CHECK(n == meds && k > 0);
+  CHECK_OK(hutano_table_free(t));
+  /* A horizon shorter than lead time and review: every row kept, with its error. */
+  CHECK_OK(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"horizon\": 7}"), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == meds);
+  CHECK_OK(hutano_table_cell_text(t, 21, 0, buf, sizeof buf, &n));
+  CHECK(strstr(buf, "needed") != NULL);
+  CHECK_OK(hutano_table_column_f64(t, 11, v, 512, &n));
+  CHECK(n == meds && isnan(v[0]));
+  CHECK_OK(hutano_table_cell_text(t, 0, 0, buf, sizeof buf, &n));
+  CHECK(n > 0);
+  CHECK_OK(hutano_table_free(t));
+
+  /* Bad arguments: no table. */
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"service_level\": 1.5}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"lead_time_days\": 0}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"lead_time\": 7}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"model\": {\"model\": \"moon\"}}"), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), S("{\"horizon\": "), &none),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S("2024/01/20"), NULL, 0, &none), HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S("\xff"), NULL, 0, &none), HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, NULL, 10, NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(NULL, S(PLAN_START), NULL, 0, &none), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_medicine_plan(gen, S(PLAN_START), NULL, 0, NULL), HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(none == NULL);
+}
+
+/* The monthly report: a size query, then HTML, CSV and JSON; bad month,
+ * format and config; nothing written on an error. */
+static void test_monthly_report(const hutano_dataset *gen) {
+  double want = 0.0;
+  size_t n = 0, m = 0;
+  char small[16];
+  char *buf;
+  CHECK(expected_values("report_csv_bytes", &want, 1) == 1);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), NULL, 0, &n),
+             HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK((double)n == want);
+  buf = malloc(n + 1);
+  CHECK(buf != NULL);
+  if (buf == NULL) {
+    return;
+  }
+  CHECK_OK(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), buf, n + 1, &m));
+  CHECK(m == n && buf[n] == '\0' && strlen(buf) == n && strstr(buf, "section,branch") != NULL);
+  free(buf);
+  buf = malloc(1 << 20);
+  CHECK(buf != NULL);
+  if (buf == NULL) {
+    return;
+  }
+  CHECK_OK(hutano_dataset_monthly_report(gen, S("2024-01-17"), S(REPORT_CONFIG), S("html"), buf, 1 << 20, &m));
+  CHECK(m > 0 && strncmp(buf, "<!DOCTYPE html>", 15) == 0 && strlen(buf) == m);
+  CHECK_OK(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("json"), buf, 1 << 20, &m));
+  CHECK(m > 0 && buf[0] == '{' && strlen(buf) == m);
+  free(buf);
+
+  /* Errors: nothing written (small keeps its bytes, m its value). */
+  memset(small, 'x', sizeof small);
+  m = 12345;
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S(""), small, sizeof small, &m),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("pdf"), small, sizeof small, &m),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S("2024-02-30"), S(REPORT_CONFIG), S("csv"), small, sizeof small, &m),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S("{\"colour\": 1}"), S("csv"), small, sizeof small,
+                                           &m),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S("{\"forecast\": "), S("csv"), small, sizeof small,
+                                           &m),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("\xfe"), small, sizeof small, &m),
+             HUTANO_RESULT_INVALID_UTF8);
+  CHECK_CODE(hutano_dataset_monthly_report(NULL, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), small, sizeof small, &m),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), NULL, 16, &m),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK_CODE(hutano_dataset_monthly_report(gen, NULL, 10, S(REPORT_CONFIG), S("csv"), small, sizeof small, &m),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(m == 12345 && small[0] == 'x' && small[15] == 'x');
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), small, sizeof small, NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  /* Too small: only the length. */
+  CHECK_CODE(hutano_dataset_monthly_report(gen, S(REPORT_MONTH), S(REPORT_CONFIG), S("csv"), small, sizeof small, &m),
+             HUTANO_RESULT_BUFFER_TOO_SMALL);
+  CHECK((double)m == want && small[0] == 'x');
+}
+
 static double json_number(const char *json, const char *key) {
   char pattern[64];
   const char *p;
@@ -2193,6 +2538,9 @@ int main(int argc, char **argv) {
     test_alerts(gen, ds);
     test_dataset_plans(gen);
     test_budgeted_plans(gen);
+    test_unit_census(gen, ds);
+    test_medicine_plan(gen);
+    test_monthly_report(gen);
     CHECK_OK(hutano_dataset_free(gen));
   }
   test_json_plans();
