@@ -63,49 +63,6 @@ impl MedicineSettings {
     }
 }
 
-/// The numbers of a plan, in the table's order (NaN for a failed plan).
-const NUMBERS: [&str; 14] = [
-    "adi",
-    "on_hand",
-    "inventory_position",
-    "mean_daily_demand",
-    "lead_time_demand",
-    "safety_stock",
-    "reorder_point",
-    "order_up_to",
-    "eoq",
-    "order_quantity",
-    "stock_out_probability",
-    "at_risk_units",
-    "at_risk_value",
-    "expired_units",
-];
-
-fn numbers(p: &MedicinePlan) -> [f64; 14] {
-    let point = &p.forecast.point;
-    let mean_daily = if point.is_empty() {
-        0.0
-    } else {
-        point.iter().sum::<f64>() / point.len() as f64
-    };
-    [
-        p.pattern.adi,
-        p.on_hand,
-        p.inventory_position,
-        mean_daily,
-        p.reorder.lead_time_demand,
-        p.reorder.safety_stock,
-        p.reorder.reorder_point,
-        p.reorder.order_up_to,
-        p.reorder.eoq.unwrap_or(f64::NAN),
-        p.order_quantity,
-        p.projection.stock_out_probability_within_horizon(),
-        p.projection.at_risk_units,
-        p.projection.at_risk_value,
-        p.projection.expired_units,
-    ]
-}
-
 /// Plan every medicine of the data set's network at the end of `as_of`
 /// (`YYYY-MM-DD`), as Python's `Dataset.medicine_plan`: its daily
 /// consumption forecast from the stock ledger, the reorder point and
@@ -193,10 +150,13 @@ fn table(
     };
     let nums: Vec<[f64; 14]> = plans
         .iter()
-        .map(|p| p.as_ref().map_or([f64::NAN; 14], numbers))
+        .map(|p| p.as_ref().map_or([f64::NAN; 14], MedicinePlan::numbers))
         .collect();
     let num = |name: &str| {
-        let j = NUMBERS.iter().position(|n| *n == name).unwrap_or(0);
+        let j = MedicinePlan::NUMBER_COLUMNS
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or(0);
         col(name, Values::Float(nums.iter().map(|r| r[j]).collect()))
     };
     let ok = |i: usize| plans[i].as_ref().ok();

@@ -1689,6 +1689,57 @@ pub struct MedicinePlan {
     pub projection: StockProjection,
 }
 
+impl MedicinePlan {
+    /// The numeric columns of a medicine plan table (Python's and C's
+    /// `medicine_plan`), in the order of [`MedicinePlan::numbers`].
+    pub const NUMBER_COLUMNS: [&'static str; 14] = [
+        "adi",
+        "on_hand",
+        "inventory_position",
+        "mean_daily_demand",
+        "lead_time_demand",
+        "safety_stock",
+        "reorder_point",
+        "order_up_to",
+        "eoq",
+        "order_quantity",
+        "stock_out_probability",
+        "at_risk_units",
+        "at_risk_value",
+        "expired_units",
+    ];
+
+    /// The plan's value for each of [`MedicinePlan::NUMBER_COLUMNS`]:
+    /// `mean_daily_demand` is the mean of the forecast (0 without one),
+    /// `eoq` NaN without both costs, `stock_out_probability` within the
+    /// forecast's horizon.
+    #[must_use]
+    pub fn numbers(&self) -> [f64; 14] {
+        let point = &self.forecast.point;
+        let mean_daily = if point.is_empty() {
+            0.0
+        } else {
+            point.iter().sum::<f64>() / point.len() as f64
+        };
+        [
+            self.pattern.adi,
+            self.on_hand,
+            self.inventory_position,
+            mean_daily,
+            self.reorder.lead_time_demand,
+            self.reorder.safety_stock,
+            self.reorder.reorder_point,
+            self.reorder.order_up_to,
+            self.reorder.eoq.unwrap_or(f64::NAN),
+            self.order_quantity,
+            self.projection.stock_out_probability_within_horizon(),
+            self.projection.at_risk_units,
+            self.projection.at_risk_value,
+            self.projection.expired_units,
+        ]
+    }
+}
+
 /// Plan one medicine at the end of `as_of`: forecast its consumption from
 /// the history up to `as_of` with `model`, then the reorder point, the
 /// order quantity, the stock-out date and probability and the stock at

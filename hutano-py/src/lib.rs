@@ -960,27 +960,7 @@ impl Dataset {
                         Some(snake_name(&p.pattern.class)),
                         None,
                     ]);
-                    let mean_daily = if p.forecast.point.is_empty() {
-                        0.0
-                    } else {
-                        p.forecast.point.iter().sum::<f64>() / p.forecast.point.len() as f64
-                    };
-                    nums.push([
-                        p.on_hand,
-                        p.inventory_position,
-                        mean_daily,
-                        p.reorder.lead_time_demand,
-                        p.reorder.safety_stock,
-                        p.reorder.reorder_point,
-                        p.reorder.order_up_to,
-                        p.reorder.eoq.unwrap_or(f64::NAN),
-                        p.order_quantity,
-                        p.projection.stock_out_probability_within_horizon(),
-                        p.projection.at_risk_units,
-                        p.projection.at_risk_value,
-                        p.projection.expired_units,
-                        p.pattern.adi,
-                    ]);
+                    nums.push(p.numbers());
                     order_now.push(p.order_now);
                     stock_out_day.push(p.projection.stock_out_date.map_or(i64::MIN, |d| (d - epoch).num_days()));
                 }
@@ -1007,24 +987,9 @@ impl Dataset {
             let col: Vec<Option<String>> = text.iter().map(|r| r[j].clone()).collect();
             d.set_item(*name, col)?;
         }
-        for (j, name) in [
-            "on_hand",
-            "inventory_position",
-            "mean_daily_demand",
-            "lead_time_demand",
-            "safety_stock",
-            "reorder_point",
-            "order_up_to",
-            "eoq",
-            "order_quantity",
-            "stock_out_probability",
-            "at_risk_units",
-            "at_risk_value",
-            "expired_units",
-            "adi",
-        ]
-        .iter()
-        .enumerate()
+        for (j, name) in hutano_forecast::medicines::MedicinePlan::NUMBER_COLUMNS
+            .iter()
+            .enumerate()
         {
             let col: Vec<f64> = nums.iter().map(|r| r[j]).collect();
             d.set_item(*name, col.into_pyarray(py))?;
