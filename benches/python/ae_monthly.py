@@ -205,7 +205,8 @@ def main() -> None:
         "XGBoost": ("xgboost", tree("XGBoost")),
         "RandomForest": ("scikit-learn", tree("RandomForest")),
     }
-    for m in ["snaive", "arima", "ets", "prophet", "boosted", "forest", "global_boosted", "global_forest", "ensemble"]:
+    for m in ["snaive", "arima", "ets", "prophet", "boosted", "forest", "global_boosted", "global_forest", "ensemble",
+              "pooled_arima", "pooled_ets", "pooled_prophet", "pooled_ensemble"]:
         models[f"hutano_{m}"] = ("hutano", hutano(a.cli, m))
     if a.models:
         keep = a.models.split(",")

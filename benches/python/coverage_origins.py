@@ -1,7 +1,7 @@
 """Interval coverage of hutano's forecasters over many rolling origins.
 
     python benches/python/coverage_origins.py data.csv --models global_boosted,global_forest \
-        [--h 7] [--windows 20] [--n-series N]
+        [--h 7] [--windows 20] [--n-series N] [--country zimbabwe]
 
 The side-by-side tables in BENCHMARKS.md use bench-peers' 3 windows, so
 their coverage rests on 3 x series x h forecasts that are strongly
@@ -16,7 +16,8 @@ observation: the windows are the independent-ish unit), and the same over
 bench-peers' 3 most recent windows for comparison.
 
 Data: long format unique_id, ds, y (daily). The binary is
-HUTANO_FORECAST_CLI or $CARGO_TARGET_DIR/release/forecast_cli.
+HUTANO_FORECAST_CLI or $CARGO_TARGET_DIR/release/forecast_cli. A model
+named `<model>_hol` runs with `--country` (holiday features).
 """
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ CLI = os.environ.get("HUTANO_FORECAST_CLI",
                      os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "forecast_cli"))
 
 
-def window_scores(df: pd.DataFrame, model: str, h: int, cut: int) -> dict[str, float]:
+def window_scores(df: pd.DataFrame, model: str, h: int, cut: int, country: str = "zimbabwe") -> dict[str, float]:
     """Coverage and MASE of one window (the last `cut` days held out, the
     next h scored)."""
     size = df.groupby("unique_id")["y"].transform("size")
     train = df[df.groupby("unique_id").cumcount() < size - cut]
     csv = train.assign(ds=train["ds"].dt.strftime("%Y-%m-%d"))[["unique_id", "ds", "y"]].to_csv(index=False)
-    out = subprocess.run([CLI, "--model", model, "--h", str(h), "--levels", "80,95"], input=csv,
+    hol = ["--country", country] if model.endswith("_hol") else []
+    out = subprocess.run([CLI, "--model", model.removesuffix("_hol"), "--h", str(h), "--levels", "80,95", *hol],
+                         input=csv,
                          capture_output=True, text=True, check=True)
     fc = pd.read_csv(StringIO(out.stdout))
     hits = {80: [], 95: []}
@@ -70,6 +73,7 @@ def main() -> None:
     ap.add_argument("--h", type=int, default=7)
     ap.add_argument("--windows", type=int, default=20)
     ap.add_argument("--n-series", type=int, default=None)
+    ap.add_argument("--country", default="zimbabwe", help="calendar of the models named *_hol")
     a = ap.parse_args()
     df = pd.read_csv(a.data, parse_dates=["ds"]).sort_values(["unique_id", "ds"])
     if a.n_series:
@@ -77,7 +81,7 @@ def main() -> None:
         df = df[df["unique_id"].isin(ids)]
     print(f"{a.data}: {df['unique_id'].nunique()} series, h = {a.h}, {a.windows} windows {a.h} days apart")
     for model in a.models.split(","):
-        rows = [window_scores(df, model, a.h, a.h + a.h * (w - 1)) for w in range(a.windows, 0, -1)]
+        rows = [window_scores(df, model, a.h, a.h + a.h * (w - 1), a.country) for w in range(a.windows, 0, -1)]
         print(f"{model:16s} {a.windows} windows: {summary(rows)}")
         print(f"{'':16s} last 3 windows: {summary(rows[-3:])}")
 

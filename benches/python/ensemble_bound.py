@@ -1,6 +1,6 @@
 """How far can combining hutano's models go? An upper bound for the ensemble.
 
-    python benches/python/ensemble_bound.py data.csv H N_SERIES MODELS [--cli forecast_cli]
+    python benches/python/ensemble_bound.py data.csv H N_SERIES MODELS [--cli forecast_cli] [--country zimbabwe]
 
 Runs `forecast_cli` for each model in MODELS (comma-separated
 `forecast_cli --model` names) on the bench-peers protocol (3 rolling
@@ -11,6 +11,7 @@ subset is chosen **on the test windows themselves** (in hindsight), so its
 MASE bounds from below what any fixed combination of these members (simple
 averages, medians) can reach on this data; a learned ensemble can only do
 worse than the best subset unless its weights vary by series and window.
+A model name ending in `_hol` runs with `--country` (holiday features).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def main() -> None:
     ap.add_argument("models")
     ap.add_argument("--cli", default=os.environ.get("HUTANO_FORECAST_CLI", "target/release/forecast_cli"))
     ap.add_argument("--top", type=int, default=5)
+    ap.add_argument("--country", default="zimbabwe", help="calendar of the *_hol models")
     a = ap.parse_args()
     models = a.models.split(",")
     df = pd.read_csv(a.csv)
@@ -47,7 +49,9 @@ def main() -> None:
             test[uid] = (g.y.to_numpy()[cut : cut + a.h], np.mean(np.abs(ytr[7:] - ytr[:-7])))
         csv = pd.concat(train)[["unique_id", "ds", "y"]].to_csv(index=False)
         for m in models:
-            out = subprocess.run([a.cli, "--model", m, "--h", str(a.h), "--levels", "80,95"], input=csv,
+            hol = ["--country", a.country] if m.endswith("_hol") else []
+            out = subprocess.run([a.cli, "--model", m.removesuffix("_hol"), "--h", str(a.h), "--levels", "80,95", *hol],
+                                 input=csv,
                                  capture_output=True, text=True, check=True).stdout
             for uid, g in pd.read_csv(io.StringIO(out)).groupby("unique_id"):
                 y, scale = test[uid]
@@ -65,7 +69,7 @@ def main() -> None:
     for m in models:
         print(f"  {m:16s} MASE {mase(piv[m]):.4f}")
     res = []
-    members = [m for m in models if m != "ensemble"]
+    members = [m for m in models if not m.startswith("ensemble")]
     for k in range(2, len(members) + 1):
         for c in itertools.combinations(members, k):
             res.append((mase(piv[list(c)].mean(axis=1)), "mean", c))

@@ -23,14 +23,14 @@ import numpy as np
 CLI = os.environ.get("HUTANO_FORECAST_CLI", "target/release/forecast_cli")
 
 
-def _call(model: str, panel, h: int, levels: list[int]) -> dict[str, dict[str, np.ndarray]]:
+def _call(model: str, panel, h: int, levels: list[int], *extra: str) -> dict[str, dict[str, np.ndarray]]:
     buf = io.StringIO()
     buf.write("unique_id,ds,y\n")
     for uid, ds, y in zip(panel.uids, panel.ds, panel.y):
         for d, v in zip(ds, y):
             buf.write(f"{uid},{str(d)[:10]},{float(v)!r}\n")
     lv = ",".join(str(int(x)) for x in levels)
-    res = subprocess.run([CLI, "--model", model, "--h", str(h), "--levels", lv],
+    res = subprocess.run([CLI, "--model", model, "--h", str(h), "--levels", lv, *extra],
                          input=buf.getvalue(), capture_output=True, text=True, check=True)
     out: dict[str, dict[str, list]] = {}
     for row in csv.DictReader(io.StringIO(res.stdout)):
@@ -83,3 +83,27 @@ def global_boosted(panel, h, levels):
 
 def global_forest(panel, h, levels):
     return _call("global_forest", panel, h, levels)
+
+
+# With the holiday calendar of HUTANO_COUNTRY (zimbabwe, the default, or
+# india): holiday features for the trees, holiday effects for the
+# Prophet-like model; the peers' counterparts are the harness's `*_hol`
+# models (`--holiday-country ZW` / `IN`).
+def _hol(model: str):
+    def run(panel, h, levels):
+        return _call(model, panel, h, levels, "--country", os.environ.get("HUTANO_COUNTRY", "zimbabwe"))
+    run.__name__ = f"{model}_hol"
+    return run
+
+
+boosted_hol = _hol("boosted")
+forest_hol = _hol("forest")
+global_boosted_hol = _hol("global_boosted")
+global_forest_hol = _hol("global_forest")
+prophet_hol = _hol("prophet")
+ensemble_hol = _hol("ensemble")
+glm_hol = _hol("glm")
+
+
+def glm(panel, h, levels):
+    return _call("glm", panel, h, levels)

@@ -133,7 +133,9 @@ fn india(year: i32) -> Vec<Holiday> {
 pub struct Calendar {
     /// Built-in national calendar, if any.
     pub country: Option<Country>,
-    /// The caller's own days and events as half-open `[start, end)` ranges.
+    /// The caller's own days and events as half-open `[start, end)` ranges
+    /// (may be left out of JSON: none).
+    #[serde(default)]
     pub events: Vec<Event>,
 }
 

@@ -231,33 +231,17 @@ fn dataset_staff_problem(
 }
 
 /// Solve to proven optimality (no budget: microlp's own branch and bound)
-/// or within a budget (hutano-optimize's `solve_budgeted`, keeping the
-/// whole plan's bound).
+/// or within a budget (hutano-optimize's `solve_within`, keeping the whole
+/// plan's bound).
 fn solve_beds(problem: BedProblem, budget: Option<Budget>) -> FfiResult<Plan> {
-    Ok(match budget {
-        None => {
-            let plan = problem.solve(&MicroLp)?;
-            Plan::Beds(problem, plan, None)
-        }
-        Some(budget) => {
-            let (plan, bound) = problem.solve_budgeted(&budget)?;
-            Plan::Beds(problem, plan, Some(bound.total))
-        }
-    })
+    let (plan, bound) = problem.solve_within(&MicroLp, budget.as_ref())?;
+    Ok(Plan::Beds(problem, plan, bound.map(|b| b.total)))
 }
 
 /// As [`solve_beds`].
 fn solve_staff(problem: StaffProblem, budget: Option<Budget>) -> FfiResult<Plan> {
-    Ok(match budget {
-        None => {
-            let plan = problem.solve(&MicroLp)?;
-            Plan::Staff(problem, plan, None)
-        }
-        Some(budget) => {
-            let (plan, bound) = problem.solve_budgeted(&budget)?;
-            Plan::Staff(problem, plan, Some(bound.total))
-        }
-    })
+    let (plan, bound) = problem.solve_within(&MicroLp, budget.as_ref())?;
+    Ok(Plan::Staff(problem, plan, bound.map(|b| b.total)))
 }
 
 /// The body of the four `hutano_plan_<planner>` constructors.

@@ -133,19 +133,56 @@ pub unsafe extern "C" fn hutano_dataset_census_forecast(
     out: *mut *mut hutano_census,
 ) -> hutano_result {
     handle::handle_out(out, || {
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
         // SAFETY: the caller guarantees every string and array is valid for its length.
-        let (as_of, levels, model, arrival) = unsafe {
-            (
-                str_arg(as_of, as_of_len, "as_of")?,
-                slice(levels, n_levels, "levels")?,
-                str_arg(model_json, model_json_len, "model_json")?,
-                str_arg(arrival_json, arrival_json_len, "arrival_json")?,
+        let (ds, as_of, levels, model, arrival) = unsafe {
+            dataset_census_args(
+                dataset,
+                as_of,
+                as_of_len,
+                levels,
+                n_levels,
+                model_json,
+                model_json_len,
+                arrival_json,
+                arrival_json_len,
             )
-        };
+        }?;
         let stays: Vec<Stay> = ds.net.encounters.iter().map(|e| (e.admit, e.discharge)).collect();
         census(&stays, as_of, h, levels, model, arrival)
     })
+}
+
+/// The data set and the strings and levels of the two
+/// `hutano_dataset_*census_forecast` calls, checked in this order:
+/// `dataset`, `as_of`, `levels`, `model_json`, `arrival_json` (the first
+/// NULL or invalid one is the error). The strings are parsed later
+/// ([`census_args`]).
+///
+/// # Safety
+/// The strings and `levels` are NULL or valid for their lengths.
+#[allow(clippy::too_many_arguments)] // the C arguments, pointer and length apart
+unsafe fn dataset_census_args<'a>(
+    dataset: *const hutano_dataset,
+    as_of: *const c_char,
+    as_of_len: usize,
+    levels: *const f64,
+    n_levels: usize,
+    model_json: *const c_char,
+    model_json_len: usize,
+    arrival_json: *const c_char,
+    arrival_json_len: usize,
+) -> FfiResult<(&'a Dataset, &'a str, &'a [f64], &'a str, &'a str)> {
+    let ds = handle::get::<Dataset>(dataset, "dataset")?;
+    // SAFETY: forwarded contract.
+    let (as_of, levels, model, arrival) = unsafe {
+        (
+            str_arg(as_of, as_of_len, "as_of")?,
+            slice(levels, n_levels, "levels")?,
+            str_arg(model_json, model_json_len, "model_json")?,
+            str_arg(arrival_json, arrival_json_len, "arrival_json")?,
+        )
+    };
+    Ok((ds, as_of, levels, model, arrival))
 }
 
 /// The shared body of the two census constructors.
@@ -217,14 +254,20 @@ pub unsafe extern "C" fn hutano_dataset_unit_census_forecast(
     out: *mut *mut hutano_census,
 ) -> hutano_result {
     handle::handle_out(out, || {
-        let ds = handle::get::<Dataset>(dataset, "dataset")?;
         // SAFETY: the caller guarantees every string and array is valid for its length.
-        let (as_of, levels, model, arrival, unit) = unsafe {
+        let ((ds, as_of, levels, model, arrival), unit) = unsafe {
             (
-                str_arg(as_of, as_of_len, "as_of")?,
-                slice(levels, n_levels, "levels")?,
-                str_arg(model_json, model_json_len, "model_json")?,
-                str_arg(arrival_json, arrival_json_len, "arrival_json")?,
+                dataset_census_args(
+                    dataset,
+                    as_of,
+                    as_of_len,
+                    levels,
+                    n_levels,
+                    model_json,
+                    model_json_len,
+                    arrival_json,
+                    arrival_json_len,
+                )?,
                 str_arg(unit_json, unit_json_len, "unit_json")?,
             )
         };

@@ -31,6 +31,20 @@
 //! is the assumption that the model's `sd(t)` has the right shape over the
 //! horizon, which is what the model's own intervals already assume.
 //!
+//! # Pooling
+//!
+//! A short series gives few scores (4 windows of 14 days: 56, just enough
+//! for a 95 % interval, and a noisy 95th percentile; 3 years of months:
+//! a handful). With [`Calibrated::pooled`], a panel fitted as a whole
+//! ([`crate::spec::PanelForecaster`], JSON `"pooled": true`) gives every
+//! series the studentized scores of *all* its series: the errors of each
+//! series in units of its own model's standard deviation, which makes them
+//! comparable across series of different sizes. The quantile then rests on
+//! `series · windows · horizon` scores, at the price of assuming that the
+//! model misjudges its uncertainty by the same factor on every series of
+//! the panel (what a per-series calibration does not assume). Series whose
+//! scores are absolute errors (no usable model interval) are not pooled.
+//!
 //! ```
 //! use hutano_forecast::baseline::SeasonalNaive;
 //! use hutano_forecast::calibrated::Calibrated;
@@ -43,11 +57,14 @@
 //! # Ok::<(), hutano_forecast::Error>(())
 //! ```
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-use crate::ensemble::{BoxedFitted, Member};
+use crate::ensemble::{BoxedFitted, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::spec::in_series;
 use crate::trees::conformal_quantile;
 
 /// `z` of the 80 % two-sided normal interval, `Φ⁻¹(0.9)`.
@@ -63,6 +80,11 @@ pub struct Calibrated<M> {
     pub windows: usize,
     /// Steps per window, at least 1 (default 14).
     pub horizon: usize,
+    /// Across a panel, pool the studentized scores of all series (default
+    /// false: each series its own). See *Pooling* in the
+    /// [module documentation](self).
+    #[serde(default)]
+    pub pooled: bool,
 }
 
 impl<M> Calibrated<M> {
@@ -74,6 +96,7 @@ impl<M> Calibrated<M> {
             model,
             windows: 4,
             horizon: 14,
+            pooled: false,
         }
     }
 
@@ -88,6 +111,13 @@ impl<M> Calibrated<M> {
     #[must_use]
     pub fn horizon(mut self, v: usize) -> Self {
         self.horizon = v;
+        self
+    }
+
+    /// Pool the studentized scores across the series of a panel.
+    #[must_use]
+    pub fn pooled(mut self, v: bool) -> Self {
+        self.pooled = v;
         self
     }
 
@@ -111,8 +141,9 @@ impl<M> Calibrated<M> {
 /// A fitted [`Calibrated`] model.
 pub struct FittedCalibrated {
     inner: BoxedFitted,
-    /// Sorted scores of the held-out steps.
-    scores: Vec<f64>,
+    /// Sorted scores of the held-out steps (shared by the series of a
+    /// pooled panel).
+    scores: Arc<[f64]>,
     /// Whether the scores are in units of the model's standard deviation
     /// (else absolute errors).
     studentized: bool,
@@ -152,23 +183,11 @@ fn model_sd(f: &Forecast) -> Option<Vec<f64>> {
     sd.iter().all(|s| s.is_finite() && *s > 0.0).then_some(sd)
 }
 
-impl<M: Member> Fit for Calibrated<M> {
-    type Fitted = FittedCalibrated;
-
-    fn fit(&self, y: &[f64]) -> Result<FittedCalibrated> {
-        self.fit_series(SeriesView::new(
-            y,
-            crate::trees::default_start(),
-            crate::panel::Freq::Daily,
-        ))
-    }
-
-    /// # Errors
-    /// As [`Calibrated::check`]; [`Error::TooShort`] when the series is too
-    /// short for the model once the held-out windows are cut (`needed`
-    /// counts the windows); the model's errors otherwise.
-    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedCalibrated> {
-        self.check()?;
+impl<M: Member> Calibrated<M> {
+    /// The held-out errors of every step of every window: `(|y − ŷ|,
+    /// |y − ŷ| / sd)`, the second `None` where the model's interval was
+    /// unusable.
+    fn held_out(&self, series: SeriesView<'_>) -> Result<Vec<(f64, Option<f64>)>> {
         let n = series.y.len();
         let held_out = self.windows.saturating_mul(self.horizon);
         let too_short = |needed: usize| Error::TooShort {
@@ -179,7 +198,7 @@ impl<M: Member> Fit for Calibrated<M> {
         if held_out >= n {
             return Err(too_short(1));
         }
-        let mut pairs: Vec<(f64, Option<f64>)> = Vec::with_capacity(held_out);
+        let mut pairs = Vec::with_capacity(held_out);
         for w in 1..=self.windows {
             let cut = n - w * self.horizon;
             let fitted = self.model.fit_boxed(series.head(cut)).map_err(|e| match e {
@@ -193,6 +212,14 @@ impl<M: Member> Fit for Calibrated<M> {
                 pairs.push((err, sd.as_ref().map(|sd| err / sd[s])));
             }
         }
+        Ok(pairs)
+    }
+
+    /// The model fitted to the whole series with its own sorted scores
+    /// (studentized when every held-out step had a usable interval).
+    fn fit_own(&self, series: SeriesView<'_>) -> Result<(BoxedFitted, Vec<f64>, bool)> {
+        self.check()?;
+        let pairs = self.held_out(series)?;
         let inner = self.model.fit_boxed(series)?;
         let studentized = pairs.iter().all(|(_, z)| z.is_some());
         let mut scores: Vec<f64> = pairs
@@ -206,11 +233,84 @@ impl<M: Member> Fit for Calibrated<M> {
             });
         }
         scores.sort_by(f64::total_cmp);
+        Ok((inner, scores, studentized))
+    }
+}
+
+impl<M: Member> Fit for Calibrated<M> {
+    type Fitted = FittedCalibrated;
+
+    fn fit(&self, y: &[f64]) -> Result<FittedCalibrated> {
+        self.fit_series(SeriesView::new(
+            y,
+            crate::trees::default_start(),
+            crate::panel::Freq::Daily,
+        ))
+    }
+
+    /// One series: its own scores, whatever [`Calibrated::pooled`] says
+    /// (a panel of one).
+    ///
+    /// # Errors
+    /// As [`Calibrated::check`]; [`Error::TooShort`] when the series is too
+    /// short for the model once the held-out windows are cut (`needed`
+    /// counts the windows); the model's errors otherwise.
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedCalibrated> {
+        let (inner, scores, studentized) = self.fit_own(series)?;
         Ok(FittedCalibrated {
             inner,
-            scores,
+            scores: scores.into(),
             studentized,
         })
+    }
+}
+
+/// Across a panel: with [`Calibrated::pooled`], every series whose scores
+/// are studentized shares the pooled scores of all such series (the others
+/// keep their own absolute errors); without it, as series by series.
+/// Series are fitted in parallel with the `parallel` feature; the result
+/// does not depend on it (scores are pooled in the panel's order, then
+/// sorted).
+impl<M: Member> PanelMember for Calibrated<M> {
+    /// # Errors
+    /// As [`Fit::fit_series`], for the first failing series in the panel's
+    /// order, naming it.
+    fn fit_panel_boxed(&self, views: &[(&str, SeriesView<'_>)]) -> Result<Vec<BoxedFitted>> {
+        let fit = |(id, view): &(&str, SeriesView<'_>)| self.fit_own(*view).map_err(|e| in_series(e, id));
+        #[cfg(feature = "parallel")]
+        let each: Vec<Result<_>> = {
+            use rayon::prelude::*;
+            views.par_iter().map(fit).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let each: Vec<Result<_>> = views.iter().map(fit).collect();
+        let each = each.into_iter().collect::<Result<Vec<_>>>()?;
+        let pooled: Arc<[f64]> = if self.pooled {
+            let mut all: Vec<f64> = each
+                .iter()
+                .filter(|(_, _, studentized)| *studentized)
+                .flat_map(|(_, scores, _)| scores.iter().copied())
+                .collect();
+            all.sort_by(f64::total_cmp);
+            all.into()
+        } else {
+            Arc::from(Vec::new())
+        };
+        Ok(each
+            .into_iter()
+            .map(|(inner, scores, studentized)| -> BoxedFitted {
+                let scores = if self.pooled && studentized {
+                    Arc::clone(&pooled)
+                } else {
+                    scores.into()
+                };
+                Box::new(FittedCalibrated {
+                    inner,
+                    scores,
+                    studentized,
+                })
+            })
+            .collect())
     }
 }
 
@@ -353,6 +453,33 @@ mod tests {
         let fc = fitted.predict(3, &[90.0]).unwrap();
         assert_eq!(fc.lower[0], vec![5.0; 3]);
         assert_eq!(fc.upper[0], vec![5.0; 3]);
+    }
+
+    #[test]
+    fn pooling_skips_unstudentized_series_and_names_a_failing_one() {
+        let start = crate::trees::default_start();
+        let (flat, noisy) = (vec![5.0; 80], series(80, 4.0));
+        let views = [
+            ("flat", SeriesView::new(&flat, start, crate::panel::Freq::Daily)),
+            ("noisy", SeriesView::new(&noisy, start, crate::panel::Freq::Daily)),
+        ];
+        let model = Calibrated::new(Naive).windows(2).horizon(7).pooled(true);
+        let fitted = model.fit_panel_boxed(&views).unwrap();
+        // The constant series keeps its own (zero) absolute errors.
+        let fc = fitted[0].predict(3, &[90.0]).unwrap();
+        assert_eq!((fc.lower[0].clone(), fc.upper[0].clone()), (vec![5.0; 3], vec![5.0; 3]));
+        // The other is the only studentized one: pooled = its own.
+        let own = model.fit_series(views[1].1).unwrap().predict(7, &[80.0]).unwrap();
+        assert_eq!(fitted[1].predict(7, &[80.0]).unwrap(), own);
+        let short = [5.0; 10];
+        let views = [
+            views[1],
+            ("short", SeriesView::new(&short, start, crate::panel::Freq::Daily)),
+        ];
+        assert!(matches!(
+            model.fit_panel_boxed(&views),
+            Err(Error::TooShort { unique_id, .. }) if unique_id == "short"
+        ));
     }
 
     #[test]

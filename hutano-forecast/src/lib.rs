@@ -26,6 +26,7 @@ pub mod error;
 pub mod ets;
 pub mod features;
 pub mod forecast;
+pub mod glm;
 pub mod medicines;
 #[cfg(feature = "augurs")]
 pub mod mstl;

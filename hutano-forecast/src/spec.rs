@@ -40,6 +40,7 @@ use crate::calibrated::Calibrated;
 use crate::ensemble::{BoxedFitted, Ensemble, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Forecast, SeriesView};
+use crate::glm::Glm;
 use crate::panel::{Panel, Series};
 use crate::prophet::Prophet;
 use crate::trees::global::{GlobalBoostedForecaster, GlobalForestForecaster};
@@ -178,6 +179,28 @@ pub enum ModelSpec {
         #[serde(default)]
         growth: Option<crate::prophet::Growth>,
     },
+    /// The count regression on the calendar ([`Glm`]): JSON `{"model":
+    /// "glm", "calendar": {"country": "zimbabwe"}}`.
+    Glm {
+        /// Yearly Fourier pairs (default 3).
+        #[serde(default)]
+        yearly_order: Option<usize>,
+        /// Trend hinges as fractions of the history (default `[0.5, 0.75]`).
+        #[serde(default)]
+        knots: Option<Vec<f64>>,
+        /// Smoothing of the local level (default 0.1).
+        #[serde(default)]
+        level_alpha: Option<f64>,
+        /// Per-step damping of the level (default 0.9).
+        #[serde(default)]
+        level_damping: Option<f64>,
+        /// Ridge penalty (default 1e-4).
+        #[serde(default)]
+        ridge: Option<f64>,
+        /// Holiday calendar.
+        #[serde(default)]
+        calendar: Option<Calendar>,
+    },
     /// Another model with its intervals recalibrated on held-out windows
     /// ([`Calibrated`]): JSON `{"model": "calibrated", "inner": {"model":
     /// "mstl", "season_lengths": [7]}, "windows": 4, "horizon": 14}`.
@@ -190,6 +213,10 @@ pub enum ModelSpec {
         /// Steps per window (default 14).
         #[serde(default)]
         horizon: Option<usize>,
+        /// Pool the studentized scores across the series of a panel
+        /// (default false; [`Calibrated::pooled`]).
+        #[serde(default)]
+        pooled: Option<bool>,
     },
     /// An ensemble of named members with weights learned per series on
     /// rolling-origin validation windows ([`Ensemble`]).
@@ -234,6 +261,7 @@ impl ModelSpec {
             ModelSpec::Forest { global: Some(true), .. } => "GlobalForest",
             ModelSpec::Forest { .. } => "Forest",
             ModelSpec::Prophet { .. } => "Prophet",
+            ModelSpec::Glm { .. } => "GLM",
             ModelSpec::Calibrated { .. } => "Calibrated",
             ModelSpec::Ensemble { .. } => "Ensemble",
         }
@@ -356,21 +384,27 @@ impl ModelSpec {
                 m.check()?;
                 Box::new(m)
             }
-            ModelSpec::Calibrated {
-                inner,
-                windows,
-                horizon,
+            ModelSpec::Glm {
+                yearly_order,
+                knots,
+                level_alpha,
+                level_damping,
+                ridge,
+                calendar,
             } => {
-                let mut c = Calibrated::new(inner.build()?);
-                if let Some(v) = *windows {
-                    c.windows = v;
-                }
-                if let Some(v) = *horizon {
-                    c.horizon = v;
-                }
-                c.check()?;
-                Box::new(c)
+                let d = Glm::default();
+                let m = Glm {
+                    yearly_order: yearly_order.unwrap_or(d.yearly_order),
+                    knots: knots.clone().unwrap_or(d.knots),
+                    ridge: ridge.unwrap_or(d.ridge),
+                    level_alpha: level_alpha.unwrap_or(d.level_alpha),
+                    level_damping: level_damping.unwrap_or(d.level_damping),
+                    calendar: calendar.clone(),
+                };
+                m.check()?;
+                Box::new(m)
             }
+            ModelSpec::Calibrated { .. } => Box::new(self.calibrated()?),
             ModelSpec::Ensemble {
                 members,
                 validation_windows,
@@ -397,8 +431,8 @@ impl ModelSpec {
     }
 
     /// The model learned across the series of a panel, for specs with
-    /// `global: true` (`Boosted`, `Forest`); `None` for the others, which are
-    /// fitted series by series.
+    /// `global: true` (`Boosted`, `Forest`) and `Calibrated` with `pooled:
+    /// true`; `None` for the others, which are fitted series by series.
     ///
     /// # Errors
     /// As [`ModelSpec::build`].
@@ -407,8 +441,35 @@ impl ModelSpec {
             ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. } => {
                 Ok(Some(self.build_global()?))
             }
+            ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
             _ => Ok(None),
         }
+    }
+
+    /// The [`Calibrated`] model of a `Calibrated` spec, checked.
+    fn calibrated(&self) -> Result<Calibrated<Box<dyn Member>>> {
+        let ModelSpec::Calibrated {
+            inner,
+            windows,
+            horizon,
+            pooled,
+        } = self
+        else {
+            return Err(Error::InvalidParameter {
+                name: "model",
+                problem: format!("{} is not calibrated", self.default_name()),
+            });
+        };
+        let mut c = Calibrated::new(inner.build()?);
+        if let Some(v) = *windows {
+            c.windows = v;
+        }
+        if let Some(v) = *horizon {
+            c.horizon = v;
+        }
+        c.pooled = pooled.unwrap_or(false);
+        c.check()?;
+        Ok(c)
     }
 
     /// The global forecaster of a `Boosted` or `Forest` spec (whatever its
@@ -1158,11 +1219,107 @@ mod tests {
             inner: Box::new(ModelSpec::Naive),
             windows: Some(0),
             horizon: None,
+            pooled: None,
         };
         assert!(matches!(
             bad.build(),
             Err(Error::InvalidParameter { name: "windows", .. })
         ));
+    }
+
+    #[test]
+    fn a_glm_spec_builds_the_glm_with_its_calendar() {
+        use crate::forecast::{Fit, Predict};
+        let spec: ModelSpec =
+            serde_json::from_str(r#"{"model": "glm", "calendar": {"country": "zimbabwe"}, "level_alpha": 0.2}"#)
+                .unwrap();
+        assert_eq!(spec.default_name(), "GLM");
+        let p = panel();
+        let out = PanelForecaster::new(vec![("g".into(), spec)])
+            .fit(&p, &Control::new())
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        let s = &p.series[0];
+        let direct = Glm::default()
+            .calendar(Calendar::national(hutano_core::calendar::Country::Zimbabwe))
+            .level(0.2, 0.9)
+            .fit_series(SeriesView::new(&s.y, s.start, s.freq))
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        assert_eq!(out.column("g").unwrap()[..7], direct.point[..]);
+        let bad: ModelSpec = serde_json::from_str(r#"{"model": "glm", "level_damping": 2.0}"#).unwrap();
+        assert!(matches!(
+            bad.build(),
+            Err(Error::InvalidParameter {
+                name: "level_damping",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_pooled_calibrated_spec_is_fitted_across_the_panel() {
+        use crate::forecast::{Fit, Predict};
+        let json = |pooled: bool| {
+            format!(
+                r#"{{"model": "calibrated", "inner": {{"model": "seasonal_naive", "season_length": 7}}, "windows": 3, "horizon": 7, "pooled": {pooled}}}"#
+            )
+        };
+        let pooled: ModelSpec = serde_json::from_str(&json(true)).unwrap();
+        let own: ModelSpec = serde_json::from_str(&json(false)).unwrap();
+        assert!(pooled.build_panel().unwrap().is_some());
+        assert!(own.build_panel().unwrap().is_none());
+        // Three series whose noise differs in size and pattern.
+        let day0 = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_time(chrono::NaiveTime::MIN);
+        let rows = (0..3u32).flat_map(|s| {
+            (0..120u32).map(move |d| {
+                let noise = f64::from((d * 7919 + s * 104_729) % 11) - 5.0;
+                let v = f64::from([30, 33, 31, 32, 34, 20, 18][(d % 7) as usize]) + f64::from(s + 1) * noise;
+                (format!("s{s}"), day0 + chrono::TimeDelta::days(i64::from(d)), v)
+            })
+        });
+        let p = Panel::from_long(rows, Freq::Daily, FillRule::Error).unwrap();
+        let fitted = PanelForecaster::new(vec![("pooled".into(), pooled), ("own".into(), own)])
+            .fit(&p, &Control::new())
+            .unwrap();
+        let out = fitted.predict(7, &[80.0]).unwrap();
+        // The pooled interval's half-width, in units of the seasonal naive's
+        // own standard deviation, is the 80 % conformal quantile of every
+        // series' scores together.
+        let calibrated = Calibrated::new(SeasonalNaive::new(7)).windows(3).horizon(7);
+        let mut all = Vec::new();
+        for s in &p.series {
+            let view = SeriesView::new(&s.y, s.start, s.freq);
+            all.extend_from_slice(calibrated.fit_series(view).unwrap().scores());
+        }
+        all.sort_by(f64::total_cmp);
+        let q = crate::trees::conformal_quantile(&all, 80.0);
+        let column = |name: &str| out.column(name).unwrap();
+        let (point, hi) = (column("pooled"), column("pooled-hi-80"));
+        for (i, s) in p.series.iter().enumerate() {
+            let own = SeasonalNaive::new(7).fit(&s.y).unwrap().predict(7, &[80.0]).unwrap();
+            for t in 0..7 {
+                let sd = (own.upper[0][t] - own.lower[0][t]) / (2.0 * 1.281_551_565_544_600_5);
+                let r = 7 * i + t;
+                assert!(
+                    (hi[r] - point[r] - q * sd).abs() < 1e-9 * (1.0 + hi[r]),
+                    "series {i} step {t}"
+                );
+            }
+        }
+        // Not pooled: each series its own scores.
+        let s = &p.series[1];
+        let direct = calibrated
+            .fit_series(SeriesView::new(&s.y, s.start, s.freq))
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        assert_eq!(column("own-hi-80")[7..14], direct.upper[0][..]);
+        assert_ne!(column("own-hi-80"), hi);
     }
 
     #[test]

@@ -43,6 +43,25 @@ proptest! {
         prop_assert!(c.point.iter().chain(c.lower.iter().flatten()).all(|x| *x >= 0.0));
         check_shape(&c, h)?;
     }
+
+    /// The count regression: nested intervals and no negative value
+    /// without any clipping, with or without a holiday calendar.
+    #[test]
+    fn glm_forecasts_are_nested_and_never_negative(
+        y in prop::collection::vec(0u32..200, 15..120),
+        h in 1usize..40,
+        holidays in any::<bool>(),
+    ) {
+        let y: Vec<f64> = y.into_iter().map(f64::from).collect();
+        let mut glm = hutano_forecast::glm::Glm::default();
+        if holidays {
+            glm = glm.calendar(hutano_core::calendar::Calendar::national(hutano_core::calendar::Country::Zimbabwe));
+        }
+        let f = glm.fit(&y).unwrap().predict(h, &[50.0, 80.0, 95.0]).unwrap();
+        check_shape(&f, h)?;
+        prop_assert!(f.point.iter().chain(f.lower.iter().flatten()).all(|x| *x >= 0.0 && x.is_finite()));
+        prop_assert!(f.upper.iter().flatten().all(|x| x.is_finite()));
+    }
 }
 
 fn weekly_panel(n_series: usize, days: usize) -> Panel {
@@ -158,6 +177,7 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
         ("forest", Box::new(ForestForecaster::default())),
         ("boosted", Box::new(BoostedForecaster::default())),
         ("prophet", Box::new(Prophet::default())),
+        ("glm", Box::new(hutano_forecast::glm::Glm::default())),
         ("auto_arima", Box::new(hutano_forecast::arima::AutoArima::params(7))),
         (
             "arima(1,1,1)(0,1,1)7",

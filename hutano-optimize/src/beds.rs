@@ -773,6 +773,55 @@ impl BedProblem {
         Ok((plan, BedBound { parts: bounds, total }))
     }
 
+    /// Solve the bed allocation exactly with `solver` when `budget` is
+    /// `None` ([`BedProblem::solve`], no bound), or within `budget` when one
+    /// is given ([`BedProblem::solve_budgeted`], which does not use
+    /// `solver`), with the proven bound.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use hutano_core::model::BedType;
+    /// use hutano_optimize::beds::{BedCosts, BedDemand, BedPool, BedProblem, Hospital};
+    /// use hutano_optimize::budget::Budget;
+    /// use hutano_optimize::lp::SolveStatus;
+    /// use hutano_optimize::solver::MicroLp;
+    ///
+    /// # fn main() -> hutano_optimize::Result<()> {
+    /// let problem = BedProblem {
+    ///     start: NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default(),
+    ///     days: 2,
+    ///     hospitals: vec![Hospital { code: "HRE".into(), location: None }],
+    ///     pools: vec![BedPool {
+    ///         ward: "HRE-MED-W1".into(), hospital: 0, service: "Medicine".into(),
+    ///         bed_type: BedType::General, beds: vec![3; 2],
+    ///     }],
+    ///     demand: vec![BedDemand {
+    ///         day: 0, hospital: 0, service: "Medicine".into(), bed_type: BedType::General,
+    ///         patients: 4, stay_days: 2,
+    ///     }],
+    ///     costs: BedCosts::default(),
+    ///     allow_unmet: true,
+    /// };
+    /// let (exact, none) = problem.solve_within(&MicroLp, None)?;
+    /// assert!(none.is_none());
+    /// let (budgeted, bound) = problem.solve_within(&MicroLp, Some(&Budget::default()))?;
+    /// assert_eq!(bound.map(|b| b.total.status), Some(SolveStatus::Optimal));
+    /// assert_eq!(exact.summary.unmet_patients, 2); // one patient for 2 days
+    /// assert_eq!(budgeted.summary.unmet_patients, 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`BedProblem::solve`] without a budget, as
+    /// [`BedProblem::solve_budgeted`] with one.
+    pub fn solve_within(&self, solver: &dyn Solver, budget: Option<&Budget>) -> Result<(BedPlan, Option<BedBound>)> {
+        match budget {
+            None => Ok((self.solve(solver)?, None)),
+            Some(budget) => self.solve_budgeted(budget).map(|(plan, bound)| (plan, Some(bound))),
+        }
+    }
+
     /// Improve a block's solution that is not proven optimal by moving
     /// patients, a whole stay at a time, into beds left free on every day of
     /// the stay: first unmet patients, then placed ones, each to the
@@ -1305,5 +1354,17 @@ mod tests {
         p.demand[0].patients = 0;
         assert_eq!(p.blocks(), vec![(0, 0), (1, 1), (2, 2), (3, 3), (4, 5)]);
         assert_eq!(p.models().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn solve_within_is_solve_or_solve_budgeted() {
+        let p = lock_in();
+        assert_eq!(
+            p.solve_within(&MicroLp, None).unwrap(),
+            (p.solve(&MicroLp).unwrap(), None)
+        );
+        let budget = Budget::default().with_node_limit(3);
+        let (plan, bound) = p.solve_budgeted(&budget).unwrap();
+        assert_eq!(p.solve_within(&MicroLp, Some(&budget)).unwrap(), (plan, Some(bound)));
     }
 }

@@ -872,6 +872,65 @@ impl StaffProblem {
         Ok((plan, StaffBound { parts: bounds, total }))
     }
 
+    /// Solve the roster exactly with `solver` when `budget` is `None`
+    /// ([`StaffProblem::solve`], no bound), or within `budget` when one is
+    /// given ([`StaffProblem::solve_budgeted`], which does not use
+    /// `solver`), with the proven bound.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use hutano_core::model::StaffRole;
+    /// use hutano_optimize::budget::Budget;
+    /// use hutano_optimize::solver::MicroLp;
+    /// use hutano_optimize::staff::{Requirement, ShiftSpec, StaffMember, StaffProblem, StaffRules};
+    ///
+    /// # fn main() -> hutano_optimize::Result<()> {
+    /// let nurse = |code: &str| StaffMember {
+    ///     code: code.into(),
+    ///     role: StaffRole::Nurse,
+    ///     units: vec!["ICU".into()],
+    ///     skills: vec![],
+    ///     contracted_hours_per_week: 40.0,
+    ///     max_overtime_hours_per_week: 8.0,
+    ///     hourly_cost: 10.0,
+    ///     leave: vec![],
+    /// };
+    /// let problem = StaffProblem {
+    ///     start: NaiveDate::from_ymd_opt(2024, 5, 3).unwrap_or_default(),
+    ///     days: 1,
+    ///     shifts: ShiftSpec::three_shifts(),
+    ///     staff: (0..4).map(|i| nurse(&format!("N{i}"))).collect(),
+    ///     requirements: (0..3)
+    ///         .map(|shift| Requirement {
+    ///             unit: "ICU".into(), role: StaffRole::Nurse, skill: None, day: 0, shift, target: 1, minimum: 1,
+    ///         })
+    ///         .collect(),
+    ///     rules: StaffRules::default(),
+    /// };
+    /// let (exact, none) = problem.solve_within(&MicroLp, None)?;
+    /// assert!(none.is_none());
+    /// let (budgeted, bound) = problem.solve_within(&MicroLp, Some(&Budget::default().with_node_limit(10)))?;
+    /// problem.check_plan(&exact.assignments)?;
+    /// problem.check_plan(&budgeted.assignments)?;
+    /// assert!(bound.is_some_and(|b| b.total.lower_bound <= budgeted.objective + 1e-6));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StaffProblem::solve`] without a budget, as
+    /// [`StaffProblem::solve_budgeted`] with one.
+    pub fn solve_within(
+        &self,
+        solver: &dyn Solver,
+        budget: Option<&Budget>,
+    ) -> Result<(StaffPlan, Option<StaffBound>)> {
+        match budget {
+            None => Ok((self.solve(solver)?, None)),
+            Some(budget) => self.solve_budgeted(budget).map(|(plan, bound)| (plan, Some(bound))),
+        }
+    }
+
     /// The plan of the parts' solutions.
     fn assemble(&self, parts: &[Part], solutions: &[Solution]) -> StaffPlan {
         let units = self.layout().units;
@@ -1100,6 +1159,18 @@ mod tests {
         p.check_plan(&plan.assignments).unwrap();
         assert_eq!(plan.summary.missing, 0);
         assert!((plan.objective - p.plan_cost(&plan.assignments)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn solve_within_is_solve_or_solve_budgeted() {
+        let p = problem(6, 2, 1);
+        assert_eq!(
+            p.solve_within(&MicroLp, None).unwrap(),
+            (p.solve(&MicroLp).unwrap(), None)
+        );
+        let budget = Budget::default().with_node_limit(10);
+        let (plan, bound) = p.solve_budgeted(&budget).unwrap();
+        assert_eq!(p.solve_within(&MicroLp, Some(&budget)).unwrap(), (plan, Some(bound)));
     }
 
     #[test]

@@ -856,22 +856,22 @@ fn _dataset_bed_plan<'py>(
 }
 
 /// Solve a bed plan exactly, or within a branch-and-bound budget when a
-/// node limit or a gap is given (`BedProblem::solve_budgeted`: the limits
-/// apply per independent block of days), adding the proven `bound` to the
-/// plan's dict.
+/// node limit or a gap is given (`BedProblem::solve_within`; within a
+/// budget the limits apply per independent block of days), adding the
+/// proven `bound` to the plan's dict.
 fn solve_bed_plan(
     py: Python<'_>,
     problem: BedProblem,
     node_limit: Option<u64>,
     relative_gap: Option<f64>,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let Some(budget) = budget_of(py, node_limit, relative_gap)? else {
-        let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
-        return bed_plan_dict(py, &problem, &plan);
-    };
-    let ((problem, _), (plan, bound)) = solve_detached(py, (problem, budget), |(p, b), _| p.solve_budgeted(b))?;
+    let budget = budget_of(py, node_limit, relative_gap)?;
+    let ((problem, _), (plan, bound)) =
+        solve_detached(py, (problem, budget), |(p, b), s| p.solve_within(s, b.as_ref()))?;
     let d = bed_plan_dict(py, &problem, &plan)?;
-    d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    if let Some(bound) = bound {
+        d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    }
     Ok(d)
 }
 
@@ -1094,7 +1094,7 @@ fn plan_staff<'py>(
 }
 
 /// Solve a roster exactly, or within a branch-and-bound budget when a node
-/// limit or a gap is given (hutano-optimize's `budget`), adding the proven
+/// limit or a gap is given (`StaffProblem::solve_within`), adding the proven
 /// `bound` to the plan's dict.
 fn solve_roster(
     py: Python<'_>,
@@ -1102,13 +1102,13 @@ fn solve_roster(
     node_limit: Option<u64>,
     relative_gap: Option<f64>,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let Some(budget) = budget_of(py, node_limit, relative_gap)? else {
-        let (problem, plan) = solve_detached(py, problem, |p, s| p.solve(s))?;
-        return staff_plan_dict(py, &problem, &plan);
-    };
-    let ((problem, _), (plan, bound)) = solve_detached(py, (problem, budget), |(p, b), _| p.solve_budgeted(b))?;
+    let budget = budget_of(py, node_limit, relative_gap)?;
+    let ((problem, _), (plan, bound)) =
+        solve_detached(py, (problem, budget), |(p, b), s| p.solve_within(s, b.as_ref()))?;
     let d = staff_plan_dict(py, &problem, &plan)?;
-    d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    if let Some(bound) = bound {
+        d.set_item("bound", bound_dict(py, &bound.total)?)?;
+    }
     Ok(d)
 }
 

@@ -14,6 +14,7 @@ import pytest
 
 import hutano
 from hutano.models import (
+    GLM,
     MSTL,
     AutoARIMA,
     AutoETS,
@@ -24,6 +25,7 @@ from hutano.models import (
     Naive,
     Prophet,
     SeasonalNaive,
+    calendar,
 )
 
 from conftest import REPO, weekly_panel
@@ -40,6 +42,7 @@ ALL_MODELS = [
     Prophet(yearly_order=0),
     Ensemble([SeasonalNaive(7), Boosted(n_estimators=20, seed=2)], validation_horizon=7),
     Calibrated(MSTL(7), windows=3, horizon=7),
+    GLM(holidays=calendar("zimbabwe")),
 ]
 
 
@@ -65,6 +68,32 @@ def test_calibrated_keeps_the_point_forecast_and_resets_the_width(panel_pd: pd.D
     assert (width("CalibratedMSTL", 95) >= width("CalibratedMSTL", 80) - 1e-9).all()
     with pytest.raises(hutano.InvalidParameterError, match="windows"):
         hutano.Forecaster([Calibrated(MSTL(7), windows=0)]).fit(panel_pd)
+
+
+def test_pooled_calibration_gives_every_series_the_same_factor(panel_pd: pd.DataFrame) -> None:
+    models = [
+        MSTL(7),
+        Calibrated(MSTL(7), windows=4, horizon=7, alias="own"),
+        Calibrated(MSTL(7), windows=4, horizon=7, pooled=True, alias="pooled"),
+    ]
+    out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80])
+    np.testing.assert_allclose(out["pooled"], out["MSTL"], rtol=1e-12)
+    model_half = (out["MSTL-hi-80"] - out["MSTL"]).to_numpy()
+    # In units of the model's own spread, the pooled half-width is one
+    # quantile of every series' scores; per series it differs.
+    pooled = (out["pooled-hi-80"] - out["pooled"]).to_numpy() / model_half
+    own = (out["own-hi-80"] - out["own"]).to_numpy() / model_half
+    np.testing.assert_allclose(pooled, pooled[0], rtol=1e-9)
+    assert np.ptp(own) > 1e-6
+
+
+def test_glm_rejects_negative_counts_with_a_typed_error(panel_pd: pd.DataFrame) -> None:
+    bad = panel_pd.copy()
+    bad.loc[bad.index[5], "y"] = -1.0
+    with pytest.raises(hutano.InvalidParameterError, match="negative"):
+        hutano.Forecaster([GLM()], freq="D").fit(bad)
+    out = hutano.Forecaster([GLM(level_alpha=0.0)], freq="D").fit(panel_pd).predict(7, level=[80])
+    assert (out["GLM-lo-80"] >= 0).all() and (out["GLM-lo-80"] <= out["GLM"]).all()
 
 
 def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:

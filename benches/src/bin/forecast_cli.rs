@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 [--freq daily] < train.csv > forecast.csv
+//! forecast_cli --model pooled_ets --cal-windows 4 --cal-horizon 14 ...   # recalibrated, scores pooled
+//! forecast_cli --model global_boosted --country zimbabwe ...           # with the holiday calendar
 //! ```
 //! Input: `unique_id,ds,y` (`YYYY-MM-DD`; `--freq` daily (default), weekly
 //! or monthly). Output:
@@ -14,6 +16,7 @@ use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use hutano::core::calendar::{Calendar, Country};
 use hutano::forecast::baseline::{Naive, SeasonalNaive};
 use hutano::forecast::forecast::{Fit, Forecast, Predict, SeriesView};
 use hutano::forecast::panel::{FillRule, Freq, Panel};
@@ -100,7 +103,21 @@ fn main() -> Res<()> {
     }
     let panel = Panel::from_long(rows, freq, FillRule::Interpolate)?;
     let t = Instant::now();
-    let forecasts = dispatch(&model, freq, season, &panel, h, &levels)?;
+    let opts = Opts {
+        freq,
+        season,
+        calibration: (
+            arg(&args, "--cal-windows").map(|v| v.parse()).transpose()?,
+            arg(&args, "--cal-horizon").map(|v| v.parse()).transpose()?,
+        ),
+        calendar: match arg(&args, "--country").as_deref() {
+            None => None,
+            Some("zimbabwe" | "ZW") => Some(Calendar::national(Country::Zimbabwe)),
+            Some("india" | "IN") => Some(Calendar::national(Country::India)),
+            Some(other) => return Err(format!("unknown --country {other}").into()),
+        },
+    };
+    let forecasts = dispatch(&model, &opts, &panel, h, &levels)?;
     let fit_seconds = t.elapsed().as_secs_f64();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut header = vec!["unique_id".to_string(), "step".into(), "mean".into()];
@@ -123,15 +140,84 @@ fn main() -> Res<()> {
     Ok(())
 }
 
-/// Fit `model` to every series of the panel and forecast.
-fn dispatch(
-    model: &str,
+/// The command line's settings for the models.
+struct Opts {
     freq: Freq,
     season: usize,
-    panel: &Panel,
-    h: usize,
-    levels: &[f64],
-) -> Res<Vec<(String, Forecast)>> {
+    /// `--cal-windows`, `--cal-horizon`.
+    calibration: (Option<usize>, Option<usize>),
+    /// `--country zimbabwe|india`: holiday features for the tree models and
+    /// holiday effects for the Prophet-like model (also as ensemble members).
+    calendar: Option<Calendar>,
+}
+
+impl Opts {
+    fn prophet(&self) -> hutano::forecast::prophet::Prophet {
+        let p = hutano::forecast::prophet::Prophet::default();
+        match &self.calendar {
+            Some(c) => p.calendar(c.clone()),
+            None => p,
+        }
+    }
+
+    fn glm(&self) -> hutano::forecast::glm::Glm {
+        hutano::forecast::glm::Glm {
+            calendar: self.calendar.clone(),
+            ..hutano::forecast::glm::Glm::default()
+        }
+    }
+
+    fn boosted(&self, h: usize) -> hutano::forecast::trees::BoostedForecaster {
+        let mut model = hutano::forecast::trees::BoostedForecaster::default();
+        if self.freq == Freq::Monthly {
+            // Short monthly series: calibrate on windows of the horizon.
+            model.calibration_horizon = h;
+        }
+        model.features.calendar.clone_from(&self.calendar);
+        model
+    }
+
+    fn forest(&self, h: usize) -> hutano::forecast::trees::ForestForecaster {
+        let mut model = hutano::forecast::trees::ForestForecaster::default();
+        if self.freq == Freq::Monthly {
+            model.calibration_horizon = h;
+        }
+        model.features.calendar.clone_from(&self.calendar);
+        model
+    }
+
+    /// The ensemble of the benchmarks: ETS, forest, boosting, the
+    /// Prophet-like model and the GLM validated on windows of the horizon; on months the
+    /// statistical models only, on windows of at most 3 months.
+    fn ensemble(&self, h: usize) -> hutano::forecast::ensemble::Ensemble {
+        let season = self.season;
+        let mut e = hutano::forecast::ensemble::Ensemble::new();
+        if self.freq == Freq::Monthly {
+            // Three years of months: the validation windows leave too
+            // little for the tree members; windows of at most 3 months so
+            // that two fit inside two years.
+            e = e
+                .member("arima", hutano::forecast::arima::AutoArima::params(season))
+                .member("ets", hutano::forecast::ets::AutoEts::new(season))
+                .member("prophet", self.prophet());
+            e.validation_horizon = h.min(3);
+        } else {
+            e = e
+                .member("ets", hutano::forecast::ets::AutoEts::new(season))
+                .member("forest", self.forest(h))
+                .member("boosted", self.boosted(h))
+                .member("prophet", self.prophet())
+                .member("glm", self.glm());
+            e.validation_horizon = h;
+        }
+        e.season = season;
+        e
+    }
+}
+
+/// Fit `model` to every series of the panel and forecast.
+fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> Res<Vec<(String, Forecast)>> {
+    let (freq, season) = (o.freq, o.season);
     Ok(match model {
         "naive" => run(&Naive, panel, h, levels)?,
         "snaive" => run(&SeasonalNaive::new(season), panel, h, levels)?,
@@ -141,11 +227,7 @@ fn dispatch(
         "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), panel, h, levels)?,
         "boosted" => {
             // Optional hyperparameters for tuning runs: HUTANO_GBT="trees,depth,leaf[,lr]".
-            let mut model = hutano::forecast::trees::BoostedForecaster::default();
-            if freq == Freq::Monthly {
-                // Short monthly series: calibrate on windows of the horizon.
-                model.calibration_horizon = h;
-            }
+            let mut model = o.boosted(h);
             if let Ok(spec) = std::env::var("HUTANO_GBT") {
                 let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
                 let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
@@ -160,67 +242,66 @@ fn dispatch(
             }
             run(&model, panel, h, levels)?
         }
-        "forest" => {
-            let mut model = hutano::forecast::trees::ForestForecaster::default();
-            if freq == Freq::Monthly {
-                model.calibration_horizon = h;
-            }
-            run(&model, panel, h, levels)?
+        "forest" => run(&o.forest(h), panel, h, levels)?,
+        "prophet" => run(&o.prophet(), panel, h, levels)?,
+        "glm" => run(&o.glm(), panel, h, levels)?,
+        "global_boosted" => {
+            let mut model = hutano::forecast::trees::global::GlobalBoostedForecaster::default();
+            model.features.calendar.clone_from(&o.calendar);
+            run_global(model, freq, panel, h, levels)?
         }
-        "prophet" => run(&hutano::forecast::prophet::Prophet::default(), panel, h, levels)?,
-        "global_boosted" => run_global(
-            hutano::forecast::trees::global::GlobalBoostedForecaster::default(),
-            freq,
-            panel,
-            h,
-            levels,
-        )?,
-        "global_forest" => run_global(
-            hutano::forecast::trees::global::GlobalForestForecaster::default(),
-            freq,
-            panel,
-            h,
-            levels,
-        )?,
-        "ensemble" => {
-            let mut e = hutano::forecast::ensemble::Ensemble::new();
-            if freq == Freq::Monthly {
-                // Three years of months: the validation windows leave too
-                // little for the tree members, so the statistical models.
-                e = e
-                    .member("arima", hutano::forecast::arima::AutoArima::params(season))
-                    .member("ets", hutano::forecast::ets::AutoEts::new(season))
-                    .member("prophet", hutano::forecast::prophet::Prophet::default());
-                // Validate on windows of at most 3 months, so that two fit
-                // inside two years.
-                e.validation_horizon = h.min(3);
-            } else {
-                e = e
-                    .member("ets", hutano::forecast::ets::AutoEts::new(season))
-                    .member("forest", hutano::forecast::trees::ForestForecaster::default())
-                    .member("boosted", hutano::forecast::trees::BoostedForecaster::default())
-                    .member("prophet", hutano::forecast::prophet::Prophet::default());
-            }
-            if freq != Freq::Monthly {
-                e.validation_horizon = h;
-            }
-            e.season = season;
-            run(&e, panel, h, levels)?
+        "global_forest" => {
+            let mut model = hutano::forecast::trees::global::GlobalForestForecaster::default();
+            model.features.calendar.clone_from(&o.calendar);
+            run_global(model, freq, panel, h, levels)?
         }
-        // `calibrated_<model>`: the statistical models with intervals
-        // recalibrated on held-out windows (`hutano_forecast::calibrated`,
-        // 4 windows of 14 steps).
-        other if other.starts_with("calibrated_") => {
-            let inner: Box<dyn hutano::forecast::ensemble::Member> = match &other["calibrated_".len()..] {
+        "ensemble" => run(&o.ensemble(h), panel, h, levels)?,
+        // `calibrated_<model>`: intervals recalibrated on held-out windows
+        // (`hutano_forecast::calibrated`; 4 windows of 14 steps, on months
+        // 3 of at most 3, unless `--cal-windows` / `--cal-horizon`);
+        // `pooled_<model>`: the same with the scores pooled across the
+        // series.
+        other if other.starts_with("calibrated_") || other.starts_with("pooled_") => {
+            let (how, name) = other.split_once('_').unwrap_or_default();
+            let inner: Box<dyn hutano::forecast::ensemble::Member> = match name {
                 "arima" => Box::new(hutano::forecast::arima::AutoArima::params(season)),
                 "ets" => Box::new(hutano::forecast::ets::AutoEts::new(season)),
                 "mstl" => Box::new(hutano::forecast::mstl::Mstl::new(vec![season])),
-                "prophet" => Box::new(hutano::forecast::prophet::Prophet::default()),
+                "prophet" => Box::new(o.prophet()),
+                "glm" => Box::new(o.glm()),
                 "snaive" => Box::new(SeasonalNaive::new(season)),
+                "ensemble" => Box::new(o.ensemble(h)),
                 _ => return Err(format!("unknown model {other}").into()),
             };
-            run(&hutano::forecast::calibrated::Calibrated::new(inner), panel, h, levels)?
+            let mut model = hutano::forecast::calibrated::Calibrated::new(inner).pooled(how == "pooled");
+            if freq == Freq::Monthly {
+                // Three years of months: 3 windows of at most 3 months.
+                (model.windows, model.horizon) = (3, h.min(3));
+            }
+            model.windows = o.calibration.0.unwrap_or(model.windows);
+            model.horizon = o.calibration.1.unwrap_or(model.horizon);
+            run_panel(&model, panel, h, levels)?
         }
         other => return Err(format!("unknown model {other}").into()),
     })
+}
+
+/// A model fitted across the panel's series at once.
+fn run_panel(
+    model: &dyn hutano::forecast::ensemble::PanelMember,
+    panel: &Panel,
+    h: usize,
+    levels: &[f64],
+) -> Res<Vec<(String, Forecast)>> {
+    let views: Vec<(&str, SeriesView)> = panel
+        .series
+        .iter()
+        .map(|s| (s.unique_id.as_str(), SeriesView::new(&s.y, s.start, s.freq)))
+        .collect();
+    let fitted = model.fit_panel_boxed(&views)?;
+    views
+        .iter()
+        .zip(fitted)
+        .map(|((id, _), f)| Ok((id.to_string(), f.predict(h, levels)?.non_negative())))
+        .collect()
 }

@@ -24,6 +24,7 @@ __all__ = [
     "Calibrated",
     "Ensemble",
     "Forest",
+    "GLM",
     "MSTL",
     "Model",
     "Naive",
@@ -268,6 +269,42 @@ class Prophet(Model):
 
 
 @dataclass
+class GLM(Model):
+    """Count regression on the calendar: a Poisson log-linear model with a
+    piecewise-linear trend, weekday (and hour) effects, yearly Fourier terms
+    (from 1.5 years of history), holiday and day-after-holiday effects
+    (``holidays=calendar("zimbabwe")``), and a damped local level on its
+    residuals. Negative-binomial intervals; never negative. Hourly, daily,
+    weekly and monthly series of counts (a negative value is an error).
+
+    >>> GLM(holidays=calendar("india")).spec()["calendar"]["country"]
+    'india'
+    """
+
+    yearly_order: int | None = None
+    knots: list[float] | None = None
+    level_alpha: float | None = None
+    level_damping: float | None = None
+    ridge: float | None = None
+    holidays: dict[str, Any] | None = None
+    alias: str | None = None
+    _name = "GLM"
+
+    def spec(self) -> dict[str, Any]:
+        d = _clean(
+            {
+                "yearly_order": self.yearly_order,
+                "knots": self.knots,
+                "level_alpha": self.level_alpha,
+                "level_damping": self.level_damping,
+                "ridge": self.ridge,
+                "calendar": self.holidays,
+            }
+        )
+        return {"model": "glm", **d}
+
+
+@dataclass
 class Ensemble(Model):
     """Members weighted per series by their accuracy on rolling-origin windows
     inside the training data (never in-sample)."""
@@ -302,14 +339,22 @@ class Calibrated(Model):
     less than their level (MSTL's treat the seasonal pattern as known).
     Costs ``windows`` extra fits per series.
 
-    >>> m = Calibrated(MSTL(7), windows=4)
-    >>> m.name, m.spec()["inner"]["model"], m.spec()["windows"]
-    ('CalibratedMSTL', 'mstl', 4)
+    With ``pooled=True`` every series of the frame shares the held-out
+    errors of all of them, each in units of its own model's standard
+    deviation: for short series (a few years of months, or a couple of
+    years of days), whose own errors are too few for a stable 95th
+    percentile. It assumes the model misjudges its uncertainty by the same
+    factor on every series.
+
+    >>> m = Calibrated(MSTL(7), windows=4, pooled=True)
+    >>> m.name, m.spec()["inner"]["model"], m.spec()["windows"], m.spec()["pooled"]
+    ('CalibratedMSTL', 'mstl', 4, True)
     """
 
     model: Model = field(default_factory=lambda: MSTL(7))
     windows: int | None = None
     horizon: int | None = None
+    pooled: bool | None = None
     alias: str | None = None
 
     @property
@@ -318,5 +363,5 @@ class Calibrated(Model):
         return self.alias or f"Calibrated{self.model.name}"
 
     def spec(self) -> dict[str, Any]:
-        d = _clean({"windows": self.windows, "horizon": self.horizon})
+        d = _clean({"windows": self.windows, "horizon": self.horizon, "pooled": self.pooled})
         return {"model": "calibrated", "inner": self.model.spec(), **d}

@@ -1,0 +1,787 @@
+//! A count regression on the calendar: Poisson log-linear model with a
+//! piecewise-linear trend, weekday (and hour) effects, yearly Fourier
+//! terms, holiday and day-after-holiday effects, and a damped local level
+//! on its residuals.
+//!
+//! Hospital admissions are counts whose mean is, to a good approximation, a
+//! *product* of calendar effects (a Monday is 15 % busier, a public holiday
+//! 30 % quieter, whatever the hospital's size: DOMAIN.md §5), which a
+//! log-linear model states directly and an additive one (Prophet, ETS with
+//! additive seasons) only approximates. The model:
+//!
+//! 1. `log μ_t = β₀ + β₁·t + Σ_k γ_k·(t − τ_k)₊ + weekday_t + hour_t +
+//!    Σ_j (a_j sin + b_j cos)(2πj·day-of-year/365.25) + η·holiday_t +
+//!    κ·after-holiday_t`, with `t` in years since the first observation and
+//!    hinges `τ_k` at fixed fractions of the history ([`Glm::knots`]: half and
+//!    three quarters, so the trend can bend twice, the last slope carrying
+//!    into the future). Weekday dummies are used for daily and hourly
+//!    series, hour-of-day dummies for hourly ones, the yearly terms only
+//!    when the history spans at least 1.5 years (a cycle and a half, so the
+//!    shape is identified), holidays only with a [`Glm::calendar`] (the
+//!    number of holiday days in the step; *after-holiday* marks a day that
+//!    follows a holiday and is not one, for daily and hourly series).
+//! 2. Fit by Newton's method (iteratively reweighted least squares) on the
+//!    mean Poisson deviance with a small ridge penalty on every coefficient
+//!    but the intercept (`ridge/2 · ‖β‖²`, as scikit-learn's
+//!    `PoissonRegressor`), which keeps columns that never vary in the
+//!    history (a holiday not yet seen) at zero.
+//! 3. A local level on the log scale follows what the calendar misses (an
+//!    outbreak under way, a ward closed): `ℓ_t = (1 − α)·ℓ_{t−1} +
+//!    α·log((y_t + ½)/(μ_t + ½))`, and the forecast `k` steps ahead is
+//!    `μ_{T+k} · exp(φᵏ·ℓ_T)`: the level decays back to the calendar's mean
+//!    ([`Glm::level_alpha`] α = 0.1, [`Glm::level_damping`] φ = 0.9 per
+//!    step; chosen on synthetic series that are not in the benchmarks, see
+//!    BENCHMARKS.md).
+//!
+//! Intervals are quantiles of a negative binomial with the forecast as mean
+//! and variance `m + θ_k·m²`, where the over-dispersion `θ_k` at `k` steps
+//! ahead is the moment estimate from the model's own `k`-step-ahead errors
+//! in the history (so the intervals widen as the level's information ages).
+//! Point forecasts are means; they and the bounds are never negative. The
+//! model takes no exogenous regressors.
+//!
+//! ```
+//! use hutano_forecast::forecast::{Fit, Predict};
+//! use hutano_forecast::glm::Glm;
+//!
+//! // Two years of a weekday pattern with deterministic noise.
+//! let y: Vec<f64> = (0..730).map(|t| {
+//!     [30.0, 27.0, 26.0, 26.0, 25.0, 18.0, 16.0][t % 7] + ((t * 7919) % 7) as f64 - 3.0
+//! }).collect();
+//! let fc = Glm::default().fit(&y)?.predict(14, &[80.0, 95.0])?;
+//! assert_eq!(fc.len(), 14);
+//! // 1970-01-05 (the default start) is a Monday: the first step is a
+//! // Monday, busier than the Sunday at step 7.
+//! assert!(fc.point[0] > fc.point[6]);
+//! assert!(fc.lower[1][0] <= fc.lower[0][0] && fc.upper[0][0] <= fc.upper[1][0]);
+//! # Ok::<(), hutano_forecast::Error>(())
+//! ```
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use hutano_core::calendar::Calendar;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::normal::norm_ppf;
+use crate::panel::Freq;
+
+/// Days in a year, for the trend's unit and the yearly period.
+const YEAR: f64 = 365.25;
+/// History needed for the yearly terms, in days.
+const YEARLY_DAYS: f64 = 1.5 * YEAR;
+/// Above this mean, negative-binomial quantiles use the normal
+/// approximation (the sum of probabilities would take too many terms).
+const NORMAL_ABOVE: f64 = 2_000.0;
+
+/// The model's settings (see the [module documentation](self)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Glm {
+    /// Yearly Fourier pairs (default 3; capped below the series' Nyquist
+    /// limit; 0 disables the yearly terms).
+    pub yearly_order: usize,
+    /// Trend hinges as fractions of the history, each in (0, 1) (default
+    /// `[0.5, 0.75]`; empty: a straight trend).
+    pub knots: Vec<f64>,
+    /// Ridge penalty on the coefficients (default 1e-4).
+    pub ridge: f64,
+    /// Smoothing of the local level, in [0, 1] (default 0.1; 0: no level).
+    pub level_alpha: f64,
+    /// Per-step damping of the level in the forecast, in [0, 1] (default
+    /// 0.9).
+    pub level_damping: f64,
+    /// Holiday calendar for the holiday and after-holiday effects.
+    pub calendar: Option<Calendar>,
+}
+
+impl Default for Glm {
+    fn default() -> Self {
+        Self {
+            yearly_order: 3,
+            knots: vec![0.5, 0.75],
+            ridge: 1e-4,
+            level_alpha: 0.1,
+            level_damping: 0.9,
+            calendar: None,
+        }
+    }
+}
+
+impl Glm {
+    /// Set the holiday calendar.
+    #[must_use]
+    pub fn calendar(mut self, calendar: Calendar) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// Set the yearly Fourier order.
+    #[must_use]
+    pub fn yearly_order(mut self, order: usize) -> Self {
+        self.yearly_order = order;
+        self
+    }
+
+    /// Set the local level's smoothing and damping.
+    #[must_use]
+    pub fn level(mut self, alpha: f64, damping: f64) -> Self {
+        self.level_alpha = alpha;
+        self.level_damping = damping;
+        self
+    }
+
+    /// Check the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the setting: a knot outside (0,
+    /// 1), a negative or non-finite ridge, a smoothing or damping outside
+    /// [0, 1].
+    pub fn check(&self) -> Result<()> {
+        let bad = |name: &'static str, problem: &str| Error::InvalidParameter {
+            name,
+            problem: problem.into(),
+        };
+        if self.knots.iter().any(|k| !(*k > 0.0 && *k < 1.0)) {
+            return Err(bad("knots", "each knot must be a fraction in (0, 1)"));
+        }
+        if !(self.ridge.is_finite() && self.ridge >= 0.0) {
+            return Err(bad("ridge", "must be finite and non-negative"));
+        }
+        for (name, v) in [("level_alpha", self.level_alpha), ("level_damping", self.level_damping)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(bad(name, "must be in [0, 1]"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The columns of the design at a series' timestamps.
+#[derive(Debug, Clone, PartialEq)]
+struct Design {
+    start: NaiveDateTime,
+    freq: Freq,
+    /// Hinge positions in years since `start`.
+    knots: Vec<f64>,
+    yearly: usize,
+    calendar: Option<Calendar>,
+}
+
+impl Design {
+    fn new(glm: &Glm, start: NaiveDateTime, freq: Freq, n: usize) -> Result<Self> {
+        let span = years(start, at(start, freq, n.saturating_sub(1))?);
+        let per_year: usize = match freq {
+            Freq::Hourly => 8766,
+            Freq::Daily => 365,
+            Freq::Weekly => 52,
+            Freq::Monthly => 12,
+        };
+        // Below the Nyquist limit (a pair per two steps a year, less one).
+        let nyquist = (per_year / 2).saturating_sub(1);
+        let yearly = if span * YEAR >= YEARLY_DAYS {
+            glm.yearly_order.min(nyquist)
+        } else {
+            0
+        };
+        Ok(Self {
+            start,
+            freq,
+            knots: glm.knots.iter().map(|k| k * span).collect(),
+            yearly,
+            calendar: glm.calendar.clone(),
+        })
+    }
+
+    fn n_columns(&self) -> usize {
+        let seasonal = match self.freq {
+            Freq::Hourly => 23 + 6,
+            Freq::Daily => 6,
+            Freq::Weekly | Freq::Monthly => 0,
+        };
+        let holiday = match (&self.calendar, self.freq) {
+            (None, _) => 0,
+            (Some(_), Freq::Hourly | Freq::Daily) => 2,
+            (Some(_), _) => 1,
+        };
+        2 + self.knots.len() + seasonal + 2 * self.yearly + holiday
+    }
+
+    /// Rows `from .. from + count`, flattened row after row.
+    fn rows(&self, from: usize, count: usize) -> Result<Vec<f64>> {
+        let p = self.n_columns();
+        let times = (from..=from + count)
+            .map(|i| at(self.start, self.freq, i))
+            .collect::<Result<Vec<_>>>()?;
+        // Holidays from the day before the first step to the end of the last.
+        let holidays: Vec<NaiveDate> = match (&self.calendar, times.first(), times.last()) {
+            (Some(cal), Some(first), Some(end)) => {
+                let day_before = first.date().pred_opt().unwrap_or(first.date());
+                let mut d: Vec<NaiveDate> = cal
+                    .days_between(day_before, end.date().succ_opt().unwrap_or(end.date()))
+                    .into_iter()
+                    .map(|h| h.date)
+                    .collect();
+                d.dedup();
+                d
+            }
+            _ => Vec::new(),
+        };
+        let count_in = |from: NaiveDate, to: NaiveDate| {
+            (holidays.partition_point(|d| *d < to) - holidays.partition_point(|d| *d < from)) as f64
+        };
+        let is_holiday = |d: NaiveDate| holidays.binary_search(&d).is_ok();
+        let mut out = Vec::with_capacity(count * p);
+        for w in times.windows(2) {
+            let (ts, next) = (w[0], w[1]);
+            let t = years(self.start, ts);
+            out.push(1.0);
+            out.push(t);
+            out.extend(self.knots.iter().map(|k| (t - k).max(0.0)));
+            if self.freq == Freq::Hourly {
+                out.extend((1..24).map(|h| f64::from(u8::from(ts.hour() == h))));
+            }
+            if matches!(self.freq, Freq::Hourly | Freq::Daily) {
+                let wd = ts.weekday().num_days_from_monday();
+                out.extend((1..7).map(|d| f64::from(u8::from(wd == d))));
+            }
+            if self.yearly > 0 {
+                let day = f64::from(ts.ordinal()) + f64::from(ts.num_seconds_from_midnight()) / 86_400.0;
+                for j in 1..=self.yearly {
+                    let angle = std::f64::consts::TAU * j as f64 * day / YEAR;
+                    out.push(angle.sin());
+                    out.push(angle.cos());
+                }
+            }
+            if self.calendar.is_some() {
+                let day = ts.date();
+                if matches!(self.freq, Freq::Hourly | Freq::Daily) {
+                    let today = is_holiday(day);
+                    let yesterday = day.pred_opt().is_some_and(is_holiday);
+                    out.push(f64::from(u8::from(today)));
+                    out.push(f64::from(u8::from(yesterday && !today)));
+                } else {
+                    out.push(count_in(day, next.date()));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The timestamp of step `i`, or a typed error past chrono's range.
+fn at(start: NaiveDateTime, freq: Freq, i: usize) -> Result<NaiveDateTime> {
+    let t = freq.at(start, i);
+    if t == NaiveDateTime::MAX {
+        return Err(Error::InvalidParameter {
+            name: "start",
+            problem: "timestamps run past the end of the calendar".into(),
+        });
+    }
+    Ok(t)
+}
+
+/// Years from `start` to `ts`.
+fn years(start: NaiveDateTime, ts: NaiveDateTime) -> f64 {
+    (ts - start).num_seconds() as f64 / (86_400.0 * YEAR)
+}
+
+/// The penalised mean Poisson deviance (up to a constant) at `eta = Xβ`.
+fn objective(y: &[f64], eta: &[f64], beta: &[f64], ridge: f64) -> f64 {
+    let n = y.len() as f64;
+    let fit: f64 = y.iter().zip(eta).map(|(y, e)| e.exp() - y * e).sum::<f64>() / n;
+    fit + 0.5 * ridge * beta[1..].iter().map(|b| b * b).sum::<f64>()
+}
+
+fn linear(x: &[f64], beta: &[f64]) -> Vec<f64> {
+    x.chunks_exact(beta.len())
+        .map(|row| row.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>().min(50.0))
+        .collect()
+}
+
+/// Solve `a·x = b` for a symmetric positive definite `a` (`p × p`, row
+/// major) by Cholesky; `None` when `a` is not positive definite.
+#[allow(clippy::many_single_char_names)] // a, b, p, j, d: the usual names of linear algebra
+fn cholesky_solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let p = b.len();
+    for j in 0..p {
+        let mut d = a[j * p + j];
+        for k in 0..j {
+            d -= a[j * p + k] * a[j * p + k];
+        }
+        if !d.is_finite() || d <= 0.0 {
+            return None;
+        }
+        let d = d.sqrt();
+        a[j * p + j] = d;
+        for i in j + 1..p {
+            let mut s = a[i * p + j];
+            for k in 0..j {
+                s -= a[i * p + k] * a[j * p + k];
+            }
+            a[i * p + j] = s / d;
+        }
+    }
+    for i in 0..p {
+        let s: f64 = (0..i).map(|k| a[i * p + k] * b[k]).sum();
+        b[i] = (b[i] - s) / a[i * p + i];
+    }
+    for i in (0..p).rev() {
+        let s: f64 = (i + 1..p).map(|k| a[k * p + i] * b[k]).sum();
+        b[i] = (b[i] - s) / a[i * p + i];
+    }
+    Some(b)
+}
+
+/// Newton's method on [`objective`] from the intercept-only start.
+#[allow(clippy::many_single_char_names)] // x, y, p, n, f: design, counts, columns, rows, objective
+fn fit_poisson(x: &[f64], y: &[f64], p: usize, ridge: f64) -> Result<Vec<f64>> {
+    let n = y.len();
+    let mean = y.iter().sum::<f64>() / n as f64;
+    let mut beta = vec![0.0; p];
+    beta[0] = mean.ln();
+    let mut eta = linear(x, &beta);
+    let mut f = objective(y, &eta, &beta, ridge);
+    let nf = n as f64;
+    for _ in 0..100 {
+        let mut grad = vec![0.0; p];
+        let mut hess = vec![0.0; p * p];
+        for (row, (yi, ei)) in x.chunks_exact(p).zip(y.iter().zip(&eta)) {
+            let mu = ei.exp();
+            let r = (mu - yi) / nf;
+            let w = mu / nf;
+            for a in 0..p {
+                grad[a] += r * row[a];
+                let wa = w * row[a];
+                if wa != 0.0 {
+                    for b in 0..=a {
+                        hess[a * p + b] += wa * row[b];
+                    }
+                }
+            }
+        }
+        for a in 1..p {
+            grad[a] += ridge * beta[a];
+            hess[a * p + a] += ridge;
+        }
+        for a in 0..p {
+            for b in 0..a {
+                hess[b * p + a] = hess[a * p + b];
+            }
+        }
+        let Some(step) = cholesky_solve(hess, grad) else {
+            return Err(Error::Model {
+                model: "glm",
+                message: "the Poisson likelihood's Hessian is singular (set ridge > 0)".into(),
+            });
+        };
+        let mut s = 1.0;
+        let mut improved = false;
+        for _ in 0..40 {
+            let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, d)| b - s * d).collect();
+            let trial_eta = linear(x, &trial);
+            let trial_f = objective(y, &trial_eta, &trial, ridge);
+            if trial_f <= f {
+                let change = f - trial_f;
+                beta = trial;
+                eta = trial_eta;
+                f = trial_f;
+                improved = change > 1e-15 * (1.0 + f.abs());
+                break;
+            }
+            s *= 0.5;
+        }
+        let size = step.iter().map(|d| (s * d).abs()).fold(0.0, f64::max);
+        if !improved || size < 1e-10 {
+            break;
+        }
+    }
+    Ok(beta)
+}
+
+/// A fitted [`Glm`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedGlm {
+    design: Design,
+    beta: Vec<f64>,
+    y: Vec<f64>,
+    /// The calendar mean `μ_t` over the history.
+    mu: Vec<f64>,
+    /// The local level after each observation (`ℓ_t`).
+    level: Vec<f64>,
+    damping: f64,
+}
+
+impl FittedGlm {
+    /// `(name, coefficient)` pairs of the log-linear model, in the order of
+    /// the design (`intercept`, `trend`, `hinge1..`, `hour1..23`,
+    /// `weekday1..6` (Tuesday..Sunday against Monday), `yearly_sin1`,
+    /// `yearly_cos1`, .., `holiday`, `after_holiday`).
+    #[must_use]
+    pub fn coefficients(&self) -> Vec<(String, f64)> {
+        let d = &self.design;
+        let mut names = vec!["intercept".to_string(), "trend".into()];
+        names.extend((1..=d.knots.len()).map(|k| format!("hinge{k}")));
+        if d.freq == Freq::Hourly {
+            names.extend((1..24).map(|h| format!("hour{h}")));
+        }
+        if matches!(d.freq, Freq::Hourly | Freq::Daily) {
+            names.extend((1..7).map(|w| format!("weekday{w}")));
+        }
+        for j in 1..=d.yearly {
+            names.push(format!("yearly_sin{j}"));
+            names.push(format!("yearly_cos{j}"));
+        }
+        if d.calendar.is_some() {
+            names.push("holiday".into());
+            if matches!(d.freq, Freq::Hourly | Freq::Daily) {
+                names.push("after_holiday".into());
+            }
+        }
+        names.into_iter().zip(self.beta.iter().copied()).collect()
+    }
+
+    /// The over-dispersion `θ` of the `k`-step-ahead errors in the history
+    /// (moment estimate, at least 0), from the last `k` with 10 or more
+    /// pairs when the history is shorter.
+    fn dispersion(&self, k: usize) -> f64 {
+        let n = self.y.len();
+        let k = k.min(n.saturating_sub(10)).max(1);
+        let (mut excess, mut scale) = (0.0, 0.0);
+        for t in 0..n.saturating_sub(k) {
+            let m = self.mu[t + k] * (self.damping.powf(k as f64) * self.level[t]).exp();
+            excess += (self.y[t + k] - m).powi(2) - m;
+            scale += m * m;
+        }
+        if scale > 0.0 {
+            (excess / scale).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The `q`-quantile of a negative binomial with mean `m` and variance `m +
+/// θ·m²` (Poisson at `θ = 0`); the normal approximation above a mean of
+/// 2,000.
+fn nb_quantile(m: f64, theta: f64, q: f64) -> f64 {
+    if m.is_nan() || m <= 0.0 {
+        return 0.0;
+    }
+    let var = m + theta * m * m;
+    if m > NORMAL_ABOVE {
+        return (m + norm_ppf(q) * var.sqrt()).max(0.0);
+    }
+    // pmf(0) and the ratio pmf(x + 1) / pmf(x), on the log scale where
+    // needed so that tiny θ (near Poisson) stays exact.
+    let (mut pmf, ratio): (f64, Box<dyn Fn(f64) -> f64>) = if theta * m < 1e-12 {
+        ((-m).exp(), Box::new(move |x: f64| m / (x + 1.0)))
+    } else {
+        let r = 1.0 / theta;
+        let p = m / (r + m);
+        (
+            (-r * (m / r).ln_1p()).exp(),
+            Box::new(move |x: f64| (x + r) / (x + 1.0) * p),
+        )
+    };
+    let limit = m + 60.0 * var.sqrt() + 100.0;
+    let (mut cdf, mut x) = (pmf, 0.0);
+    while cdf < q && x < limit {
+        pmf *= ratio(x);
+        x += 1.0;
+        cdf += pmf;
+    }
+    x
+}
+
+impl Fit for Glm {
+    type Fitted = FittedGlm;
+
+    /// # Errors
+    /// As [`Fit::fit_series`] with a daily series starting 1970-01-05.
+    fn fit(&self, y: &[f64]) -> Result<FittedGlm> {
+        self.fit_series(SeriesView::new(y, crate::trees::default_start(), Freq::Daily))
+    }
+
+    /// # Errors
+    /// [`Error::InvalidParameter`] for invalid settings or a negative value
+    /// (`"y"`, naming the row); [`Error::NonFinite`] naming the row;
+    /// [`Error::TooShort`] below two weeks of days or hours (8 steps for
+    /// weekly and monthly series); [`Error::Regressors`] when regressors
+    /// are given.
+    fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedGlm> {
+        self.check()?;
+        if !series.x.is_empty() {
+            return Err(Error::Regressors {
+                problem: "the GLM takes no regressors".into(),
+            });
+        }
+        let y = series.y;
+        if let Some(row) = y.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                unique_id: String::new(),
+                row,
+            });
+        }
+        if let Some(row) = y.iter().position(|v| *v < 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "y",
+                problem: format!("row {row} is negative; the GLM models counts"),
+            });
+        }
+        let needed = match series.freq {
+            Freq::Hourly => 2 * 168,
+            Freq::Daily => 14,
+            Freq::Weekly | Freq::Monthly => 8,
+        };
+        if y.len() < needed {
+            return Err(Error::TooShort {
+                unique_id: String::new(),
+                needed,
+                got: y.len(),
+            });
+        }
+        let design = Design::new(self, series.start, series.freq, y.len())?;
+        let p = design.n_columns();
+        let (beta, mu) = if y.iter().all(|v| *v == 0.0) {
+            // No counts at all: a zero mean (the log-linear fit has none).
+            let mut beta = vec![0.0; p];
+            beta[0] = f64::NEG_INFINITY;
+            (beta, vec![0.0; y.len()])
+        } else {
+            let x = design.rows(0, y.len())?;
+            let beta = fit_poisson(&x, y, p, self.ridge)?;
+            let mu = linear(&x, &beta).into_iter().map(f64::exp).collect();
+            (beta, mu)
+        };
+        let mut level = Vec::with_capacity(y.len());
+        let mut l = 0.0;
+        for (yi, m) in y.iter().zip(&mu) {
+            l = (1.0 - self.level_alpha) * l + self.level_alpha * ((yi + 0.5) / (m + 0.5)).ln();
+            level.push(l);
+        }
+        Ok(FittedGlm {
+            design,
+            beta,
+            y: y.to_vec(),
+            mu,
+            level,
+            damping: self.level_damping,
+        })
+    }
+}
+
+impl Predict for FittedGlm {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let n = self.y.len();
+        let mu: Vec<f64> = if self.beta[0] == f64::NEG_INFINITY {
+            vec![0.0; horizon]
+        } else {
+            let x = self.design.rows(n, horizon)?;
+            linear(&x, &self.beta).into_iter().map(f64::exp).collect()
+        };
+        let last = self.level.last().copied().unwrap_or(0.0);
+        let point: Vec<f64> = mu
+            .iter()
+            .enumerate()
+            .map(|(k, m)| m * (self.damping.powf((k + 1) as f64) * last).exp())
+            .collect();
+        let theta: Vec<f64> = (1..=horizon).map(|k| self.dispersion(k)).collect();
+        let mut lower = Vec::with_capacity(levels.len());
+        let mut upper = Vec::with_capacity(levels.len());
+        for &level in levels {
+            let tail = (1.0 - level / 100.0) / 2.0;
+            lower.push(
+                point
+                    .iter()
+                    .zip(&theta)
+                    .map(|(m, th)| nb_quantile(*m, *th, tail).min(*m))
+                    .collect(),
+            );
+            upper.push(
+                point
+                    .iter()
+                    .zip(&theta)
+                    .map(|(m, th)| nb_quantile(*m, *th, 1.0 - tail).max(*m))
+                    .collect(),
+            );
+        }
+        Ok(Forecast {
+            point,
+            levels: levels.to_vec(),
+            lower,
+            upper,
+        })
+    }
+
+    /// One-step-ahead fitted values `μ_t · exp(φ·ℓ_{t−1})`.
+    fn predict_in_sample(&self) -> Vec<f64> {
+        self.mu
+            .iter()
+            .enumerate()
+            .map(|(t, m)| {
+                let prev = if t == 0 { 0.0 } else { self.level[t - 1] };
+                m * (self.damping * prev).exp()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp, clippy::many_single_char_names)] // exact quantiles; y, mu, m, k: the usual names
+mod tests {
+    use super::*;
+    use chrono::NaiveTime;
+    use hutano_core::calendar::Country;
+    use rand::{Rng, SeedableRng};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_time(NaiveTime::MIN)
+    }
+
+    /// Poisson counts around a known log-linear mean (weekday × yearly ×
+    /// holiday), drawn with a seed.
+    fn counts(start: NaiveDateTime, n: usize, cal: &Calendar, seed: u64) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let weekday = [0.15, 0.05, 0.0, 0.0, -0.02, -0.3, -0.4];
+        let (mut y, mut mu) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let ts = Freq::Daily.at(start, i);
+            let doy = f64::from(ts.ordinal());
+            let log_mu = 30f64.ln()
+                + weekday[ts.weekday().num_days_from_monday() as usize]
+                + 0.2 * (std::f64::consts::TAU * doy / YEAR).sin()
+                + if cal.is_holiday(ts.date()) { -0.5 } else { 0.0 };
+            let m = log_mu.exp();
+            // Poisson by inversion.
+            let u: f64 = rng.random();
+            let (mut k, mut p) = (0.0, (-m).exp());
+            let mut c = p;
+            while c < u {
+                k += 1.0;
+                p *= m / k;
+                c += p;
+            }
+            y.push(k);
+            mu.push(m);
+        }
+        (y, mu)
+    }
+
+    #[test]
+    fn recovers_the_effects_of_a_known_log_linear_mean() {
+        let cal = Calendar::national(Country::Zimbabwe);
+        let start = day(2021, 1, 4);
+        let (y, _) = counts(start, 1100, &cal, 7);
+        let fitted = Glm::default()
+            .calendar(cal)
+            .level(0.0, 0.9)
+            .fit_series(SeriesView::new(&y, start, Freq::Daily))
+            .unwrap();
+        let c: std::collections::HashMap<String, f64> = fitted.coefficients().into_iter().collect();
+        // Saturday and Sunday against Monday: −0.45 and −0.55 in the truth.
+        assert!((c["weekday5"] + 0.45).abs() < 0.05, "{c:?}");
+        assert!((c["weekday6"] + 0.55).abs() < 0.05, "{c:?}");
+        assert!((c["holiday"] + 0.5).abs() < 0.12, "{c:?}");
+        assert!(c["trend"].abs() < 0.05 && c["after_holiday"].abs() < 0.12, "{c:?}");
+    }
+
+    #[test]
+    fn forecasts_follow_the_calendar_and_intervals_cover() {
+        let cal = Calendar::national(Country::Zimbabwe);
+        let start = day(2021, 1, 4);
+        let (y, mu) = counts(start, 1100 + 28, &cal, 11);
+        let fitted = Glm::default()
+            .calendar(cal.clone())
+            .fit_series(SeriesView::new(&y[..1100], start, Freq::Daily))
+            .unwrap();
+        let fc = fitted.predict(28, &[80.0, 95.0]).unwrap();
+        // Within 10 % of the true mean on every step (holidays included).
+        for t in 0..28 {
+            assert!(
+                (fc.point[t] / mu[1100 + t] - 1.0).abs() < 0.1,
+                "step {t}: {} vs {}",
+                fc.point[t],
+                mu[1100 + t]
+            );
+            assert!(fc.lower[1][t] <= fc.lower[0][t] && fc.lower[0][t] <= fc.point[t]);
+            assert!(fc.point[t] <= fc.upper[0][t] && fc.upper[0][t] <= fc.upper[1][t]);
+        }
+        // 95 % intervals of Poisson counts: the 80 % interval of a mean
+        // near 30 spans about ±7.
+        let width = fc.upper[0][2] - fc.lower[0][2];
+        assert!((10.0..=20.0).contains(&width), "{width}");
+        assert_eq!(fitted.predict_in_sample().len(), 1100);
+    }
+
+    #[test]
+    fn negative_binomial_quantiles_match_direct_sums() {
+        // Poisson(3): P(X ≤ 1) = 0.199, P(X ≤ 5) = 0.916.
+        assert_eq!(nb_quantile(3.0, 0.0, 0.19), 1.0);
+        assert_eq!(nb_quantile(3.0, 0.0, 0.2), 2.0);
+        assert_eq!(nb_quantile(3.0, 0.0, 0.9), 5.0);
+        // NB with r = 2, mean 4 (p = 2/3): pmf(0) = (1/3)² = 0.111.
+        assert_eq!(nb_quantile(4.0, 0.5, 0.1), 0.0);
+        assert_eq!(nb_quantile(4.0, 0.5, 0.12), 1.0);
+        // Wider than Poisson at the same mean.
+        assert!(nb_quantile(30.0, 0.2, 0.975) > nb_quantile(30.0, 0.0, 0.975));
+        assert_eq!(nb_quantile(0.0, 0.3, 0.9), 0.0);
+        let big = nb_quantile(1e5, 0.0, 0.975);
+        assert!((big - (1e5 + 1.959_964 * 1e5f64.sqrt())).abs() < 1.0);
+    }
+
+    #[test]
+    fn weekly_monthly_and_hourly_series_fit() {
+        for (freq, n) in [(Freq::Weekly, 160usize), (Freq::Monthly, 40), (Freq::Hourly, 24 * 60)] {
+            let y: Vec<f64> = (0..n).map(|i| 20.0 + ((i * 7919) % 9) as f64).collect();
+            let fc = Glm::default()
+                .calendar(Calendar::national(Country::India))
+                .fit_series(SeriesView::new(&y, day(2022, 1, 3), freq))
+                .unwrap()
+                .predict(12, &[90.0])
+                .unwrap();
+            assert!(
+                fc.point.iter().all(|p| (15.0..=35.0).contains(p)),
+                "{freq:?}: {:?}",
+                fc.point
+            );
+        }
+    }
+
+    #[test]
+    fn zeros_and_bad_input_are_handled() {
+        let fc = Glm::default().fit(&[0.0; 30]).unwrap().predict(5, &[95.0]).unwrap();
+        assert_eq!(fc.point, vec![0.0; 5]);
+        assert_eq!(fc.upper[0], vec![0.0; 5]);
+        let mut y = vec![3.0; 30];
+        y[4] = -1.0;
+        assert!(matches!(
+            Glm::default().fit(&y),
+            Err(Error::InvalidParameter { name: "y", .. })
+        ));
+        y[4] = f64::NAN;
+        assert!(matches!(Glm::default().fit(&y), Err(Error::NonFinite { row: 4, .. })));
+        assert!(matches!(
+            Glm::default().fit(&[1.0; 5]),
+            Err(Error::TooShort { needed: 14, .. })
+        ));
+        let bad = Glm {
+            knots: vec![1.5],
+            ..Glm::default()
+        };
+        assert!(matches!(
+            bad.fit(&[1.0; 30]),
+            Err(Error::InvalidParameter { name: "knots", .. })
+        ));
+        assert!(matches!(
+            Glm::default().level(1.5, 0.9).fit(&[1.0; 30]),
+            Err(Error::InvalidParameter {
+                name: "level_alpha",
+                ..
+            })
+        ));
+        let x = vec![vec![1.0; 30]];
+        let view = SeriesView::new(&[1.0; 30], crate::trees::default_start(), Freq::Daily).with_regressors(&x);
+        assert!(matches!(Glm::default().fit_series(view), Err(Error::Regressors { .. })));
+    }
+}
