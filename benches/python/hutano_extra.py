@@ -103,6 +103,7 @@ global_forest_hol = _hol("global_forest")
 prophet_hol = _hol("prophet")
 ensemble_hol = _hol("ensemble")
 glm_hol = _hol("glm")
+ensemble_pooled_hol = _hol("ensemble_pooled")
 
 
 def glm(panel, h, levels):

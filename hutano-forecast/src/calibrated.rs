@@ -277,14 +277,7 @@ impl<M: Member> PanelMember for Calibrated<M> {
     /// order, naming it.
     fn fit_panel_boxed(&self, views: &[(&str, SeriesView<'_>)]) -> Result<Vec<BoxedFitted>> {
         let fit = |(id, view): &(&str, SeriesView<'_>)| self.fit_own(*view).map_err(|e| in_series(e, id));
-        #[cfg(feature = "parallel")]
-        let each: Vec<Result<_>> = {
-            use rayon::prelude::*;
-            views.par_iter().map(fit).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let each: Vec<Result<_>> = views.iter().map(fit).collect();
-        let each = each.into_iter().collect::<Result<Vec<_>>>()?;
+        let each = crate::ensemble::map_views(views, fit)?;
         let pooled: Arc<[f64]> = if self.pooled {
             let mut all: Vec<f64> = each
                 .iter()

@@ -33,12 +33,21 @@
 //!    step; chosen on synthetic series that are not in the benchmarks, see
 //!    BENCHMARKS.md).
 //!
-//! Intervals are quantiles of a negative binomial with the forecast as mean
-//! and variance `m + θ_k·m²`, where the over-dispersion `θ_k` at `k` steps
-//! ahead is the moment estimate from the model's own `k`-step-ahead errors
-//! in the history (so the intervals widen as the level's information ages).
-//! Point forecasts are means; they and the bounds are never negative. The
-//! model takes no exogenous regressors.
+//! Intervals are `m ± q_ℓ·sd_k` (the lower bound clipped at 0), with the
+//! negative-binomial spread `sd_k² = m + θ_k·m²`, where the over-dispersion
+//! `θ_k` at `k` steps ahead is the moment estimate from the model's own
+//! `k`-step-ahead errors in the history (so the intervals widen as the
+//! level's information ages), and `q_ℓ` the level's quantile of those
+//! errors' standardised sizes `|y − m| / sd` over the steps of the horizon
+//! (the `⌈(n + 1)·ℓ⌉`-th smallest of `n`, the largest when `n` is too
+//! small). Taking `q` from the errors rather than from
+//! the negative binomial matters: admissions' errors have heavier tails
+//! than the binomial with the same variance, whose 80 % intervals covered
+//! 83–86 % over 20 origins of the benchmark data. The errors are in-sample
+//! (the model is refitted for none), which a model of a few dozen
+//! coefficients on years of days barely flatters. Point forecasts are
+//! means; they and the bounds are never negative. The model takes no
+//! exogenous regressors.
 //!
 //! ```
 //! use hutano_forecast::forecast::{Fit, Predict};
@@ -63,16 +72,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
-use crate::normal::norm_ppf;
 use crate::panel::Freq;
+use crate::trees::conformal_quantile;
 
 /// Days in a year, for the trend's unit and the yearly period.
 const YEAR: f64 = 365.25;
 /// History needed for the yearly terms, in days.
 const YEARLY_DAYS: f64 = 1.5 * YEAR;
-/// Above this mean, negative-binomial quantiles use the normal
-/// approximation (the sum of probabilities would take too many terms).
-const NORMAL_ABOVE: f64 = 2_000.0;
 
 /// The model's settings (see the [module documentation](self)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -440,57 +446,57 @@ impl FittedGlm {
         names.into_iter().zip(self.beta.iter().copied()).collect()
     }
 
-    /// The over-dispersion `θ` of the `k`-step-ahead errors in the history
-    /// (moment estimate, at least 0), from the last `k` with 10 or more
-    /// pairs when the history is shorter.
-    fn dispersion(&self, k: usize) -> f64 {
+    /// The in-sample `k`-step-ahead forecasts `m_{t+k} = μ_{t+k} ·
+    /// exp(φᵏ·ℓ_t)` with the observations they forecast, as `(y, m)` pairs
+    /// (`k` lowered so that at least 10 pairs remain in a short history).
+    fn ahead(&self, k: usize) -> impl Iterator<Item = (f64, f64)> + '_ {
         let n = self.y.len();
         let k = k.min(n.saturating_sub(10)).max(1);
-        let (mut excess, mut scale) = (0.0, 0.0);
-        for t in 0..n.saturating_sub(k) {
-            let m = self.mu[t + k] * (self.damping.powf(k as f64) * self.level[t]).exp();
-            excess += (self.y[t + k] - m).powi(2) - m;
-            scale += m * m;
-        }
+        let decay = self.damping.powf(k as f64);
+        (0..n.saturating_sub(k)).map(move |t| (self.y[t + k], self.mu[t + k] * (decay * self.level[t]).exp()))
+    }
+
+    /// The over-dispersion `θ_k` of the `k`-step-ahead errors in the
+    /// history: the moment estimate `Σ((y − m)² − m) / Σ m²`, at least 0.
+    fn dispersion(&self, k: usize) -> f64 {
+        let (excess, scale) = self
+            .ahead(k)
+            .fold((0.0, 0.0), |(e, s), (y, m)| (e + (y - m).powi(2) - m, s + m * m));
         if scale > 0.0 {
             (excess / scale).max(0.0)
         } else {
             0.0
         }
     }
+
+    /// The sorted standardised sizes `|y − m| / sd` of the in-sample
+    /// `k`-step-ahead errors for `k = 1 ..= θ.len()`, with `sd² = m + θ_k·m²`
+    /// (steps with `sd = 0` left out).
+    fn scores(&self, theta: &[f64]) -> Vec<f64> {
+        let mut out: Vec<f64> = theta
+            .iter()
+            .enumerate()
+            .flat_map(|(k, th)| {
+                self.ahead(k + 1).filter_map(move |(y, m)| {
+                    let sd = (m + th * m * m).sqrt();
+                    (sd > 0.0).then(|| (y - m).abs() / sd)
+                })
+            })
+            .collect();
+        out.sort_by(f64::total_cmp);
+        out
+    }
 }
 
-/// The `q`-quantile of a negative binomial with mean `m` and variance `m +
-/// θ·m²` (Poisson at `θ = 0`); the normal approximation above a mean of
-/// 2,000.
-fn nb_quantile(m: f64, theta: f64, q: f64) -> f64 {
-    if m.is_nan() || m <= 0.0 {
-        return 0.0;
+/// The level's quantile of the sorted `scores`: the `⌈(n + 1)·ℓ⌉`-th
+/// smallest, as the conformal intervals of the trees, or the largest when
+/// `n` is too small for the level (a short history must still give a
+/// finite interval); 0 without scores (a series of zeros: no width).
+fn empirical_quantile(scores: &[f64], level: f64) -> f64 {
+    match scores.last() {
+        None => 0.0,
+        Some(&largest) => conformal_quantile(scores, level).min(largest),
     }
-    let var = m + theta * m * m;
-    if m > NORMAL_ABOVE {
-        return (m + norm_ppf(q) * var.sqrt()).max(0.0);
-    }
-    // pmf(0) and the ratio pmf(x + 1) / pmf(x), on the log scale where
-    // needed so that tiny θ (near Poisson) stays exact.
-    let (mut pmf, ratio): (f64, Box<dyn Fn(f64) -> f64>) = if theta * m < 1e-12 {
-        ((-m).exp(), Box::new(move |x: f64| m / (x + 1.0)))
-    } else {
-        let r = 1.0 / theta;
-        let p = m / (r + m);
-        (
-            (-r * (m / r).ln_1p()).exp(),
-            Box::new(move |x: f64| (x + r) / (x + 1.0) * p),
-        )
-    };
-    let limit = m + 60.0 * var.sqrt() + 100.0;
-    let (mut cdf, mut x) = (pmf, 0.0);
-    while cdf < q && x < limit {
-        pmf *= ratio(x);
-        x += 1.0;
-        cdf += pmf;
-    }
-    x
 }
 
 impl Fit for Glm {
@@ -587,24 +593,22 @@ impl Predict for FittedGlm {
             .map(|(k, m)| m * (self.damping.powf((k + 1) as f64) * last).exp())
             .collect();
         let theta: Vec<f64> = (1..=horizon).map(|k| self.dispersion(k)).collect();
+        let sd: Vec<f64> = point
+            .iter()
+            .zip(&theta)
+            .map(|(m, th)| (m + th * m * m).sqrt())
+            .collect();
+        let scores = if levels.is_empty() {
+            Vec::new()
+        } else {
+            self.scores(&theta)
+        };
         let mut lower = Vec::with_capacity(levels.len());
         let mut upper = Vec::with_capacity(levels.len());
         for &level in levels {
-            let tail = (1.0 - level / 100.0) / 2.0;
-            lower.push(
-                point
-                    .iter()
-                    .zip(&theta)
-                    .map(|(m, th)| nb_quantile(*m, *th, tail).min(*m))
-                    .collect(),
-            );
-            upper.push(
-                point
-                    .iter()
-                    .zip(&theta)
-                    .map(|(m, th)| nb_quantile(*m, *th, 1.0 - tail).max(*m))
-                    .collect(),
-            );
+            let q = empirical_quantile(&scores, level);
+            lower.push(point.iter().zip(&sd).map(|(m, s)| (m - q * s).max(0.0)).collect());
+            upper.push(point.iter().zip(&sd).map(|(m, s)| m + q * s).collect());
         }
         Ok(Forecast {
             point,
@@ -715,19 +719,31 @@ mod tests {
     }
 
     #[test]
-    fn negative_binomial_quantiles_match_direct_sums() {
-        // Poisson(3): P(X ≤ 1) = 0.199, P(X ≤ 5) = 0.916.
-        assert_eq!(nb_quantile(3.0, 0.0, 0.19), 1.0);
-        assert_eq!(nb_quantile(3.0, 0.0, 0.2), 2.0);
-        assert_eq!(nb_quantile(3.0, 0.0, 0.9), 5.0);
-        // NB with r = 2, mean 4 (p = 2/3): pmf(0) = (1/3)² = 0.111.
-        assert_eq!(nb_quantile(4.0, 0.5, 0.1), 0.0);
-        assert_eq!(nb_quantile(4.0, 0.5, 0.12), 1.0);
-        // Wider than Poisson at the same mean.
-        assert!(nb_quantile(30.0, 0.2, 0.975) > nb_quantile(30.0, 0.0, 0.975));
-        assert_eq!(nb_quantile(0.0, 0.3, 0.9), 0.0);
-        let big = nb_quantile(1e5, 0.0, 0.975);
-        assert!((big - (1e5 + 1.959_964 * 1e5f64.sqrt())).abs() < 1.0);
+    fn intervals_cover_held_out_counts_near_their_level() {
+        // 20 origins 14 days apart on Poisson counts; the scores carry the
+        // sampling error of the fit, so coverage is near nominal.
+        let cal = Calendar::national(Country::Zimbabwe);
+        let start = day(2021, 1, 4);
+        let (y, _) = counts(start, 900 + 20 * 14, &cal, 3);
+        let model = Glm::default().calendar(cal);
+        let (mut hits, mut total) = ([0u32; 2], 0u32);
+        for o in 0..20 {
+            let cut = 900 + 14 * o;
+            let fc = model
+                .fit_series(SeriesView::new(&y[..cut], start, Freq::Daily))
+                .unwrap()
+                .predict(14, &[80.0, 95.0])
+                .unwrap();
+            for t in 0..14 {
+                for (j, hit) in hits.iter_mut().enumerate() {
+                    *hit += u32::from(fc.lower[j][t] <= y[cut + t] && y[cut + t] <= fc.upper[j][t]);
+                }
+                total += 1;
+            }
+        }
+        let cover = |j: usize| f64::from(hits[j]) / f64::from(total);
+        assert!((0.74..=0.86).contains(&cover(0)), "80 %: {}", cover(0));
+        assert!((0.91..=0.99).contains(&cover(1)), "95 %: {}", cover(1));
     }
 
     #[test]

@@ -232,6 +232,10 @@ pub enum ModelSpec {
         /// Season of the validation MASE (default 7).
         #[serde(default)]
         season: Option<usize>,
+        /// One set of stacked weights learned across the series of a panel
+        /// (default false; [`Ensemble::pooled`]).
+        #[serde(default)]
+        pooled: Option<bool>,
     },
 }
 
@@ -405,34 +409,47 @@ impl ModelSpec {
                 Box::new(m)
             }
             ModelSpec::Calibrated { .. } => Box::new(self.calibrated()?),
-            ModelSpec::Ensemble {
-                members,
-                validation_windows,
-                validation_horizon,
-                season,
-            } => {
-                let mut e = Ensemble::new();
-                for m in members {
-                    e = e.member(m.name.clone(), m.spec.build()?);
-                }
-                if let Some(v) = *validation_windows {
-                    e.validation_windows = v;
-                }
-                if let Some(v) = *validation_horizon {
-                    e.validation_horizon = v;
-                }
-                if let Some(v) = *season {
-                    e.season = v;
-                }
-                e.check()?;
-                Box::new(e)
-            }
+            ModelSpec::Ensemble { .. } => Box::new(self.ensemble()?),
         })
     }
 
+    /// The [`Ensemble`] of an `Ensemble` spec, checked.
+    fn ensemble(&self) -> Result<Ensemble> {
+        let ModelSpec::Ensemble {
+            members,
+            validation_windows,
+            validation_horizon,
+            season,
+            pooled,
+        } = self
+        else {
+            return Err(Error::InvalidParameter {
+                name: "model",
+                problem: format!("{} is not an ensemble", self.default_name()),
+            });
+        };
+        let mut e = Ensemble::new();
+        for m in members {
+            e = e.member(m.name.clone(), m.spec.build()?);
+        }
+        if let Some(v) = *validation_windows {
+            e.validation_windows = v;
+        }
+        if let Some(v) = *validation_horizon {
+            e.validation_horizon = v;
+        }
+        if let Some(v) = *season {
+            e.season = v;
+        }
+        e.pooled = pooled.unwrap_or(false);
+        e.check()?;
+        Ok(e)
+    }
+
     /// The model learned across the series of a panel, for specs with
-    /// `global: true` (`Boosted`, `Forest`) and `Calibrated` with `pooled:
-    /// true`; `None` for the others, which are fitted series by series.
+    /// `global: true` (`Boosted`, `Forest`) and `Calibrated` or `Ensemble`
+    /// with `pooled: true`; `None` for the others, which are fitted series
+    /// by series.
     ///
     /// # Errors
     /// As [`ModelSpec::build`].
@@ -442,6 +459,7 @@ impl ModelSpec {
                 Ok(Some(self.build_global()?))
             }
             ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
+            ModelSpec::Ensemble { pooled: Some(true), .. } => Ok(Some(Box::new(self.ensemble()?))),
             _ => Ok(None),
         }
     }
@@ -1181,6 +1199,7 @@ mod tests {
             validation_windows: None,
             validation_horizon: Some(7),
             season: None,
+            pooled: Some(true),
         };
         let json = serde_json::to_string(&spec).unwrap();
         assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);

@@ -87,6 +87,16 @@ def test_pooled_calibration_gives_every_series_the_same_factor(panel_pd: pd.Data
     assert np.ptp(own) > 1e-6
 
 
+def test_pooled_ensemble_gives_every_series_the_same_weights(panel_pd: pd.DataFrame) -> None:
+    members = [Naive(), SeasonalNaive(7)]
+    models = [*members, Ensemble(members, validation_horizon=7, pooled=True, alias="stacked")]
+    out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7)
+    gap = (out["SeasonalNaive"] - out["Naive"]).to_numpy()
+    share = (out["stacked"] - out["Naive"]).to_numpy()[np.abs(gap) > 1] / gap[np.abs(gap) > 1]
+    np.testing.assert_allclose(share, share[0], rtol=1e-9)
+    assert 0.0 <= share[0] <= 1.0
+
+
 def test_glm_rejects_negative_counts_with_a_typed_error(panel_pd: pd.DataFrame) -> None:
     bad = panel_pd.copy()
     bad.loc[bad.index[5], "y"] = -1.0

@@ -256,6 +256,12 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
             run_global(model, freq, panel, h, levels)?
         }
         "ensemble" => run(&o.ensemble(h), panel, h, levels)?,
+        // One set of stacked weights learned across the series.
+        "ensemble_pooled" => {
+            let mut e = o.ensemble(h);
+            e.pooled = true;
+            run_panel(&e, panel, h, levels)?
+        }
         // `calibrated_<model>`: intervals recalibrated on held-out windows
         // (`hutano_forecast::calibrated`; 4 windows of 14 steps, on months
         // 3 of at most 3, unless `--cal-windows` / `--cal-horizon`);

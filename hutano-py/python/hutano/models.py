@@ -307,12 +307,22 @@ class GLM(Model):
 @dataclass
 class Ensemble(Model):
     """Members weighted per series by their accuracy on rolling-origin windows
-    inside the training data (never in-sample)."""
+    inside the training data (never in-sample).
+
+    With ``pooled=True`` the weights are learned once for the whole frame by
+    stacking: the non-negative weights summing to 1 that minimise the
+    combined forecast's squared error over every series' validation points
+    (each scaled by its series' MASE scale); at most 12 models.
+
+    >>> Ensemble([SeasonalNaive(7), GLM()], pooled=True).spec()["pooled"]
+    True
+    """
 
     models: Sequence[Model] = field(default_factory=list)
     validation_windows: int | None = None
     validation_horizon: int | None = None
     season_length: int | None = None
+    pooled: bool | None = None
     alias: str | None = None
     _name = "Ensemble"
 
@@ -322,6 +332,7 @@ class Ensemble(Model):
                 "validation_windows": self.validation_windows,
                 "validation_horizon": self.validation_horizon,
                 "season": self.season_length,
+                "pooled": self.pooled,
             }
         )
         members = [{"name": m.name, "spec": m.spec()} for m in self.models]
