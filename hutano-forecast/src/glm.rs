@@ -40,14 +40,16 @@
 //! level's information ages), and `q_ℓ` the level's quantile of those
 //! errors' standardised sizes `|y − m| / sd` over the steps of the horizon
 //! (the `⌈(n + 1)·ℓ⌉`-th smallest of `n`, the largest when `n` is too
-//! small). Taking `q` from the errors rather than from
-//! the negative binomial matters: admissions' errors have heavier tails
-//! than the binomial with the same variance, whose 80 % intervals covered
-//! 83–86 % over 20 origins of the benchmark data. The errors are in-sample
-//! (the model is refitted for none), which a model of a few dozen
-//! coefficients on years of days barely flatters. Point forecasts are
-//! means; they and the bounds are never negative. The model takes no
-//! exogenous regressors.
+//! small), each size inflated by `√(n / (n − p))` for the `p` coefficients
+//! fitted to the `n` values they are measured on. Taking `q` from the
+//! errors rather than from the negative binomial matters: admissions'
+//! errors have heavier tails than the binomial with the same variance,
+//! whose 80 % intervals covered 83–86 % over 20 origins of the benchmark
+//! data. The errors are in-sample (the model is refitted for none), which
+//! a model of a few dozen coefficients on years of days barely flatters;
+//! on three years of months it does, and the intervals are too narrow
+//! there (BENCHMARKS.md, A&E). Point forecasts are means; they and the
+//! bounds are never negative. The model takes no exogenous regressors.
 //!
 //! ```
 //! use hutano_forecast::forecast::{Fit, Predict};
@@ -473,13 +475,17 @@ impl FittedGlm {
     /// `k`-step-ahead errors for `k = 1 ..= θ.len()`, with `sd² = m + θ_k·m²`
     /// (steps with `sd = 0` left out).
     fn scores(&self, theta: &[f64]) -> Vec<f64> {
+        // In-sample errors are smaller than out-of-sample ones by about
+        // √((n − p)/n) for p coefficients fitted to n values.
+        let n = self.y.len() as f64;
+        let inflate = (n / (n - self.beta.len() as f64).max(1.0)).sqrt();
         let mut out: Vec<f64> = theta
             .iter()
             .enumerate()
             .flat_map(|(k, th)| {
                 self.ahead(k + 1).filter_map(move |(y, m)| {
                     let sd = (m + th * m * m).sqrt();
-                    (sd > 0.0).then(|| (y - m).abs() / sd)
+                    (sd > 0.0).then(|| inflate * (y - m).abs() / sd)
                 })
             })
             .collect();
