@@ -49,7 +49,13 @@
 //! a model of a few dozen coefficients on years of days barely flatters;
 //! on three years of months it does, and the intervals are too narrow
 //! there (BENCHMARKS.md, A&E). Point forecasts are means; they and the
-//! bounds are never negative. The model takes no exogenous regressors.
+//! bounds are never negative.
+//!
+//! Exogenous regressors (planned admissions, a flag for a ward closure) enter
+//! the log-linear predictor as further columns, each standardised by its
+//! mean and standard deviation over the history, so their coefficient is a
+//! log rate ratio per standard deviation; their future values come with the
+//! series ([`SeriesView::x`]) or with [`Predict::predict_with`].
 //!
 //! ```
 //! use hutano_forecast::forecast::{Fit, Predict};
@@ -73,7 +79,7 @@ use hutano_core::calendar::Calendar;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::forecast::{check_levels, future_rows, Fit, Forecast, Predict, SeriesView};
 use crate::panel::Freq;
 use crate::trees::conformal_quantile;
 
@@ -406,10 +412,53 @@ fn fit_poisson(x: &[f64], y: &[f64], p: usize, ridge: f64) -> Result<Vec<f64>> {
     Ok(beta)
 }
 
+/// The standardisation of the regressor columns over the history.
+#[derive(Debug, Clone, PartialEq)]
+struct Regressors {
+    mean: Vec<f64>,
+    /// Standard deviation (1 for a constant column).
+    scale: Vec<f64>,
+}
+
+impl Regressors {
+    /// Means and standard deviations of the first `n` rows of each column.
+    fn of(x: &[Vec<f64>], n: usize) -> Self {
+        let (mean, scale) = x
+            .iter()
+            .map(|c| {
+                let c = &c[..n];
+                let mean = c.iter().sum::<f64>() / n as f64;
+                let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+                (mean, if sd > 0.0 { sd } else { 1.0 })
+            })
+            .unzip();
+        Self { mean, scale }
+    }
+
+    /// The calendar rows `cal` (`p` columns each) with the standardised
+    /// regressor columns `cols` (one value per row) appended to each row.
+    fn append(&self, cal: &[f64], p: usize, cols: &[&[f64]]) -> Vec<f64> {
+        if cols.is_empty() {
+            return cal.to_vec();
+        }
+        let mut out = Vec::with_capacity(cal.len() / p.max(1) * (p + cols.len()));
+        for (t, row) in cal.chunks_exact(p).enumerate() {
+            out.extend_from_slice(row);
+            for (j, c) in cols.iter().enumerate() {
+                out.push((c[t] - self.mean[j]) / self.scale[j]);
+            }
+        }
+        out
+    }
+}
+
 /// A fitted [`Glm`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedGlm {
     design: Design,
+    regressors: Regressors,
+    /// The regressors' known future rows given at fit time.
+    future_x: Vec<Vec<f64>>,
     beta: Vec<f64>,
     y: Vec<f64>,
     /// The calendar mean `μ_t` over the history.
@@ -423,6 +472,7 @@ impl FittedGlm {
     /// `(name, coefficient)` pairs of the log-linear model, in the order of
     /// the design (`intercept`, `trend`, `hinge1..`, `hour1..23`,
     /// `weekday1..6` (Tuesday..Sunday against Monday), `yearly_sin1`,
+    /// (and `regressor0..`, per standard deviation, after the others),
     /// `yearly_cos1`, .., `holiday`, `after_holiday`).
     #[must_use]
     pub fn coefficients(&self) -> Vec<(String, f64)> {
@@ -445,7 +495,54 @@ impl FittedGlm {
                 names.push("after_holiday".into());
             }
         }
+        names.extend((0..self.regressors.mean.len()).map(|j| format!("regressor{j}")));
         names.into_iter().zip(self.beta.iter().copied()).collect()
+    }
+
+    /// The forecast with the regressors' future rows `future` (columns of
+    /// `horizon` rows).
+    fn forecast(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        check_levels(levels)?;
+        let n = self.y.len();
+        let mu: Vec<f64> = if self.beta[0] == f64::NEG_INFINITY {
+            vec![0.0; horizon]
+        } else {
+            let cols: Vec<&[f64]> = future.iter().map(Vec::as_slice).collect();
+            let x = self
+                .regressors
+                .append(&self.design.rows(n, horizon)?, self.design.n_columns(), &cols);
+            linear(&x, &self.beta).into_iter().map(f64::exp).collect()
+        };
+        let last = self.level.last().copied().unwrap_or(0.0);
+        let point: Vec<f64> = mu
+            .iter()
+            .enumerate()
+            .map(|(k, m)| m * (self.damping.powf((k + 1) as f64) * last).exp())
+            .collect();
+        let theta: Vec<f64> = (1..=horizon).map(|k| self.dispersion(k)).collect();
+        let sd: Vec<f64> = point
+            .iter()
+            .zip(&theta)
+            .map(|(m, th)| (m + th * m * m).sqrt())
+            .collect();
+        let scores = if levels.is_empty() {
+            Vec::new()
+        } else {
+            self.scores(&theta)
+        };
+        let mut lower = Vec::with_capacity(levels.len());
+        let mut upper = Vec::with_capacity(levels.len());
+        for &level in levels {
+            let q = empirical_quantile(&scores, level);
+            lower.push(point.iter().zip(&sd).map(|(m, s)| (m - q * s).max(0.0)).collect());
+            upper.push(point.iter().zip(&sd).map(|(m, s)| m + q * s).collect());
+        }
+        Ok(Forecast {
+            point,
+            levels: levels.to_vec(),
+            lower,
+            upper,
+        })
     }
 
     /// The in-sample `k`-step-ahead forecasts `m_{t+k} = μ_{t+k} ·
@@ -518,15 +615,11 @@ impl Fit for Glm {
     /// [`Error::InvalidParameter`] for invalid settings or a negative value
     /// (`"y"`, naming the row); [`Error::NonFinite`] naming the row;
     /// [`Error::TooShort`] below two weeks of days or hours (8 steps for
-    /// weekly and monthly series); [`Error::Regressors`] when regressors
-    /// are given.
+    /// weekly and monthly series); [`Error::Regressors`] for a regressor
+    /// column shorter than the series or not finite.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedGlm> {
         self.check()?;
-        if !series.x.is_empty() {
-            return Err(Error::Regressors {
-                problem: "the GLM takes no regressors".into(),
-            });
-        }
+        series.check_regressors()?;
         let y = series.y;
         if let Some(row) = y.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite {
@@ -553,14 +646,16 @@ impl Fit for Glm {
             });
         }
         let design = Design::new(self, series.start, series.freq, y.len())?;
-        let p = design.n_columns();
+        let regressors = Regressors::of(series.x, y.len());
+        let p = design.n_columns() + regressors.mean.len();
         let (beta, mu) = if y.iter().all(|v| *v == 0.0) {
             // No counts at all: a zero mean (the log-linear fit has none).
             let mut beta = vec![0.0; p];
             beta[0] = f64::NEG_INFINITY;
             (beta, vec![0.0; y.len()])
         } else {
-            let x = design.rows(0, y.len())?;
+            let past: Vec<&[f64]> = series.x.iter().map(|c| &c[..y.len()]).collect();
+            let x = regressors.append(&design.rows(0, y.len())?, design.n_columns(), &past);
             let beta = fit_poisson(&x, y, p, self.ridge)?;
             let mu = linear(&x, &beta).into_iter().map(f64::exp).collect();
             (beta, mu)
@@ -573,6 +668,8 @@ impl Fit for Glm {
         }
         Ok(FittedGlm {
             design,
+            regressors,
+            future_x: series.x.iter().map(|c| c[y.len()..].to_vec()).collect(),
             beta,
             y: y.to_vec(),
             mu,
@@ -583,45 +680,39 @@ impl Fit for Glm {
 }
 
 impl Predict for FittedGlm {
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100);
+    /// [`Error::Regressors`] when a regressor has fewer than `horizon`
+    /// future rows.
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
-        check_levels(levels)?;
-        let n = self.y.len();
-        let mu: Vec<f64> = if self.beta[0] == f64::NEG_INFINITY {
-            vec![0.0; horizon]
-        } else {
-            let x = self.design.rows(n, horizon)?;
-            linear(&x, &self.beta).into_iter().map(f64::exp).collect()
-        };
-        let last = self.level.last().copied().unwrap_or(0.0);
-        let point: Vec<f64> = mu
+        let future = future_rows(&self.future_x, 0, horizon)?;
+        self.forecast(horizon, levels, &future)
+    }
+
+    /// # Errors
+    /// As [`Predict::predict`]; [`Error::Regressors`] for a number of
+    /// columns other than at fit time, or a non-finite value.
+    fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        if future.len() != self.future_x.len() {
+            return Err(Error::Regressors {
+                problem: format!(
+                    "the model was fitted with {} regressor columns, {} were given",
+                    self.future_x.len(),
+                    future.len()
+                ),
+            });
+        }
+        let future = future_rows(future, 0, horizon)?;
+        if let Some((j, row)) = future
             .iter()
             .enumerate()
-            .map(|(k, m)| m * (self.damping.powf((k + 1) as f64) * last).exp())
-            .collect();
-        let theta: Vec<f64> = (1..=horizon).map(|k| self.dispersion(k)).collect();
-        let sd: Vec<f64> = point
-            .iter()
-            .zip(&theta)
-            .map(|(m, th)| (m + th * m * m).sqrt())
-            .collect();
-        let scores = if levels.is_empty() {
-            Vec::new()
-        } else {
-            self.scores(&theta)
-        };
-        let mut lower = Vec::with_capacity(levels.len());
-        let mut upper = Vec::with_capacity(levels.len());
-        for &level in levels {
-            let q = empirical_quantile(&scores, level);
-            lower.push(point.iter().zip(&sd).map(|(m, s)| (m - q * s).max(0.0)).collect());
-            upper.push(point.iter().zip(&sd).map(|(m, s)| m + q * s).collect());
+            .find_map(|(j, c)| c.iter().position(|v| !v.is_finite()).map(|row| (j, row)))
+        {
+            return Err(Error::Regressors {
+                problem: format!("future regressor column {j} is not finite at row {row}"),
+            });
         }
-        Ok(Forecast {
-            point,
-            levels: levels.to_vec(),
-            lower,
-            upper,
-        })
+        self.forecast(horizon, levels, &future)
     }
 
     /// One-step-ahead fitted values `μ_t · exp(φ·ℓ_{t−1})`.
@@ -753,6 +844,52 @@ mod tests {
     }
 
     #[test]
+    fn a_regressor_multiplies_the_mean_by_its_rate_ratio() {
+        // Planned admissions on every third day raise the mean by e^0.4.
+        let start = day(2022, 1, 3);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let n = 700;
+        let planned: Vec<f64> = (0..n + 14).map(|t| f64::from(u8::from(t % 3 == 0))).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|t| {
+                let m = 20.0 * (0.4 * planned[t]).exp();
+                let u: f64 = rng.random();
+                let (mut k, mut p) = (0.0, (-m).exp());
+                let mut c = p;
+                while c < u {
+                    k += 1.0;
+                    p *= m / k;
+                    c += p;
+                }
+                k
+            })
+            .collect();
+        let x = vec![planned.clone()];
+        let fitted = Glm::default()
+            .level(0.0, 0.9)
+            .fit_series(SeriesView::new(&y, start, Freq::Daily).with_regressors(&x))
+            .unwrap();
+        let c: std::collections::HashMap<String, f64> = fitted.coefficients().into_iter().collect();
+        // Per standard deviation of a 1-in-3 indicator (√(2/9)).
+        assert!((c["regressor0"] / (2.0f64 / 9.0).sqrt() - 0.4).abs() < 0.05, "{c:?}");
+        // The fit-time future rows, and the same rows given at predict time.
+        let fc = fitted.predict(6, &[80.0]).unwrap();
+        let same = fitted.predict_with(6, &[80.0], &[planned[n..].to_vec()]).unwrap();
+        assert_eq!(fc, same);
+        let ratio = fc.point[2] / fc.point[1]; // day 702 is planned, day 701 not
+        assert!((ratio - 0.4f64.exp()).abs() < 0.08, "{ratio}");
+        assert!(matches!(fitted.predict(20, &[]), Err(Error::Regressors { .. })));
+        assert!(matches!(
+            fitted.predict_with(6, &[], &[]),
+            Err(Error::Regressors { .. })
+        ));
+        assert!(matches!(
+            fitted.predict_with(2, &[], &[vec![f64::NAN, 0.0]]),
+            Err(Error::Regressors { .. })
+        ));
+    }
+
+    #[test]
     fn weekly_monthly_and_hourly_series_fit() {
         for (freq, n) in [(Freq::Weekly, 160usize), (Freq::Monthly, 40), (Freq::Hourly, 24 * 60)] {
             let y: Vec<f64> = (0..n).map(|i| 20.0 + ((i * 7919) % 9) as f64).collect();
@@ -802,7 +939,7 @@ mod tests {
                 ..
             })
         ));
-        let x = vec![vec![1.0; 30]];
+        let x = vec![vec![1.0; 29]];
         let view = SeriesView::new(&[1.0; 30], crate::trees::default_start(), Freq::Daily).with_regressors(&x);
         assert!(matches!(Glm::default().fit_series(view), Err(Error::Regressors { .. })));
     }

@@ -277,6 +277,19 @@ def test_boosted_uses_regressors_with_their_future_values() -> None:
     assert np.abs(out["Boosted"].to_numpy() - truth).mean() < np.abs(without["Boosted"].to_numpy() - truth).mean()
 
 
+def test_glm_uses_regressors_with_their_future_values() -> None:
+    rng = np.random.default_rng(22)
+    days = 300
+    plan = rng.integers(0, 2, days + 14).astype(float)
+    y = rng.poisson(20 * np.exp(0.5 * plan[:days])).astype(float)
+    ds = pd.date_range("2024-01-01", periods=days + 14, freq="D")
+    df = pd.DataFrame({"unique_id": "ward", "ds": ds[:days], "y": y, "elective": plan[:days]})
+    future = pd.DataFrame({"unique_id": "ward", "ds": ds[days:], "elective": plan[days:]})
+    out = hutano.Forecaster([GLM(level_alpha=0.0)]).fit(df).predict(14, level=[80], X_df=future)
+    truth = 20 * np.exp(0.5 * plan[days:])
+    assert np.abs(out["GLM"].to_numpy() / truth - 1).max() < 0.15
+
+
 def test_prophet_logistic_growth_stays_below_the_cap() -> None:
     days = 300
     t = np.arange(days)

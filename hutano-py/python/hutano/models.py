@@ -274,8 +274,11 @@ class GLM(Model):
     piecewise-linear trend, weekday (and hour) effects, yearly Fourier terms
     (from 1.5 years of history), holiday and day-after-holiday effects
     (``holidays=calendar("zimbabwe")``), and a damped local level on its
-    residuals. Negative-binomial intervals; never negative. Hourly, daily,
-    weekly and monthly series of counts (a negative value is an error).
+    residuals. Other columns of the frame are regressors (planned
+    admissions), their effect a log rate ratio per standard deviation.
+    Intervals from its own k-step errors with a negative-binomial spread;
+    never negative. Hourly, daily, weekly and monthly series of counts (a
+    negative value is an error).
 
     >>> GLM(holidays=calendar("india")).spec()["calendar"]["country"]
     'india'
