@@ -740,6 +740,20 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap().and_time(NaiveTime::MIN)
     }
 
+    /// A Poisson draw with mean `m`, by inversion of the distribution
+    /// function (one uniform per draw).
+    fn poisson(rng: &mut rand_chacha::ChaCha8Rng, m: f64) -> f64 {
+        let u: f64 = rng.random();
+        let (mut k, mut p) = (0.0, (-m).exp());
+        let mut c = p;
+        while c < u {
+            k += 1.0;
+            p *= m / k;
+            c += p;
+        }
+        k
+    }
+
     /// Poisson counts around a known log-linear mean (weekday × yearly ×
     /// holiday), drawn with a seed.
     fn counts(start: NaiveDateTime, n: usize, cal: &Calendar, seed: u64) -> (Vec<f64>, Vec<f64>) {
@@ -754,16 +768,7 @@ mod tests {
                 + 0.2 * (std::f64::consts::TAU * doy / YEAR).sin()
                 + if cal.is_holiday(ts.date()) { -0.5 } else { 0.0 };
             let m = log_mu.exp();
-            // Poisson by inversion.
-            let u: f64 = rng.random();
-            let (mut k, mut p) = (0.0, (-m).exp());
-            let mut c = p;
-            while c < u {
-                k += 1.0;
-                p *= m / k;
-                c += p;
-            }
-            y.push(k);
+            y.push(poisson(&mut rng, m));
             mu.push(m);
         }
         (y, mu)
@@ -851,18 +856,7 @@ mod tests {
         let n = 700;
         let planned: Vec<f64> = (0..n + 14).map(|t| f64::from(u8::from(t % 3 == 0))).collect();
         let y: Vec<f64> = (0..n)
-            .map(|t| {
-                let m = 20.0 * (0.4 * planned[t]).exp();
-                let u: f64 = rng.random();
-                let (mut k, mut p) = (0.0, (-m).exp());
-                let mut c = p;
-                while c < u {
-                    k += 1.0;
-                    p *= m / k;
-                    c += p;
-                }
-                k
-            })
+            .map(|t| poisson(&mut rng, 20.0 * (0.4 * planned[t]).exp()))
             .collect();
         let x = vec![planned.clone()];
         let fitted = Glm::default()
