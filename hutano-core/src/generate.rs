@@ -87,6 +87,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
 
+mod oracle;
+pub use oracle::{expected_arrivals, ExpectedArrivals};
+
 use crate::error::{Error, Result};
 use crate::model::{
     u32_index, ventilation_code, AdmissionType, Ambulance, AmbulanceKind, BedBlock, BedType, Bill, Branch, BranchId,
@@ -130,7 +133,12 @@ impl Preset {
     }
 
     /// Public holidays of the preset's country in `year`, sorted, that the
-    /// generator applies (admissions dip on them).
+    /// generator applies (admissions dip on them). A date can appear twice
+    /// (a holiday and another one observed on it).
+    ///
+    /// This calendar is frozen at the one the generator was published with,
+    /// so that a seed always gives the same network; it is not
+    /// [`crate::calendar::holidays`], which follows the law and may change.
     ///
     /// Zimbabwe: New Year, National Youth Day (21 February), Good Friday,
     /// Holy Saturday and Easter Monday (Easter by the anonymous Gregorian
@@ -146,15 +154,73 @@ impl Preset {
     /// about a day of the almanac date).
     #[must_use]
     pub fn holidays(self, year: i32) -> Vec<NaiveDate> {
-        let days = match self {
-            Preset::National => crate::calendar::Country::Zimbabwe,
-            Preset::IndiaFourBranch => crate::calendar::Country::India,
-        };
-        crate::calendar::holidays(days, year)
-            .into_iter()
-            .map(|h| h.date)
-            .collect()
+        frozen_holidays(self, year)
     }
+}
+
+/// The generator's holidays of `preset` in `year` (see [`Preset::holidays`]),
+/// sorted by (date, name).
+///
+/// Frozen copy of the national calendars as the generator was published with
+/// them (before `crate::calendar` adopted the python-holidays 0.109 rules):
+/// generated networks are seeded and published benchmark figures depend on
+/// them, so a seed must keep giving the same network. `crate::calendar`
+/// follows the law and may change; do not route this through it.
+fn frozen_holidays(preset: Preset, year: i32) -> Vec<NaiveDate> {
+    let mut out: Vec<(NaiveDate, String)> = Vec::with_capacity(20);
+    let mut push = |date: Option<NaiveDate>, name: &str| {
+        if let Some(date) = date {
+            out.push((date, name.to_string()));
+        }
+    };
+    let easter = crate::calendar::easter(year);
+    match preset {
+        Preset::National => {
+            let fixed = [
+                (1, 1, "New Year's Day"),
+                (2, 21, "National Youth Day"),
+                (4, 18, "Independence Day"),
+                (5, 1, "Workers' Day"),
+                (5, 25, "Africa Day"),
+                (12, 22, "Unity Day"),
+                (12, 25, "Christmas Day"),
+                (12, 26, "Boxing Day"),
+            ];
+            for (month, day, name) in fixed {
+                let date = NaiveDate::from_ymd_opt(year, month, day);
+                push(date, name);
+                // A fixed-date holiday on a Sunday is also observed on the Monday.
+                if let Some(d) = date.filter(|d| d.weekday() == Weekday::Sun) {
+                    push(Some(d + TimeDelta::days(1)), &format!("{name} (observed)"));
+                }
+            }
+            if let Some(e) = easter {
+                push(Some(e - TimeDelta::days(2)), "Good Friday");
+                push(Some(e - TimeDelta::days(1)), "Holy Saturday");
+                push(Some(e + TimeDelta::days(1)), "Easter Monday");
+            }
+            if let Some(heroes) = NaiveDate::from_weekday_of_month_opt(year, 8, Weekday::Mon, 2) {
+                push(Some(heroes), "Heroes' Day");
+                push(Some(heroes + TimeDelta::days(1)), "Defence Forces Day");
+            }
+        }
+        Preset::IndiaFourBranch => {
+            let fixed = [
+                (1, 26, "Republic Day"),
+                (5, 1, "Labour Day"),
+                (8, 15, "Independence Day"),
+                (10, 2, "Gandhi Jayanti"),
+                (12, 25, "Christmas Day"),
+            ];
+            for (month, day, name) in fixed {
+                push(NaiveDate::from_ymd_opt(year, month, day), name);
+            }
+            push(easter.map(|e| e - TimeDelta::days(2)), "Good Friday");
+            push(crate::calendar::diwali(year), "Diwali");
+        }
+    }
+    out.sort();
+    out.into_iter().map(|(date, _)| date).collect()
 }
 
 /// Configuration of [`generate`].
@@ -283,13 +349,7 @@ impl GeneratorConfig {
 pub fn generate(config: &GeneratorConfig) -> Result<Network> {
     config.check()?;
     let spec = preset_spec(config.preset);
-    let hz = Horizon::new(config);
-    let mut holidays = Vec::new();
-    for year in hz.warm_start.year()..=hz.end.year() + 1 {
-        holidays.extend(config.preset.holidays(year));
-    }
-    holidays.sort_unstable();
-    let plan = Plan::draw(config, spec);
+    let (hz, holidays, plan) = setting_parts(config, spec);
     let mut net = Network::new(spec.name);
     // Reserve the big tables once (about 1.04 stays per nominal admission,
     // 1.15 bills per stay) to avoid repeated reallocation at large scales.
@@ -314,6 +374,19 @@ pub fn generate(config: &GeneratorConfig) -> Result<Network> {
         );
     }
     Ok(net)
+}
+
+/// The horizon, the sorted holidays (warm-up to a year past the end) and
+/// the outbreak plan of a configuration: what every branch shares.
+fn setting_parts(config: &GeneratorConfig, spec: &PresetSpec) -> (Horizon, Vec<NaiveDate>, Plan) {
+    let hz = Horizon::new(config);
+    let mut holidays = Vec::new();
+    for year in hz.warm_start.year()..=hz.end.year() + 1 {
+        holidays.extend(config.preset.holidays(year));
+    }
+    holidays.sort_unstable();
+    let plan = Plan::draw(config, spec);
+    (hz, holidays, plan)
 }
 
 // ---------------------------------------------------------------------------
@@ -4021,11 +4094,30 @@ mod tests {
     }
 
     #[test]
-    fn preset_holidays_come_from_the_calendar() {
+    fn preset_holidays_are_the_frozen_calendar() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
         let zw = Preset::National.holidays(2024);
-        assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 3, 29).unwrap_or_default()));
-        assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 8, 12).unwrap_or_default()));
-        assert!(zw.contains(&NaiveDate::from_ymd_opt(2024, 8, 13).unwrap_or_default()));
+        assert!(zw.contains(&d(2024, 3, 29)));
+        assert!(zw.contains(&d(2024, 8, 12)));
+        assert!(zw.contains(&d(2024, 8, 13)));
+        assert!(zw.windows(2).all(|w| w[0] <= w[1]));
+        // Frozen rules, not those of `crate::calendar`: no Easter Sunday,
+        // Christmas 2022 observed on Monday 26 (listed twice with Boxing
+        // Day), Youth Day before 2018, no Munhumutapa Day.
+        assert!(!zw.contains(&d(2024, 3, 31)));
+        let zw22 = Preset::National.holidays(2022);
+        assert_eq!(zw22.iter().filter(|&&h| h == d(2022, 12, 26)).count(), 2);
+        assert!(!zw22.contains(&d(2022, 12, 27)));
+        assert!(Preset::National.holidays(2017).contains(&d(2017, 2, 21)));
+        assert!(!Preset::National.holidays(2026).contains(&d(2026, 9, 15)));
+        assert_eq!(Preset::National.holidays(2024).len(), 14);
+        // India: Labour Day kept, no Ambedkar's Birthday or Holi, approximated Diwali.
+        let india = Preset::IndiaFourBranch.holidays(2024);
+        assert!(india.contains(&d(2024, 5, 1)));
+        assert!(!india.contains(&d(2024, 4, 14)));
+        assert!(!india.contains(&d(2024, 3, 25)));
+        assert_eq!(india.len(), 7);
+        assert!(india.contains(&crate::calendar::diwali(2024).unwrap_or_default()));
     }
 
     #[test]

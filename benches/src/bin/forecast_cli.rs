@@ -226,20 +226,8 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         "ets_nonseasonal" => run(&hutano::forecast::ets::AutoEts::non_seasonal(), panel, h, levels)?,
         "mstl" => run(&hutano::forecast::mstl::Mstl::new(vec![season]), panel, h, levels)?,
         "boosted" => {
-            // Optional hyperparameters for tuning runs: HUTANO_GBT="trees,depth,leaf[,lr]".
             let mut model = o.boosted(h);
-            if let Ok(spec) = std::env::var("HUTANO_GBT") {
-                let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
-                let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
-                if let [trees, depth, leaf] = v[..] {
-                    model.params = model
-                        .params
-                        .n_estimators(trees)
-                        .max_depth(depth)
-                        .min_samples_leaf(leaf)
-                        .learning_rate(lr);
-                }
-            }
+            model.params = tuned(model.params)?;
             run(&model, panel, h, levels)?
         }
         "forest" => run(&o.forest(h), panel, h, levels)?,
@@ -248,11 +236,15 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         "global_boosted" => {
             let mut model = hutano::forecast::trees::global::GlobalBoostedForecaster::default();
             model.features.calendar.clone_from(&o.calendar);
+            model.params = tuned(model.params)?;
             run_global(model, freq, panel, h, levels)?
         }
         "global_forest" => {
             let mut model = hutano::forecast::trees::global::GlobalForestForecaster::default();
             model.features.calendar.clone_from(&o.calendar);
+            if let Some(seed) = seed()? {
+                model.params = model.params.seed(seed);
+            }
             run_global(model, freq, panel, h, levels)?
         }
         "ensemble" => run(&o.ensemble(h), panel, h, levels)?,
@@ -290,6 +282,41 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         }
         other => return Err(format!("unknown model {other}").into()),
     })
+}
+
+/// The seed of the tree models for seed studies: `HUTANO_SEED=n` (unset:
+/// the models' default).
+fn seed() -> Result<Option<u64>, Box<dyn std::error::Error>> {
+    std::env::var("HUTANO_SEED")
+        .ok()
+        .map(|s| s.parse())
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Boosting hyperparameters for tuning runs: `HUTANO_GBT="trees,depth,leaf[,lr]"`
+/// replaces those of `params` (learning rate 0.05 unless given), and
+/// `HUTANO_SEED` its seed.
+fn tuned(
+    params: hutano::forecast::trees::BoostingParams,
+) -> Result<hutano::forecast::trees::BoostingParams, Box<dyn std::error::Error>> {
+    let params = match seed()? {
+        Some(seed) => params.seed(seed),
+        None => params,
+    };
+    let Ok(spec) = std::env::var("HUTANO_GBT") else {
+        return Ok(params);
+    };
+    let v: Vec<usize> = spec.split(',').take(3).map(str::parse).collect::<Result<_, _>>()?;
+    let lr: f64 = spec.split(',').nth(3).unwrap_or("0.05").parse()?;
+    let [trees, depth, leaf] = v[..] else {
+        return Err(format!("HUTANO_GBT={spec}: expected trees,depth,leaf[,lr]").into());
+    };
+    Ok(params
+        .n_estimators(trees)
+        .max_depth(depth)
+        .min_samples_leaf(leaf)
+        .learning_rate(lr))
 }
 
 /// A model fitted across the panel's series at once.
