@@ -1,12 +1,12 @@
 """How accurate can any forecaster be on hutano's generated network?
 
-    network_oracle national 1095 7 > /tmp/network_oracle.csv     # benches/src/bin
+    network_series national 1095 7 --oracle > /tmp/network_oracle.csv     # benches/src/bin
     python benches/python/oracle_network.py /tmp/network_oracle.csv [--h 14] [--windows 3]
 
 hutano-core's generator draws each department's fresh arrivals on a day as
 Poisson(m_d x G_d), G_d ~ Gamma(40, 1/40) (negative binomial around the
 mean m_d, which includes the weekly, yearly, holiday and outbreak effects);
-returns of earlier patients come on top. `network_oracle` prints, per
+returns of earlier patients come on top. `network_series --oracle` prints, per
 branch and day, the count y, the returns among them and the departments'
 means m_d (`hutano_core::generate::expected_arrivals`, the generator's own
 code). This script scores two forecasts on bench-peers' windows (cutoffs

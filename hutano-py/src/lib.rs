@@ -1153,6 +1153,28 @@ fn required_staff<'py>(
     Ok(d)
 }
 
+/// The days a calendar (`{"country": ..., "events": [...]}`, as
+/// `hutano.models.calendar` builds it) marks in `[start, end)`, sorted, as
+/// `(YYYY-MM-DD, name)` pairs.
+#[pyfunction]
+fn calendar_days(calendar_json: &str, start: &str, end: &str) -> PyResult<Vec<(String, String)>> {
+    let calendar: hutano_core::calendar::Calendar =
+        serde_json::from_str(calendar_json).map_err(|e| param_err(format!("calendar: {e}")))?;
+    let day = |name: &str, s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| param_err(format!("{name}: {s:?} is not a YYYY-MM-DD date")))
+    };
+    let (first, last) = (day("start", start)?, day("end", end)?);
+    if last < first {
+        return Err(param_err(format!("end {end} is before start {start}")));
+    }
+    Ok(calendar
+        .days_between(first, last)
+        .into_iter()
+        .map(|h| (h.date.to_string(), h.name))
+        .collect())
+}
+
 /// Names of every KPI.
 #[pyfunction]
 fn kpi_names() -> Vec<&'static str> {
@@ -1169,6 +1191,7 @@ fn _hutano(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Dataset>()?;
     m.add_function(wrap_pyfunction!(_restore_fitted, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_names, m)?)?;
+    m.add_function(wrap_pyfunction!(calendar_days, m)?)?;
     m.add_function(wrap_pyfunction!(beds_for_blocking, m)?)?;
     m.add_function(wrap_pyfunction!(required_staff, m)?)?;
     m.add("HutanoError", py.get_type::<HutanoError>())?;

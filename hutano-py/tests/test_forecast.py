@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import pickle
 import subprocess
@@ -320,3 +321,29 @@ def test_monthly_and_hourly_series_with_the_statistical_models() -> None:
     p = hutano.Forecaster([Prophet(daily_order=4)], freq="h").fit(hourly).predict(24)
     peak = int(p["ds"].iloc[int(np.argmax(p["Prophet"].to_numpy()))].hour)
     assert 9 <= peak <= 13, peak  # the daily peak (true: 11:00) is learned
+
+
+def test_holidays_between_lists_the_calendar_the_models_use() -> None:
+    from hutano.models import calendar, holidays_between
+
+    days = holidays_between("zimbabwe", datetime.date(2022, 12, 20), "2023-01-03")
+    assert days == [
+        (datetime.date(2022, 12, 22), "Unity Day"),
+        (datetime.date(2022, 12, 25), "Christmas Day"),
+        (datetime.date(2022, 12, 26), "Boxing Day"),
+        # Christmas on a Sunday is observed on Tuesday 27 (Monday is Boxing Day).
+        (datetime.date(2022, 12, 27), "Christmas Day (observed)"),
+        (datetime.date(2023, 1, 1), "New Year's Day"),
+        (datetime.date(2023, 1, 2), "New Year's Day (observed)"),
+    ]
+    fair = calendar("india", [("local fair", "2024-03-26", "2024-03-27")])
+    india = dict(holidays_between(fair, "2024-03-01", "2024-04-01"))
+    assert india[datetime.date(2024, 3, 25)] == "Holi"
+    assert india[datetime.date(2024, 3, 26)] == "local fair"
+    assert holidays_between("india", "2024-05-01", "2024-05-02") == []  # Labour Day is a state holiday
+    with pytest.raises(hutano.InvalidParameterError, match="calendar"):
+        holidays_between("atlantis", "2024-01-01", "2024-02-01")
+    with pytest.raises(hutano.InvalidParameterError, match="before start"):
+        holidays_between("india", "2024-02-01", "2024-01-01")
+    with pytest.raises(hutano.InvalidParameterError, match="YYYY-MM-DD"):
+        holidays_between("india", "1/2/2024", "2024-02-01")

@@ -12,6 +12,7 @@ __all__ = [
     "Dataset",
     "_restore_fitted",
     "kpi_names",
+    "calendar_days",
     "beds_for_blocking",
     "required_staff",
     "Shortfall",
@@ -143,6 +144,7 @@ class Dataset:
 
 def _restore_fitted(spec: bytes, panel: bytes) -> Fitted: ...
 def kpi_names() -> list[str]: ...
+def calendar_days(calendar_json: str, start: str, end: str) -> list[tuple[str, str]]: ...
 def beds_for_blocking(arrival_rate: float, mean_los: float, target: float) -> dict[str, Any]: ...
 def required_staff(
     ward: str,

@@ -12,9 +12,11 @@ name in the output (default: the class name, as in statsforecast).
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from hutano import _hutano
 from hutano.exceptions import InvalidParameterError
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Prophet",
     "SeasonalNaive",
     "calendar",
+    "holidays_between",
 ]
 
 
@@ -48,6 +51,30 @@ def calendar(
         "country": country,
         "events": [{"name": n, "start": str(s), "end": str(e)} for n, s, e in events],
     }
+
+
+def holidays_between(
+    holidays: dict[str, Any] | str,
+    start: _dt.date | str,
+    end: _dt.date | str,
+) -> list[tuple[_dt.date, str]]:
+    """The days a holiday calendar marks from ``start`` up to, not including,
+    ``end``: ``(date, name)`` pairs sorted by date, the same days the models'
+    ``holidays=`` features and effects use. ``holidays`` is a country name
+    (``"zimbabwe"``, ``"india"``) or what :func:`calendar` returns.
+
+    Raises :class:`hutano.InvalidParameterError` for an unknown country, a
+    malformed date or ``end`` before ``start``.
+
+    >>> holidays_between("zimbabwe", "2022-12-24", "2022-12-28")[-1]
+    (datetime.date(2022, 12, 27), 'Christmas Day (observed)')
+    >>> [name for _, name in holidays_between(calendar(events=[("strike", "2024-03-04", "2024-03-06")]),
+    ...                                       "2024-03-01", "2024-04-01")]
+    ['strike', 'strike']
+    """
+    spec = calendar(holidays) if isinstance(holidays, str) else holidays
+    days = _hutano.calendar_days(json.dumps(spec), str(start), str(end))
+    return [(_dt.date.fromisoformat(d), name) for d, name in days]
 
 
 class Model:
