@@ -907,6 +907,29 @@ hutano_result hutano_dataset_kpi(const struct hutano_dataset *dataset,
                                  struct hutano_table **out);
 
 /**
+ * The days a holiday calendar marks in `[start, end)`: a table with
+ * columns `date` (dates) and `name` (text), sorted by date; the days the
+ * models' holiday features and effects use. `calendar_json` is the
+ * `"calendar"` of a model specification: `{"country": "zimbabwe" |
+ * "india" | null, "events": [{"name": "strike", "start": "2024-03-04",
+ * "end": "2024-03-09"}]}` (`events` optional, each `[start, end)`).
+ * National holidays are the gazetted lists, equal to python-holidays
+ * 0.109's (Zimbabwe 1988–2040; India with its lunar dates for
+ * 2001–2035). `start` and `end` are `YYYY-MM-DD`. On success `*out`
+ * receives a table, freed with `hutano_table_free`.
+ *
+ * # Safety
+ * The strings are valid for their lengths; `out` for one write.
+ */
+hutano_result hutano_calendar_days(const char *calendar_json,
+                                   size_t calendar_json_len,
+                                   const char *start,
+                                   size_t start_len,
+                                   const char *end,
+                                   size_t end_len,
+                                   struct hutano_table **out);
+
+/**
  * Number of KPIs (names are `hutano_kpi_name(0 .. count - 1)`).
  *
  * # Safety

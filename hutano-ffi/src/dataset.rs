@@ -3,10 +3,11 @@
 
 use std::ffi::c_char;
 
+use hutano_core::calendar::Calendar;
 use hutano_core::ingest::{LoadReport, Site};
 use hutano_core::kpi::{Dimension, Engine, Grain, Kpi, Period, Query};
 use hutano_core::model::Network;
-use hutano_core::table::{Table, Values};
+use hutano_core::table::{Column, Table, Values};
 use serde::Deserialize;
 
 use crate::error::{hutano_result, FfiError, FfiResult};
@@ -428,6 +429,59 @@ pub unsafe extern "C" fn hutano_dataset_kpi(
         let query = query_of(&q)?;
         let kpi = kpi_of(q.kpi)?;
         Ok(kpi.compute(&Engine::new(&ds.net)?, &query)?)
+    })
+}
+
+/// The days a holiday calendar marks in `[start, end)`: a table with
+/// columns `date` (dates) and `name` (text), sorted by date; the days the
+/// models' holiday features and effects use. `calendar_json` is the
+/// `"calendar"` of a model specification: `{"country": "zimbabwe" |
+/// "india" | null, "events": [{"name": "strike", "start": "2024-03-04",
+/// "end": "2024-03-09"}]}` (`events` optional, each `[start, end)`).
+/// National holidays are the gazetted lists, equal to python-holidays
+/// 0.109's (Zimbabwe 1988–2040; India with its lunar dates for
+/// 2001–2035). `start` and `end` are `YYYY-MM-DD`. On success `*out`
+/// receives a table, freed with `hutano_table_free`.
+///
+/// # Safety
+/// The strings are valid for their lengths; `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_calendar_days(
+    calendar_json: *const c_char,
+    calendar_json_len: usize,
+    start: *const c_char,
+    start_len: usize,
+    end: *const c_char,
+    end_len: usize,
+    out: *mut *mut hutano_table,
+) -> hutano_result {
+    handle::handle_out(out, || {
+        // SAFETY: the caller guarantees the strings are valid for their lengths.
+        let (text, start, end) = unsafe {
+            (
+                str_arg(calendar_json, calendar_json_len, "calendar_json")?,
+                str_arg(start, start_len, "start")?,
+                str_arg(end, end_len, "end")?,
+            )
+        };
+        let calendar: Calendar = json(text, "calendar_json")?;
+        let (first, last) = (parse_date(start, "start")?, parse_date(end, "end")?);
+        if last < first {
+            return Err(FfiError::param(format!("end {end} is before start {start}")));
+        }
+        let days = calendar.days_between(first, last);
+        Ok(Table {
+            columns: vec![
+                Column {
+                    name: "date".into(),
+                    values: Values::Date(days.iter().map(|h| h.date).collect()),
+                },
+                Column {
+                    name: "name".into(),
+                    values: Values::Text(days.into_iter().map(|h| h.name).collect()),
+                },
+            ],
+        })
     })
 }
 

@@ -353,6 +353,44 @@ static hutano_panel *panel_from_table(const hutano_table *t) {
   return panel;
 }
 
+static void test_calendar(void) {
+  hutano_table *t = NULL;
+  size_t rows = 0, cols = 0, n = 0;
+  int64_t days[8];
+  char buf[128];
+  /* Christmas 2022 fell on a Sunday: observed on Tuesday 27 (Monday 26 is Boxing Day). */
+  CHECK_OK(hutano_calendar_days(S("{\"country\": \"zimbabwe\"}"), S("2022-12-20"), S("2022-12-28"), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 4 && cols == 2);
+  CHECK_OK(hutano_table_column_i64(t, 0, days, 8, &n));
+  CHECK(n == 4 && days[0] == 19348 && days[3] == 19353); /* 2022-12-22 (Unity Day) .. 2022-12-27 */
+  CHECK_OK(hutano_table_cell_text(t, 1, 3, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "Christmas Day (observed)") == 0);
+  CHECK_OK(hutano_table_free(t));
+  /* The caller's events alone: one row per day of [start, end). */
+  t = NULL;
+  CHECK_OK(hutano_calendar_days(
+      S("{\"country\": null, \"events\": [{\"name\": \"strike\", \"start\": \"2024-03-04\", \"end\": \"2024-03-06\"}]}"),
+      S("2024-03-01"), S("2024-04-01"), &t));
+  CHECK_OK(hutano_table_shape(t, &rows, &cols));
+  CHECK(rows == 2);
+  CHECK_OK(hutano_table_cell_text(t, 1, 1, buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "strike") == 0);
+  CHECK_OK(hutano_table_free(t));
+  t = NULL;
+  CHECK_CODE(hutano_calendar_days(S("{\"country\": \"atlantis\"}"), S("2024-01-01"), S("2024-02-01"), &t),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_calendar_days(S("{\"country\": \"india\"}"), S("2024-02-01"), S("2024-01-01"), &t),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(buf, sizeof buf, &n));
+  CHECK(strcmp(buf, "end 2024-01-01 is before start 2024-02-01") == 0);
+  CHECK_CODE(hutano_calendar_days(S("{\"country\": \"india\"}"), S("1/2/2024"), S("2024-02-01"), &t),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_CODE(hutano_calendar_days(S("{\"country\": \"india\"}"), S("2024-01-01"), S("2024-02-01"), NULL),
+             HUTANO_RESULT_NULL_PARAMETER);
+  CHECK(t == NULL);
+}
+
 static void test_kpi(hutano_dataset *ds) {
   hutano_table *t = NULL, *alos = NULL;
   size_t count = 0, rows = 0, cols = 0, n = 0, j = 0, i;
@@ -2525,6 +2563,7 @@ int main(int argc, char **argv) {
   test_load_errors();
   ds = load_fixture();
   test_kpi(ds);
+  test_calendar();
   test_panel_errors();
   test_forecast(ds);
   test_regressors();
