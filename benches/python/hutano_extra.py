@@ -77,6 +77,10 @@ def ensemble(panel, h, levels):
     return _call("ensemble", panel, h, levels)
 
 
+def ensemble_cal_pooled(panel, h, levels):
+    return _call("ensemble_cal_pooled", panel, h, levels)
+
+
 def global_boosted(panel, h, levels):
     return _call("global_boosted", panel, h, levels)
 
@@ -104,6 +108,7 @@ prophet_hol = _hol("prophet")
 ensemble_hol = _hol("ensemble")
 glm_hol = _hol("glm")
 ensemble_pooled_hol = _hol("ensemble_pooled")
+ensemble_cal_pooled_hol = _hol("ensemble_cal_pooled")
 
 
 def glm(panel, h, levels):

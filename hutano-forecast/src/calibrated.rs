@@ -177,7 +177,7 @@ impl FittedCalibrated {
 
 /// The model's standard deviation per step, from its 80 % interval; `None`
 /// when an interval is missing, zero or not finite.
-fn model_sd(f: &Forecast) -> Option<Vec<f64>> {
+pub(crate) fn model_sd(f: &Forecast) -> Option<Vec<f64>> {
     let (lo, hi) = (f.lower.first()?, f.upper.first()?);
     let sd: Vec<f64> = lo.iter().zip(hi).map(|(l, h)| (h - l) / (2.0 * Z80)).collect();
     sd.iter().all(|s| s.is_finite() && *s > 0.0).then_some(sd)
@@ -309,35 +309,55 @@ impl<M: Member> PanelMember for Calibrated<M> {
 
 impl FittedCalibrated {
     fn recalibrate(&self, f: Forecast, levels: &[f64]) -> Result<Forecast> {
-        check_levels(levels)?;
-        let sd = if self.studentized {
-            model_sd(&f).ok_or_else(|| Error::Model {
-                model: "calibrated",
-                message: "the model's 80 % interval has zero or infinite width".into(),
-            })?
-        } else {
-            vec![1.0; f.point.len()]
-        };
-        let clip = f.point.iter().all(|p| *p >= 0.0);
-        let mut out = Forecast {
-            point: f.point,
-            levels: levels.to_vec(),
-            lower: Vec::with_capacity(levels.len()),
-            upper: Vec::with_capacity(levels.len()),
-        };
-        for &level in levels {
-            let q = conformal_quantile(&self.scores, level);
-            let lower = out.point.iter().zip(&sd).map(|(p, s)| p - q * s);
-            out.lower.push(if clip {
-                lower.map(|l| l.max(0.0)).collect()
-            } else {
-                lower.collect()
-            });
-            out.upper
-                .push(out.point.iter().zip(&sd).map(|(p, s)| p + q * s).collect());
-        }
-        Ok(out)
+        conformal_bounds(f, &self.scores, self.studentized, levels, "calibrated")
     }
+}
+
+/// Replace the intervals of `f` (a forecast with its 80 % interval first)
+/// by `ŷ ± q_ℓ · sd(t)` at each level: `q_ℓ` the conformal quantile of the
+/// sorted `scores`, `sd(t)` from `f`'s 80 % interval when `studentized`
+/// (else 1: the scores are absolute errors). Lower bounds are clipped at 0
+/// when every point forecast is non-negative. `model` names the caller in
+/// the error.
+///
+/// # Errors
+/// [`Error::InvalidLevel`] for a level outside (0, 100); [`Error::Model`]
+/// when `studentized` and `f`'s 80 % interval has zero or infinite width.
+pub(crate) fn conformal_bounds(
+    f: Forecast,
+    scores: &[f64],
+    studentized: bool,
+    levels: &[f64],
+    model: &'static str,
+) -> Result<Forecast> {
+    check_levels(levels)?;
+    let sd = if studentized {
+        model_sd(&f).ok_or_else(|| Error::Model {
+            model,
+            message: "the model's 80 % interval has zero or infinite width".into(),
+        })?
+    } else {
+        vec![1.0; f.point.len()]
+    };
+    let clip = f.point.iter().all(|p| *p >= 0.0);
+    let mut out = Forecast {
+        point: f.point,
+        levels: levels.to_vec(),
+        lower: Vec::with_capacity(levels.len()),
+        upper: Vec::with_capacity(levels.len()),
+    };
+    for &level in levels {
+        let q = conformal_quantile(scores, level);
+        let lower = out.point.iter().zip(&sd).map(|(p, s)| p - q * s);
+        out.lower.push(if clip {
+            lower.map(|l| l.max(0.0)).collect()
+        } else {
+            lower.collect()
+        });
+        out.upper
+            .push(out.point.iter().zip(&sd).map(|(p, s)| p + q * s).collect());
+    }
+    Ok(out)
 }
 
 impl Predict for FittedCalibrated {

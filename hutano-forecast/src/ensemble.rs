@@ -29,7 +29,39 @@
 //! non-negative weights kept), for up to 12 members. Series on which some
 //! member failed do not enter the fit; on them the weights are renormalised
 //! over the members that fitted.
+//!
+//! # Intervals calibrated on the validation windows
+//!
+//! Averaged bounds cover what the members' own intervals cover, no more:
+//! when those under-cover (ETS, ARIMA and the Prophet-like model on short
+//! monthly series) so does the ensemble. With [`Ensemble::intervals`]
+//! [`Intervals::Calibrated`] or [`Intervals::Pooled`], the ensemble sets the width of its intervals from its own errors on the
+//! validation windows it already forecast to learn its weights (no extra
+//! fit): at each validation step it combines the members' forecasts and
+//! 80 % half-widths with the final weights, scores the step `|y − ŷ| / sd`
+//! (`sd` the combined half-width over `z₀.₉`), and forecasts `ŷ ± q_ℓ ·
+//! sd(t)` with `q_ℓ` the conformal quantile of those scores, as
+//! [`crate::calibrated::Calibrated`] does with windows of its own. With
+//! [`Intervals::Pooled`], a panel fitted as a whole pools the scores of all
+//! its series (scores are in units of each series' own `sd`, so they are
+//! comparable), whether its weights are pooled or not. The final
+//! weights were chosen on these windows, and scores taken with them would
+//! be optimistic (stacking in particular fits the validation points
+//! closely); so each window is scored with weights learned *without* it
+//! (cross-fitting): `1 / MASE²` on the series' other windows, or stacked
+//! on the other windows of every series when pooled. With a single
+//! validation window the final weights are used. Two windows of 14 days give 28 scores per series: enough for a 95 %
+//! interval (the largest score), not for 97 %, whose bounds are then
+//! infinite; pooling removes that limit. When a member's interval is
+//! missing or of zero width at a validation step, the series' scores are
+//! absolute errors and its intervals have a constant width (plain split
+//! conformal), and are not pooled.
 
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calibrated::{conformal_bounds, model_sd};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
 use crate::spec::in_series;
@@ -85,6 +117,22 @@ impl Member for Box<dyn PanelMember> {
     }
 }
 
+/// How a fitted [`Ensemble`] sets its intervals (see the [module
+/// documentation](self#intervals-calibrated-on-the-validation-windows)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intervals {
+    /// The weighted mean of the members' bounds (quantile averaging).
+    #[default]
+    Averaged,
+    /// Width from the ensemble's own errors on the series' validation
+    /// windows.
+    Calibrated,
+    /// Width from the validation errors of every series of a panel fitted
+    /// as a whole; a series fitted alone uses its own (as `Calibrated`).
+    Pooled,
+}
+
 /// The ensemble specification.
 pub struct Ensemble {
     members: Vec<(String, Box<dyn Member>)>,
@@ -98,6 +146,8 @@ pub struct Ensemble {
     /// validation windows (default false: `1 / MASE²` per series). See the
     /// [module documentation](self).
     pub pooled: bool,
+    /// How the intervals are set (default [`Intervals::Averaged`]).
+    pub intervals: Intervals,
 }
 
 impl std::fmt::Debug for Ensemble {
@@ -108,6 +158,7 @@ impl std::fmt::Debug for Ensemble {
             .field("validation_horizon", &self.validation_horizon)
             .field("season", &self.season)
             .field("pooled", &self.pooled)
+            .field("intervals", &self.intervals)
             .finish()
     }
 }
@@ -120,6 +171,7 @@ impl Default for Ensemble {
             validation_horizon: 14,
             season: 7,
             pooled: false,
+            intervals: Intervals::Averaged,
         }
     }
 }
@@ -165,19 +217,23 @@ impl Ensemble {
         Ok(())
     }
 
+    /// Whether the intervals are calibrated on the validation windows.
+    fn calibrated(&self) -> bool {
+        self.intervals != Intervals::Averaged
+    }
+
     /// Names of the members, in order.
     #[must_use]
     pub fn names(&self) -> Vec<&str> {
         self.members.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// The validation points of every member on `series`: `(forecast,
-    /// actual)` pairs of each window's steps, both divided by the window's
-    /// MASE scale (the training part's mean absolute seasonal difference;
-    /// 1 when that is 0); `None` where the member failed.
+    /// The validation points of every member on `series`, each window's
+    /// steps in order (see [`ValPoint`]); `None` where the member failed.
     fn validation_points(&self, series: SeriesView<'_>) -> Points {
         let len = series.y.len();
         let (windows, h, m) = (self.validation_windows, self.validation_horizon, self.season);
+        let levels: &[f64] = if self.calibrated() { &[80.0] } else { &[] };
         self.members
             .iter()
             .map(|(_, model)| {
@@ -189,14 +245,21 @@ impl Ensemble {
                     }
                     let train = &series.y[..cutoff];
                     let view = SeriesView { y: train, ..series };
-                    let f = model.fit_boxed(view).ok()?.predict(h, &[]).ok()?;
+                    let f = model.fit_boxed(view).ok()?.predict(h, levels).ok()?;
                     let scale = crate::backtest::mase_scale(train, m);
                     let scale = if scale > 0.0 { scale } else { 1.0 };
+                    let sd = model_sd(&f);
                     points.extend(
                         f.point
                             .iter()
                             .zip(&series.y[cutoff..cutoff + h])
-                            .map(|(p, y)| (p.max(0.0) / scale, y / scale)),
+                            .enumerate()
+                            .map(|(s, (p, y))| ValPoint {
+                                forecast: p.max(0.0) / scale,
+                                actual: y / scale,
+                                sd: sd.as_ref().map(|sd| sd[s] / scale),
+                                scale,
+                            }),
                     );
                 }
                 Some(points)
@@ -214,8 +277,17 @@ impl Ensemble {
     }
 
     /// Fit the members with a positive weight to the whole series and
-    /// renormalise the weights over those that fitted.
-    fn finish(&self, series: SeriesView<'_>, weights: &[f64]) -> Result<FittedEnsemble> {
+    /// renormalise the weights over those that fitted; with
+    /// calibrated intervals, score the validation `points`, each window
+    /// with its weights in `cross` (learned without that window; the final
+    /// weights where `cross` has none).
+    fn finish(
+        &self,
+        series: SeriesView<'_>,
+        weights: &[f64],
+        points: &Points,
+        cross: &[Option<Vec<f64>>],
+    ) -> Result<FittedEnsemble> {
         let fitted: Vec<Option<BoxedFitted>> = self
             .members
             .iter()
@@ -231,21 +303,111 @@ impl Ensemble {
         if total <= 0.0 {
             return Err(self.too_short(series.y.len()));
         }
+        let weights: Vec<f64> = kept.iter().map(|w| w / total).collect();
+        let calibration = if self.calibrated() {
+            let per_window: Vec<Vec<f64>> = (0..self.validation_windows)
+                .map(|j| {
+                    cross
+                        .get(j)
+                        .and_then(Option::as_deref)
+                        .and_then(|w| on_validated(w, points))
+                        .unwrap_or_else(|| weights.clone())
+                })
+                .collect();
+            Some(Ensemble::validation_scores(
+                points,
+                &per_window,
+                self.validation_horizon,
+            )?)
+        } else {
+            None
+        };
         Ok(FittedEnsemble {
             names: self.members.iter().map(|(n, _)| n.clone()).collect(),
-            weights: kept.iter().map(|w| w / total).collect(),
+            weights,
             fitted,
+            calibration,
         })
+    }
+
+    /// The ensemble's sorted scores on a series' validation `points`,
+    /// window `j` (steps `j·h ..`) combined with the weights `per_window[j]`
+    /// (see the [module
+    /// documentation](self#intervals-calibrated-on-the-validation-windows)):
+    /// studentized when every step has the members' standard deviations,
+    /// else absolute errors in the series' units.
+    ///
+    /// # Errors
+    /// [`Error::Model`] when a combined validation forecast is not finite.
+    fn validation_scores(points: &Points, per_window: &[Vec<f64>], h: usize) -> Result<Calibration> {
+        let n = points.iter().flatten().map(Vec::len).next().unwrap_or(0);
+        let mut pairs = Vec::with_capacity(n);
+        for i in 0..n {
+            let Some(weights) = per_window.get(i / h.max(1)).or(per_window.last()) else {
+                break;
+            };
+            let used: Vec<(&[ValPoint], f64)> = points
+                .iter()
+                .zip(weights)
+                .filter(|(_, w)| **w > 0.0)
+                .filter_map(|(p, w)| p.as_deref().map(|p| (p, *w)))
+                .collect();
+            if used.is_empty() {
+                continue;
+            }
+            let (forecast, sd) = used.iter().fold((0.0, Some(0.0)), |(f, sd), (p, w)| {
+                (f + w * p[i].forecast, sd.zip(p[i].sd).map(|(a, b)| a + w * b))
+            });
+            let ValPoint { actual, scale, .. } = used[0].0[i];
+            let err = (actual - forecast).abs();
+            if !err.is_finite() {
+                return Err(Error::Model {
+                    model: "ensemble",
+                    message: format!("validation step {} is not finite", i + 1),
+                });
+            }
+            pairs.push((err * scale, sd.filter(|s| s.is_finite() && *s > 0.0).map(|s| err / s)));
+        }
+        let studentized = n > 0 && pairs.iter().all(|(_, z)| z.is_some());
+        let mut scores: Vec<f64> = pairs
+            .into_iter()
+            .map(|(e, z)| if studentized { z.unwrap_or(e) } else { e })
+            .collect();
+        scores.sort_by(f64::total_cmp);
+        Ok(Calibration {
+            scores: scores.into(),
+            studentized,
+        })
+    }
+
+    /// Weights learned without each validation window in turn (`None` for
+    /// every window when there is only one): `1 / MASE²` on the series' other
+    /// windows, or (`pooled`) stacked on the other windows of every series
+    /// in `panel`.
+    fn cross_fitted(&self, points: &Points, panel: Option<&[Points]>) -> Vec<Option<Vec<f64>>> {
+        let (windows, h) = (self.validation_windows, self.validation_horizon);
+        if !self.calibrated() || windows < 2 {
+            return Vec::new();
+        }
+        (0..windows)
+            .map(|j| match panel {
+                Some(panel) => {
+                    let others: Vec<Points> = panel.iter().map(|p| without_window(p, j, h)).collect();
+                    stack(&stack_rows(&others), self.members.len())
+                }
+                None => Some(Ensemble::inverse_square_weights(&without_window(points, j, h))),
+            })
+            .collect()
     }
 
     /// `1 / MASE²` weights from a series' validation points (0 for a
     /// member without points).
-    fn inverse_square_weights(points: &[Option<Vec<(f64, f64)>>]) -> Vec<f64> {
+    fn inverse_square_weights(points: &[Option<Vec<ValPoint>>]) -> Vec<f64> {
         points
             .iter()
             .map(|p| match p {
                 Some(p) if !p.is_empty() => {
-                    let mase = p.iter().map(|(f, y)| (f - y).abs()).sum::<f64>() / p.len() as f64;
+                    let mase = p.iter().map(|v| (v.forecast - v.actual).abs()).sum::<f64>() / p.len() as f64;
                     if mase.is_finite() {
                         1.0 / mase.max(1e-9).powi(2)
                     } else {
@@ -259,9 +421,80 @@ impl Ensemble {
 }
 
 /// The validation points of every member on one series (`None` where the
-/// member failed): `(forecast, actual)` pairs scaled by the window's MASE
-/// scale.
-type Points = Vec<Option<Vec<(f64, f64)>>>;
+/// member failed).
+type Points = Vec<Option<Vec<ValPoint>>>;
+
+/// `points` without the steps of validation window `skip` (windows of `h`
+/// steps).
+fn without_window(points: &Points, skip: usize, h: usize) -> Points {
+    points
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|p| {
+                p.iter()
+                    .enumerate()
+                    .filter(|(i, _)| i / h.max(1) != skip)
+                    .map(|(_, v)| *v)
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The stacking rows of a panel: every step of every series on which all
+/// members have points, as (members' forecasts, actual).
+fn stack_rows(panel: &[Points]) -> Vec<(Vec<f64>, f64)> {
+    panel
+        .iter()
+        .filter(|p| p.iter().all(Option::is_some))
+        .flat_map(|p| {
+            let n = p.first().and_then(Option::as_ref).map_or(0, Vec::len);
+            (0..n).map(move |i| {
+                let forecasts = p.iter().map(|m| m.as_ref().map_or(0.0, |m| m[i].forecast)).collect();
+                let actual = p.first().and_then(Option::as_ref).map_or(0.0, |m| m[i].actual);
+                (forecasts, actual)
+            })
+        })
+        .collect()
+}
+
+/// `weights` restricted to the members with validation `points`,
+/// renormalised; `None` when none of them has weight.
+fn on_validated(weights: &[f64], points: &Points) -> Option<Vec<f64>> {
+    let w: Vec<f64> = weights
+        .iter()
+        .zip(points)
+        .map(|(w, p)| if p.is_some() { *w } else { 0.0 })
+        .collect();
+    let total: f64 = w.iter().sum();
+    (total > 0.0 && total.is_finite()).then(|| w.iter().map(|v| v / total).collect())
+}
+
+/// One validation step of a member.
+#[derive(Debug, Clone, Copy)]
+struct ValPoint {
+    /// The member's forecast (clipped at 0), divided by `scale`.
+    forecast: f64,
+    /// The observation, divided by `scale`.
+    actual: f64,
+    /// The member's standard deviation from its 80 % interval, divided by
+    /// `scale` (`None` when the interval was not asked for or unusable).
+    sd: Option<f64>,
+    /// The window's MASE scale: the training part's mean absolute seasonal
+    /// difference (1 when that is 0).
+    scale: f64,
+}
+
+/// The scores of a calibrated ensemble (shared by the series of a pooled
+/// panel).
+#[derive(Debug, Clone)]
+struct Calibration {
+    /// Sorted scores.
+    scores: Arc<[f64]>,
+    /// Whether the scores are in units of the ensemble's `sd` (else
+    /// absolute errors).
+    studentized: bool,
+}
 
 /// Members a pooled ensemble can stack exactly (every support set is
 /// solved: `2^12 − 1` small systems).
@@ -361,6 +594,7 @@ pub struct FittedEnsemble {
     names: Vec<String>,
     weights: Vec<f64>,
     fitted: Vec<Option<BoxedFitted>>,
+    calibration: Option<Calibration>,
 }
 
 impl std::fmt::Debug for FittedEnsemble {
@@ -368,6 +602,7 @@ impl std::fmt::Debug for FittedEnsemble {
         f.debug_struct("FittedEnsemble")
             .field("names", &self.names)
             .field("weights", &self.weights)
+            .field("scores", &self.calibration.as_ref().map(|c| c.scores.len()))
             .finish_non_exhaustive()
     }
 }
@@ -381,6 +616,39 @@ impl FittedEnsemble {
             .map(String::as_str)
             .zip(self.weights.iter().copied())
             .collect()
+    }
+
+    /// With calibrated [`Ensemble::intervals`], the sorted validation scores the
+    /// intervals are set from, and whether they are studentized (in units
+    /// of the ensemble's standard deviation; else absolute errors);
+    /// `None` for an ensemble whose bounds are the members' averaged.
+    #[must_use]
+    pub fn calibration(&self) -> Option<(&[f64], bool)> {
+        self.calibration.as_ref().map(|c| (&*c.scores, c.studentized))
+    }
+
+    /// The weighted mean of the members' point forecasts and bounds.
+    fn averaged(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+        let mut point = vec![0.0; horizon];
+        let mut lower = vec![vec![0.0; horizon]; levels.len()];
+        let mut upper = vec![vec![0.0; horizon]; levels.len()];
+        for (w, f) in self.weights.iter().zip(&self.fitted) {
+            let (Some(f), true) = (f, *w > 0.0) else { continue };
+            let fc = f.predict(horizon, levels)?;
+            for t in 0..horizon {
+                point[t] += w * fc.point[t];
+                for j in 0..levels.len() {
+                    lower[j][t] += w * fc.lower[j][t];
+                    upper[j][t] += w * fc.upper[j][t];
+                }
+            }
+        }
+        Ok(Forecast {
+            point,
+            levels: levels.to_vec(),
+            lower,
+            upper,
+        })
     }
 }
 
@@ -403,7 +671,8 @@ impl Fit for Ensemble {
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedEnsemble> {
         self.check()?;
         let points = self.validation_points(series);
-        self.finish(series, &Ensemble::inverse_square_weights(&points))
+        let cross = self.cross_fitted(&points, None);
+        self.finish(series, &Ensemble::inverse_square_weights(&points), &points, &cross)
     }
 }
 
@@ -428,21 +697,15 @@ impl PanelMember for Ensemble {
         let points: Vec<Points> = map_views(views, |(_, view)| Ok(self.validation_points(*view)))?;
         let k = self.members.len();
         let pooled = if self.pooled {
-            let rows: Vec<(Vec<f64>, f64)> = points
-                .iter()
-                .filter(|p| p.iter().all(Option::is_some))
-                .flat_map(|p| {
-                    let n = p.first().and_then(Option::as_ref).map_or(0, Vec::len);
-                    (0..n).map(move |i| {
-                        let forecasts = p.iter().map(|m| m.as_ref().map_or(0.0, |m| m[i].0)).collect();
-                        let actual = p.first().and_then(Option::as_ref).map_or(0.0, |m| m[i].1);
-                        (forecasts, actual)
-                    })
-                })
-                .collect();
-            stack(&rows, k)
+            stack(&stack_rows(&points), k)
         } else {
             None
+        };
+        // Pooled: one set of cross-fitted weights for the panel.
+        let pooled_cross = if self.pooled {
+            self.cross_fitted(&Points::new(), Some(&points))
+        } else {
+            Vec::new()
         };
         let fitted = map_views(
             &views.iter().zip(&points).map(|(v, p)| (*v, p)).collect::<Vec<_>>(),
@@ -455,9 +718,32 @@ impl PanelMember for Ensemble {
                         .collect(),
                     None => Ensemble::inverse_square_weights(p),
                 };
-                self.finish(*view, &weights).map_err(|e| in_series(e, id))
+                let own_cross;
+                let cross = if self.pooled {
+                    &pooled_cross
+                } else {
+                    own_cross = self.cross_fitted(p, None);
+                    &own_cross
+                };
+                self.finish(*view, &weights, p, cross).map_err(|e| in_series(e, id))
             },
         )?;
+        let mut fitted = fitted;
+        if self.intervals == Intervals::Pooled {
+            // Every studentized series shares the scores of all of them.
+            let mut all: Vec<f64> = fitted
+                .iter()
+                .filter_map(|f| f.calibration.as_ref().filter(|c| c.studentized))
+                .flat_map(|c| c.scores.iter().copied())
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let all: Arc<[f64]> = all.into();
+            for c in fitted.iter_mut().filter_map(|f| f.calibration.as_mut()) {
+                if c.studentized {
+                    c.scores = Arc::clone(&all);
+                }
+            }
+        }
         Ok(fitted.into_iter().map(|f| -> BoxedFitted { Box::new(f) }).collect())
     }
 }
@@ -476,28 +762,26 @@ pub(crate) fn map_views<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> Result<
 }
 
 impl Predict for FittedEnsemble {
+    /// The weighted mean of the members' forecasts; the bounds are the
+    /// weighted mean of theirs or, with calibrated [`Ensemble::intervals`], set from
+    /// the validation scores around the combined 80 % interval's shape.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLevel`] for a level outside (0, 100); a member's
+    /// errors; [`Error::Model`] when a calibrated ensemble's studentized
+    /// scores meet a combined 80 % interval of zero or infinite width.
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
         check_levels(levels)?;
-        let mut point = vec![0.0; horizon];
-        let mut lower = vec![vec![0.0; horizon]; levels.len()];
-        let mut upper = vec![vec![0.0; horizon]; levels.len()];
-        for (w, f) in self.weights.iter().zip(&self.fitted) {
-            let (Some(f), true) = (f, *w > 0.0) else { continue };
-            let fc = f.predict(horizon, levels)?;
-            for t in 0..horizon {
-                point[t] += w * fc.point[t];
-                for j in 0..levels.len() {
-                    lower[j][t] += w * fc.lower[j][t];
-                    upper[j][t] += w * fc.upper[j][t];
-                }
-            }
+        match &self.calibration {
+            None => self.averaged(horizon, levels),
+            Some(c) => conformal_bounds(
+                self.averaged(horizon, &[80.0])?,
+                &c.scores,
+                c.studentized,
+                levels,
+                "ensemble",
+            ),
         }
-        Ok(Forecast {
-            point,
-            levels: levels.to_vec(),
-            lower,
-            upper,
-        })
     }
 
     fn predict_in_sample(&self) -> Vec<f64> {
@@ -669,6 +953,180 @@ mod tests {
             too_many.fit_panel_boxed(&views),
             Err(Error::InvalidParameter { name: "members", .. })
         ));
+    }
+
+    /// The 80 % standard deviation of a forecast, recomputed by hand.
+    fn sd80(f: &Forecast, t: usize) -> f64 {
+        (f.upper[0][t] - f.lower[0][t]) / (2.0 * 1.281_551_565_544_600_5)
+    }
+
+    #[test]
+    fn calibrated_scores_are_the_combined_validation_errors_over_the_combined_sd() {
+        let y = weekly(200, 1);
+        let members = || {
+            let mut e = Ensemble::new()
+                .member("naive", Naive)
+                .member("snaive", SeasonalNaive::new(7));
+            e.validation_horizon = 14;
+            e
+        };
+        let plain = members().fit(&y).unwrap();
+        assert!(plain.calibration().is_none());
+        let mut e = members();
+        e.intervals = Intervals::Calibrated;
+        let fitted = e.fit(&y).unwrap();
+        let w: Vec<f64> = fitted.weights().iter().map(|(_, w)| *w).collect();
+        assert_eq!(w, plain.weights().iter().map(|(_, w)| *w).collect::<Vec<_>>());
+        let (scores, studentized) = fitted.calibration().unwrap();
+        assert!(studentized);
+        assert_eq!(scores.len(), 28);
+        assert!(scores.windows(2).all(|p| p[0] <= p[1]));
+        // Recompute every score from the members' forecasts by hand: each
+        // window combined with the 1 / MASE² weights of the other window.
+        let cuts = [172, 186];
+        let forecasts: Vec<[Forecast; 2]> = cuts
+            .iter()
+            .map(|&cut| {
+                [
+                    Naive.fit(&y[..cut]).unwrap().predict(14, &[80.0]).unwrap(),
+                    SeasonalNaive::new(7)
+                        .fit(&y[..cut])
+                        .unwrap()
+                        .predict(14, &[80.0])
+                        .unwrap(),
+                ]
+            })
+            .collect();
+        let inverse_square = |j: usize| -> Vec<f64> {
+            let cut = cuts[j];
+            let scale = crate::backtest::mase_scale(&y[..cut], 7);
+            let w: Vec<f64> = forecasts[j]
+                .iter()
+                .map(|f| {
+                    let mae = (0..14).map(|t| (f.point[t] - y[cut + t]).abs()).sum::<f64>() / 14.0;
+                    (scale / mae).powi(2)
+                })
+                .collect();
+            let total: f64 = w.iter().sum();
+            w.iter().map(|v| v / total).collect()
+        };
+        let mut expected = Vec::new();
+        for (j, &cut) in cuts.iter().enumerate() {
+            let w = inverse_square(1 - j);
+            for t in 0..14 {
+                let fs = &forecasts[j];
+                let f: f64 = fs.iter().zip(&w).map(|(f, w)| w * f.point[t].max(0.0)).sum();
+                let sd: f64 = fs.iter().zip(&w).map(|(f, w)| w * sd80(f, t)).sum();
+                expected.push((y[cut + t] - f).abs() / sd);
+            }
+        }
+        // Scored with the final weights instead, the scores would differ.
+        assert!(inverse_square(0).iter().zip(&w).any(|(a, b)| (a - b).abs() > 1e-3));
+        expected.sort_by(f64::total_cmp);
+        for (a, b) in scores.iter().zip(&expected) {
+            assert!((a - b).abs() < 1e-9 * b.max(1.0), "{a} vs {b}");
+        }
+        // Same point forecast; bounds ŷ ± q·sd(t) around the averaged 80 %
+        // interval's shape.
+        let base = plain.predict(21, &[80.0]).unwrap();
+        let fc = fitted.predict(21, &[80.0, 95.0]).unwrap();
+        assert_eq!(fc.point, base.point);
+        let q80 = crate::trees::conformal_quantile(scores, 80.0);
+        for t in 0..21 {
+            assert!((fc.upper[0][t] - (base.point[t] + q80 * sd80(&base, t))).abs() < 1e-9);
+            assert!(fc.lower[1][t] <= fc.lower[0][t] && fc.upper[0][t] <= fc.upper[1][t]);
+        }
+        assert!(fc.upper[1].iter().all(|v| v.is_finite()));
+        // 28 scores are too few for 97 %: infinite bounds, not a false width.
+        assert!(fitted.predict(7, &[97.0]).unwrap().upper[0]
+            .iter()
+            .all(|v| v.is_infinite()));
+    }
+
+    /// A seasonal naive whose intervals are a third of their width: a member
+    /// that claims far more certainty than it has.
+    struct Overconfident;
+
+    struct OverconfidentFitted(crate::baseline::FittedSeasonalNaive);
+
+    impl Fit for Overconfident {
+        type Fitted = OverconfidentFitted;
+
+        fn fit(&self, y: &[f64]) -> Result<OverconfidentFitted> {
+            Ok(OverconfidentFitted(SeasonalNaive::new(7).fit(y)?))
+        }
+    }
+
+    impl Predict for OverconfidentFitted {
+        fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+            let mut f = self.0.predict(horizon, levels)?;
+            for j in 0..levels.len() {
+                for t in 0..horizon {
+                    let p = f.point[t];
+                    f.lower[j][t] = p - (p - f.lower[j][t]) / 3.0;
+                    f.upper[j][t] = p + (f.upper[j][t] - p) / 3.0;
+                }
+            }
+            Ok(f)
+        }
+
+        fn predict_in_sample(&self) -> Vec<f64> {
+            self.0.predict_in_sample()
+        }
+    }
+
+    #[test]
+    fn calibrated_intervals_cover_their_level_where_the_members_do_not() {
+        use rand::Rng;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (n, h) = (126, 14);
+        let ys: Vec<Vec<f64>> = (0..120)
+            .map(|_| {
+                (0..n + h)
+                    .map(|d| {
+                        let z = crate::normal::norm_ppf(rng.random_range(1e-9..1.0 - 1e-9));
+                        100.0 + [0.0, 8.0, 10.0, 6.0, 4.0, -12.0, -16.0][d % 7] + 6.0 * z
+                    })
+                    .collect()
+            })
+            .collect();
+        let start = crate::trees::default_start();
+        let views: Vec<(&str, SeriesView<'_>)> = ys
+            .iter()
+            .map(|y| ("s", SeriesView::new(&y[..n], start, Freq::Daily)))
+            .collect();
+        let coverage = |intervals: Intervals, pooled: bool| {
+            let mut e = Ensemble::new().member("overconfident", Overconfident);
+            e.validation_horizon = h;
+            (e.intervals, e.pooled) = (intervals, pooled);
+            let fitted = e.fit_panel_boxed(&views).unwrap();
+            let mut hits = [0usize; 2];
+            for (f, y) in fitted.iter().zip(&ys) {
+                let fc = f.predict(h, &[80.0, 95.0]).unwrap();
+                for t in 0..h {
+                    for (j, hit) in hits.iter_mut().enumerate() {
+                        *hit += usize::from(fc.lower[j][t] <= y[n + t] && y[n + t] <= fc.upper[j][t]);
+                    }
+                }
+            }
+            hits.map(|k| k as f64 / (ys.len() * h) as f64)
+        };
+        let own = coverage(Intervals::Averaged, false);
+        assert!(own[0] < 0.45 && own[1] < 0.6, "{own:?}");
+        let pooled = coverage(Intervals::Pooled, true);
+        assert!(
+            (pooled[0] - 0.8).abs() < 0.05 && (pooled[1] - 0.95).abs() < 0.03,
+            "{pooled:?}"
+        );
+        // Scores pooled, weights per series.
+        let scores = coverage(Intervals::Pooled, false);
+        assert!(
+            (scores[0] - 0.8).abs() < 0.05 && (scores[1] - 0.95).abs() < 0.03,
+            "{scores:?}"
+        );
+        let each = coverage(Intervals::Calibrated, false);
+        assert!((each[0] - 0.8).abs() < 0.06 && each[1] > 0.9, "{each:?}");
     }
 
     #[test]

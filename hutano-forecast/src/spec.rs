@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::backtest::Window;
 use crate::baseline::{Naive, SeasonalNaive};
 use crate::calibrated::Calibrated;
-use crate::ensemble::{BoxedFitted, Ensemble, Member, PanelMember};
+use crate::ensemble::{BoxedFitted, Ensemble, Intervals, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Forecast, SeriesView};
 use crate::glm::Glm;
@@ -236,6 +236,10 @@ pub enum ModelSpec {
         /// (default false; [`Ensemble::pooled`]).
         #[serde(default)]
         pooled: Option<bool>,
+        /// How the intervals are set: `"averaged"` (default),
+        /// `"calibrated"` or `"pooled"` ([`Intervals`]).
+        #[serde(default)]
+        intervals: Option<Intervals>,
     },
 }
 
@@ -421,6 +425,7 @@ impl ModelSpec {
             validation_horizon,
             season,
             pooled,
+            intervals,
         } = self
         else {
             return Err(Error::InvalidParameter {
@@ -442,13 +447,15 @@ impl ModelSpec {
             e.season = v;
         }
         e.pooled = pooled.unwrap_or(false);
+        e.intervals = intervals.unwrap_or_default();
         e.check()?;
         Ok(e)
     }
 
     /// The model learned across the series of a panel, for specs with
-    /// `global: true` (`Boosted`, `Forest`) and `Calibrated` or `Ensemble`
-    /// with `pooled: true`; `None` for the others, which are fitted series
+    /// `global: true` (`Boosted`, `Forest`), `Calibrated` or `Ensemble`
+    /// with `pooled: true`, and `Ensemble` with `intervals: "pooled"`; `None`
+    /// for the others, which are fitted series
     /// by series.
     ///
     /// # Errors
@@ -459,7 +466,11 @@ impl ModelSpec {
                 Ok(Some(self.build_global()?))
             }
             ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
-            ModelSpec::Ensemble { pooled: Some(true), .. } => Ok(Some(Box::new(self.ensemble()?))),
+            ModelSpec::Ensemble { pooled: Some(true), .. }
+            | ModelSpec::Ensemble {
+                intervals: Some(Intervals::Pooled),
+                ..
+            } => Ok(Some(Box::new(self.ensemble()?))),
             _ => Ok(None),
         }
     }
@@ -1200,6 +1211,7 @@ mod tests {
             validation_horizon: Some(7),
             season: None,
             pooled: Some(true),
+            intervals: Some(Intervals::Pooled),
         };
         let json = serde_json::to_string(&spec).unwrap();
         assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);

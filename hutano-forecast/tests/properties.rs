@@ -187,6 +187,14 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
                     .seasonal(0, 1, 1, 7),
             ),
         ),
+        ("ensemble (calibrated intervals)", {
+            let mut e = hutano_forecast::ensemble::Ensemble::new()
+                .member("naive", Naive)
+                .member("snaive", SeasonalNaive::new(7))
+                .member("glm", hutano_forecast::glm::Glm::default());
+            e.intervals = hutano_forecast::ensemble::Intervals::Calibrated;
+            Box::new(e)
+        }),
     ];
     #[cfg(feature = "augurs")]
     {

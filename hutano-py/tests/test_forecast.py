@@ -98,6 +98,25 @@ def test_pooled_ensemble_gives_every_series_the_same_weights(panel_pd: pd.DataFr
     assert 0.0 <= share[0] <= 1.0
 
 
+def test_calibrated_ensemble_keeps_the_point_and_pools_its_validation_scores(panel_pd: pd.DataFrame) -> None:
+    members = [Naive(), SeasonalNaive(7)]
+    models = [
+        Ensemble(members, validation_horizon=7, alias="averaged"),
+        Ensemble(members, validation_horizon=7, intervals="pooled", alias="calibrated"),
+    ]
+    out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80, 95])
+    np.testing.assert_allclose(out["calibrated"], out["averaged"], rtol=1e-12)
+    # The same shape over the horizon as the averaged bounds, with one
+    # pooled width factor for every series.
+    factor = ((out["calibrated-hi-80"] - out["calibrated"]) / (out["averaged-hi-80"] - out["averaged"])).to_numpy()
+    np.testing.assert_allclose(factor, factor[0], rtol=1e-9)
+    assert abs(factor[0] - 1.0) > 1e-6
+    assert (out["calibrated-hi-95"] >= out["calibrated-hi-80"]).all()
+    assert (out["calibrated-lo-80"] >= 0).all()
+    with pytest.raises(hutano.InvalidParameterError, match="unknown variant `wide`"):
+        hutano.Forecaster([Ensemble(members, intervals="wide")], freq="D").fit(panel_pd)  # type: ignore[arg-type]
+
+
 def test_glm_rejects_negative_counts_with_a_typed_error(panel_pd: pd.DataFrame) -> None:
     bad = panel_pd.copy()
     bad.loc[bad.index[5], "y"] = -1.0

@@ -254,6 +254,21 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
             e.pooled = true;
             run_panel(&e, panel, h, levels)?
         }
+        // Intervals set from the ensemble's errors on its validation
+        // windows (`Ensemble::intervals`): `ensemble_cal` per series,
+        // `ensemble_cal_pooled` with the scores pooled across the series,
+        // `ensemble_pooled_cal` with stacked weights and pooled scores.
+        "ensemble_cal" | "ensemble_cal_pooled" | "ensemble_pooled_cal" => {
+            use hutano::forecast::ensemble::Intervals;
+            let mut e = o.ensemble(h);
+            e.pooled = model == "ensemble_pooled_cal";
+            e.intervals = if model == "ensemble_cal" {
+                Intervals::Calibrated
+            } else {
+                Intervals::Pooled
+            };
+            run_panel(&e, panel, h, levels)?
+        }
         // `calibrated_<model>`: intervals recalibrated on held-out windows
         // (`hutano_forecast::calibrated`; 4 windows of 14 steps, on months
         // 3 of at most 3, unless `--cal-windows` / `--cal-horizon`);

@@ -262,8 +262,8 @@ fn placement_stays(unit: Resolved, row: usize, e: &Encounter, out: &mut Vec<Stay
 
 /// The stays of a unit of `net`, as [`census_from_stays`] and the other
 /// census functions take them: `(start, end)` in branch-local time, `end =
-/// None` while still in the unit. See the [module docs](self) for which
-/// time counts: the inpatient stay (network, branch), the time in the unit
+/// None` while still in the unit. The time that counts depends on the
+/// [`Unit`]: the inpatient stay (network, branch), the time in the unit
 /// by placements (department, ward, bed type; a return is a new stay), or
 /// the ventilation episodes (ventilators). Stays come in encounter order
 /// (procedure order for ventilators).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 from hutano import _hutano
 from hutano.exceptions import InvalidParameterError
@@ -344,8 +344,20 @@ class Ensemble(Model):
     combined forecast's squared error over every series' validation points
     (each scaled by its series' MASE scale); at most 12 models.
 
+    ``intervals`` sets the prediction intervals: ``"averaged"`` (default) is
+    the weighted mean of the models' bounds, which covers no more than the
+    models' own intervals do; ``"calibrated"`` takes their width from the
+    ensemble's own errors on the validation windows (studentized split
+    conformal, each window combined with weights learned without it; no
+    extra fit); ``"pooled"`` does the same with the errors of every series
+    of the frame pooled, which is what a frame of many short series needs
+    (two windows of 7 days give a series 14 errors, too few for a 95 %
+    interval: its bounds would be infinite).
+
     >>> Ensemble([SeasonalNaive(7), GLM()], pooled=True).spec()["pooled"]
     True
+    >>> Ensemble([SeasonalNaive(7)], intervals="pooled").spec()["intervals"]
+    'pooled'
     """
 
     models: Sequence[Model] = field(default_factory=list)
@@ -353,6 +365,7 @@ class Ensemble(Model):
     validation_horizon: int | None = None
     season_length: int | None = None
     pooled: bool | None = None
+    intervals: Literal["averaged", "calibrated", "pooled"] | None = None
     alias: str | None = None
     _name = "Ensemble"
 
@@ -363,6 +376,7 @@ class Ensemble(Model):
                 "validation_horizon": self.validation_horizon,
                 "season": self.season_length,
                 "pooled": self.pooled,
+                "intervals": self.intervals,
             }
         )
         members = [{"name": m.name, "spec": m.spec()} for m in self.models]
