@@ -207,7 +207,7 @@ def main() -> None:
     }
     for m in ["snaive", "arima", "ets", "prophet", "boosted", "forest", "global_boosted", "global_forest", "ensemble",
               "glm", "pooled_arima", "pooled_ets", "pooled_prophet", "pooled_ensemble", "pooled_glm",
-              "ensemble_cal", "ensemble_cal_pooled", "ensemble_pooled", "ensemble_pooled_cal"]:
+              "ensemble_cal", "ensemble_averaged", "ensemble_pooled"]:
         models[f"hutano_{m}"] = ("hutano", hutano(a.cli, m))
     if a.models:
         keep = a.models.split(",")

@@ -77,8 +77,8 @@ def ensemble(panel, h, levels):
     return _call("ensemble", panel, h, levels)
 
 
-def ensemble_cal_pooled(panel, h, levels):
-    return _call("ensemble_cal_pooled", panel, h, levels)
+def ensemble_averaged(panel, h, levels):
+    return _call("ensemble_averaged", panel, h, levels)
 
 
 def global_boosted(panel, h, levels):
@@ -108,7 +108,7 @@ prophet_hol = _hol("prophet")
 ensemble_hol = _hol("ensemble")
 glm_hol = _hol("glm")
 ensemble_pooled_hol = _hol("ensemble_pooled")
-ensemble_cal_pooled_hol = _hol("ensemble_cal_pooled")
+ensemble_averaged_hol = _hol("ensemble_averaged")
 
 
 def glm(panel, h, levels):

@@ -7,11 +7,13 @@
 //! windows (scaled by the training data's mean absolute seasonal
 //! difference). Weights are proportional to `1 / MASE²` (inverse squared
 //! error weighting, Bates & Granger 1969), then every member is refitted on
-//! the whole series. Point forecasts are the weighted mean of the members';
-//! interval bounds are the weighted mean of the members' bounds at each
-//! level (quantile averaging, Lichtendahl, Grushka-Cockayne & Winkler,
-//! Management Science 2013). A member that fails on a series (too short, no
-//! convergence) gets weight zero there.
+//! the whole series. Point forecasts are the weighted mean of the members'.
+//! Intervals take their width from the ensemble's own errors on the
+//! validation windows (below); with [`Intervals::Averaged`] their bounds
+//! are the weighted mean of the members' bounds at each level (quantile
+//! averaging, Lichtendahl, Grushka-Cockayne & Winkler, Management Science
+//! 2013). A member that fails on a series (too short, no convergence) gets
+//! weight zero there.
 //!
 //! # Pooled (stacked) weights across a panel
 //!
@@ -34,28 +36,41 @@
 //!
 //! Averaged bounds cover what the members' own intervals cover, no more:
 //! when those under-cover (ETS, ARIMA and the Prophet-like model on short
-//! monthly series) so does the ensemble. With [`Ensemble::intervals`]
-//! [`Intervals::Calibrated`] or [`Intervals::Pooled`], the ensemble sets the width of its intervals from its own errors on the
-//! validation windows it already forecast to learn its weights (no extra
-//! fit): at each validation step it combines the members' forecasts and
-//! 80 % half-widths with the final weights, scores the step `|y − ŷ| / sd`
-//! (`sd` the combined half-width over `z₀.₉`), and forecasts `ŷ ± q_ℓ ·
-//! sd(t)` with `q_ℓ` the conformal quantile of those scores, as
-//! [`crate::calibrated::Calibrated`] does with windows of its own. With
-//! [`Intervals::Pooled`], a panel fitted as a whole pools the scores of all
-//! its series (scores are in units of each series' own `sd`, so they are
-//! comparable), whether its weights are pooled or not. The final
-//! weights were chosen on these windows, and scores taken with them would
-//! be optimistic (stacking in particular fits the validation points
-//! closely); so each window is scored with weights learned *without* it
-//! (cross-fitting): `1 / MASE²` on the series' other windows, or stacked
-//! on the other windows of every series when pooled. With a single
-//! validation window the final weights are used. Two windows of 14 days give 28 scores per series: enough for a 95 %
-//! interval (the largest score), not for 97 %, whose bounds are then
-//! infinite; pooling removes that limit. When a member's interval is
-//! missing or of zero width at a validation step, the series' scores are
-//! absolute errors and its intervals have a constant width (plain split
-//! conformal), and are not pooled.
+//! monthly series) so does the ensemble, and when they over-cover, so does
+//! it. By default ([`Intervals::Pooled`]; also [`Intervals::Calibrated`])
+//! the ensemble sets the width of its intervals from its own errors on the
+//! validation windows it already forecast to learn its weights, with no
+//! extra fit (studentized split conformal, as
+//! [`crate::calibrated::Calibrated`] does with windows of its own):
+//!
+//! 1. At each validation step, combine the members' forecasts and their
+//!    80 % half-widths with the window's weights, and score the step
+//!    `|y − ŷ| / sd`, `sd` being the combined half-width over `z₀.₉`.
+//! 2. Forecast `ŷ ± q_ℓ · sd(t)`, with `sd(t)` from the fitted members'
+//!    combined 80 % interval (its shape over the horizon) and `q_ℓ` the
+//!    `⌈(n + 1)·ℓ⌉`-th smallest of the `n` scores (infinite when `n` is too
+//!    small for the level).
+//!
+//! The final weights were chosen on these windows, and scores taken with
+//! them would be optimistic (stacking in particular fits the validation
+//! points closely), so each window is combined with weights learned
+//! *without* it (cross-fitting): `1 / MASE²` on the series' other windows,
+//! or stacked on the other windows of every series when the weights are
+//! pooled. With a single validation window the final weights are used.
+//!
+//! [`Intervals::Pooled`]: a panel fitted as a whole
+//! ([`crate::spec::PanelForecaster`], the Python `Forecaster`) pools the
+//! scores of all its series, whether its weights are pooled or not. The
+//! scores are in units of each series' own `sd`, so they are comparable,
+//! and the quantile rests on `series × windows × horizon` of them. A series
+//! fitted alone ([`Fit::fit_series`]) uses its own, as with
+//! [`Intervals::Calibrated`]: two windows of 14 days give 28 scores, enough
+//! for a 95 % interval (the largest score), not for 97 %, whose bounds are
+//! then infinite rather than falsely narrow.
+//!
+//! When a member's interval is missing or of zero width at a validation
+//! step, the series' scores are absolute errors and its intervals have a
+//! constant width (plain split conformal), and are not pooled.
 
 use std::sync::Arc;
 
@@ -119,17 +134,19 @@ impl Member for Box<dyn PanelMember> {
 
 /// How a fitted [`Ensemble`] sets its intervals (see the [module
 /// documentation](self#intervals-calibrated-on-the-validation-windows)).
+/// JSON `"averaged"`, `"calibrated"`, `"pooled"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Intervals {
     /// The weighted mean of the members' bounds (quantile averaging).
-    #[default]
     Averaged,
     /// Width from the ensemble's own errors on the series' validation
     /// windows.
     Calibrated,
     /// Width from the validation errors of every series of a panel fitted
     /// as a whole; a series fitted alone uses its own (as `Calibrated`).
+    /// The default.
+    #[default]
     Pooled,
 }
 
@@ -146,7 +163,7 @@ pub struct Ensemble {
     /// validation windows (default false: `1 / MASE²` per series). See the
     /// [module documentation](self).
     pub pooled: bool,
-    /// How the intervals are set (default [`Intervals::Averaged`]).
+    /// How the intervals are set (default [`Intervals::Pooled`]).
     pub intervals: Intervals,
 }
 
@@ -171,7 +188,7 @@ impl Default for Ensemble {
             validation_horizon: 14,
             season: 7,
             pooled: false,
-            intervals: Intervals::Averaged,
+            intervals: Intervals::Pooled,
         }
     }
 }
@@ -908,10 +925,13 @@ mod tests {
             .map(|(i, y)| (format!("s{i}"), SeriesView::new(y, start, Freq::Daily)))
             .collect();
         let views: Vec<(&str, SeriesView<'_>)> = views.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        // Scores per series too (the default pools them across the panel).
         let e = || {
-            Ensemble::new()
+            let mut e = Ensemble::new()
                 .member("naive", Naive)
-                .member("snaive", SeasonalNaive::new(7))
+                .member("snaive", SeasonalNaive::new(7));
+            e.intervals = Intervals::Calibrated;
+            e
         };
         let own = e().fit_panel_boxed(&views).unwrap();
         for (i, (_, view)) in views.iter().enumerate() {
@@ -970,11 +990,18 @@ mod tests {
             e.validation_horizon = 14;
             e
         };
-        let plain = members().fit(&y).unwrap();
+        let mut averaged = members();
+        averaged.intervals = Intervals::Averaged;
+        let plain = averaged.fit(&y).unwrap();
         assert!(plain.calibration().is_none());
-        let mut e = members();
-        e.intervals = Intervals::Calibrated;
-        let fitted = e.fit(&y).unwrap();
+        // Fitted alone, the default (pooled) is the series' own scores.
+        let fitted = members().fit(&y).unwrap();
+        let mut own = members();
+        own.intervals = Intervals::Calibrated;
+        assert_eq!(
+            own.fit(&y).unwrap().predict(14, &[80.0]).unwrap(),
+            fitted.predict(14, &[80.0]).unwrap()
+        );
         let w: Vec<f64> = fitted.weights().iter().map(|(_, w)| *w).collect();
         assert_eq!(w, plain.weights().iter().map(|(_, w)| *w).collect::<Vec<_>>());
         let (scores, studentized) = fitted.calibration().unwrap();

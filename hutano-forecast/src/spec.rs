@@ -236,8 +236,8 @@ pub enum ModelSpec {
         /// (default false; [`Ensemble::pooled`]).
         #[serde(default)]
         pooled: Option<bool>,
-        /// How the intervals are set: `"averaged"` (default),
-        /// `"calibrated"` or `"pooled"` ([`Intervals`]).
+        /// How the intervals are set: `"pooled"` (default), `"calibrated"`
+        /// or `"averaged"` ([`Intervals`]).
         #[serde(default)]
         intervals: Option<Intervals>,
     },
@@ -454,8 +454,8 @@ impl ModelSpec {
 
     /// The model learned across the series of a panel, for specs with
     /// `global: true` (`Boosted`, `Forest`), `Calibrated` or `Ensemble`
-    /// with `pooled: true`, and `Ensemble` with `intervals: "pooled"`; `None`
-    /// for the others, which are fitted series
+    /// with `pooled: true`, and `Ensemble` with `intervals: "pooled"` (the
+    /// default); `None` for the others, which are fitted series
     /// by series.
     ///
     /// # Errors
@@ -466,11 +466,11 @@ impl ModelSpec {
                 Ok(Some(self.build_global()?))
             }
             ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
-            ModelSpec::Ensemble { pooled: Some(true), .. }
-            | ModelSpec::Ensemble {
-                intervals: Some(Intervals::Pooled),
-                ..
-            } => Ok(Some(Box::new(self.ensemble()?))),
+            ModelSpec::Ensemble { pooled, intervals, .. }
+                if *pooled == Some(true) || intervals.unwrap_or_default() == Intervals::Pooled =>
+            {
+                Ok(Some(Box::new(self.ensemble()?)))
+            }
             _ => Ok(None),
         }
     }

@@ -101,8 +101,8 @@ def test_pooled_ensemble_gives_every_series_the_same_weights(panel_pd: pd.DataFr
 def test_calibrated_ensemble_keeps_the_point_and_pools_its_validation_scores(panel_pd: pd.DataFrame) -> None:
     members = [Naive(), SeasonalNaive(7)]
     models = [
-        Ensemble(members, validation_horizon=7, alias="averaged"),
-        Ensemble(members, validation_horizon=7, intervals="pooled", alias="calibrated"),
+        Ensemble(members, validation_horizon=7, intervals="averaged", alias="averaged"),
+        Ensemble(members, validation_horizon=7, alias="calibrated"),  # intervals="pooled", the default
     ]
     out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80, 95])
     np.testing.assert_allclose(out["calibrated"], out["averaged"], rtol=1e-12)

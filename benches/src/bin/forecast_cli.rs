@@ -247,25 +247,25 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
             }
             run_global(model, freq, panel, h, levels)?
         }
-        "ensemble" => run(&o.ensemble(h), panel, h, levels)?,
+        // The library's default: intervals from the validation errors of
+        // every series (`Intervals::Pooled`), weights per series.
+        "ensemble" => run_panel(&o.ensemble(h), panel, h, levels)?,
         // One set of stacked weights learned across the series.
         "ensemble_pooled" => {
             let mut e = o.ensemble(h);
             e.pooled = true;
             run_panel(&e, panel, h, levels)?
         }
-        // Intervals set from the ensemble's errors on its validation
-        // windows (`Ensemble::intervals`): `ensemble_cal` per series,
-        // `ensemble_cal_pooled` with the scores pooled across the series,
-        // `ensemble_pooled_cal` with stacked weights and pooled scores.
-        "ensemble_cal" | "ensemble_cal_pooled" | "ensemble_pooled_cal" => {
+        // Other intervals: `ensemble_cal` from each series' own validation
+        // errors, `ensemble_averaged` the members' bounds averaged (the
+        // default before 2026-11-24, session 8).
+        "ensemble_cal" | "ensemble_averaged" => {
             use hutano::forecast::ensemble::Intervals;
             let mut e = o.ensemble(h);
-            e.pooled = model == "ensemble_pooled_cal";
             e.intervals = if model == "ensemble_cal" {
                 Intervals::Calibrated
             } else {
-                Intervals::Pooled
+                Intervals::Averaged
             };
             run_panel(&e, panel, h, levels)?
         }

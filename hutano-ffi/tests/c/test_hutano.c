@@ -592,6 +592,18 @@ static void test_forecast(hutano_dataset *ds) {
   CHECK_CODE(hutano_forecaster_new(S("[{\"model\": \"naive\"}, {\"model\": \"naive\"}]"), true, &bad),
              HUTANO_RESULT_INVALID_PARAMETER);
   CHECK_CODE(hutano_forecaster_new(S("{"), true, &bad), HUTANO_RESULT_INVALID_PARAMETER);
+  /* An ensemble's intervals: averaged, calibrated or pooled, nothing else. */
+  CHECK_CODE(hutano_forecaster_new(S("[{\"model\": \"ensemble\", \"members\": [{\"name\": \"n\", \"spec\": "
+                                     "{\"model\": \"naive\"}}], \"intervals\": \"wide\"}]"),
+                                   true, &bad),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(buf, sizeof buf, &n));
+  CHECK(strstr(buf, "unknown variant `wide`") != NULL);
+  CHECK_OK(hutano_forecaster_new(S("[{\"model\": \"ensemble\", \"members\": [{\"name\": \"n\", \"spec\": "
+                                   "{\"model\": \"naive\"}}], \"intervals\": \"pooled\"}]"),
+                                 true, &bad));
+  CHECK_OK(hutano_forecaster_free(bad));
+  bad = NULL;
   CHECK_CODE(hutano_forecaster_new(NULL, 2, true, &bad), HUTANO_RESULT_NULL_PARAMETER);
   CHECK_CODE(hutano_forecaster_new(S(MODELS), true, NULL), HUTANO_RESULT_NULL_PARAMETER);
   CHECK(bad == NULL);

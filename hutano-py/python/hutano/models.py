@@ -344,15 +344,14 @@ class Ensemble(Model):
     combined forecast's squared error over every series' validation points
     (each scaled by its series' MASE scale); at most 12 models.
 
-    ``intervals`` sets the prediction intervals: ``"averaged"`` (default) is
-    the weighted mean of the models' bounds, which covers no more than the
-    models' own intervals do; ``"calibrated"`` takes their width from the
-    ensemble's own errors on the validation windows (studentized split
-    conformal, each window combined with weights learned without it; no
-    extra fit); ``"pooled"`` does the same with the errors of every series
-    of the frame pooled, which is what a frame of many short series needs
-    (two windows of 7 days give a series 14 errors, too few for a 95 %
-    interval: its bounds would be infinite).
+    ``intervals`` sets the prediction intervals. ``"pooled"`` (default) takes
+    their width from the ensemble's own errors on the validation windows of
+    every series of the frame (studentized split conformal, each window
+    combined with weights learned without it; no extra fit). ``"calibrated"``
+    uses each series' own errors only (two windows of 7 days give a series
+    14, too few for a 95 % interval: its bounds are then infinite).
+    ``"averaged"`` is the weighted mean of the models' bounds, which covers
+    no more than the models' own intervals do.
 
     >>> Ensemble([SeasonalNaive(7), GLM()], pooled=True).spec()["pooled"]
     True
