@@ -1157,6 +1157,46 @@ mod tests {
     }
 
     #[test]
+    fn a_series_without_usable_intervals_keeps_its_own_absolute_errors() {
+        // An all-zero series: every member's interval has zero width, so its
+        // scores are absolute errors (all 0) and are not pooled; the weekly
+        // series share their studentized scores.
+        let start = crate::trees::default_start();
+        let ys = [weekly(200, 1), vec![0.0; 200], weekly(200, 2)];
+        let views: Vec<(&str, SeriesView<'_>)> = ys
+            .iter()
+            .map(|y| ("s", SeriesView::new(y, start, Freq::Daily)))
+            .collect();
+        let e = Ensemble::new()
+            .member("naive", Naive)
+            .member("snaive", SeasonalNaive::new(7));
+        assert_eq!(e.intervals, Intervals::Pooled);
+        let fitted = e.fit_panel_boxed(&views).unwrap();
+        let zero = fitted[1].predict(14, &[80.0, 95.0]).unwrap();
+        assert!(zero
+            .point
+            .iter()
+            .chain(zero.lower.iter().flatten())
+            .chain(zero.upper.iter().flatten())
+            .all(|v| *v == 0.0));
+        let (a, b) = (
+            fitted[0].predict(14, &[80.0]).unwrap(),
+            fitted[2].predict(14, &[80.0]).unwrap(),
+        );
+        let mut averaged = Ensemble::new()
+            .member("naive", Naive)
+            .member("snaive", SeasonalNaive::new(7));
+        averaged.intervals = Intervals::Averaged;
+        let base = averaged.fit_panel_boxed(&views).unwrap();
+        let factor = |f: &Forecast, b: &Forecast| (f.upper[0][3] - f.point[3]) / (b.upper[0][3] - b.point[3]);
+        let (fa, fb) = (
+            factor(&a, &base[0].predict(14, &[80.0]).unwrap()),
+            factor(&b, &base[2].predict(14, &[80.0]).unwrap()),
+        );
+        assert!((fa - fb).abs() < 1e-9 && fa.is_finite() && fa > 0.0, "{fa} vs {fb}");
+    }
+
+    #[test]
     fn invalid_ensembles_are_errors() {
         assert!(Ensemble::new().fit(&weekly(100, 0)).is_err());
         let e = Ensemble::new().member("snaive", SeasonalNaive::new(7));
