@@ -397,10 +397,11 @@ impl Ensemble {
         })
     }
 
-    /// Weights learned without each validation window in turn (`None` for
-    /// every window when there is only one): `1 / MASE²` on the series' other
-    /// windows, or (`pooled`) stacked on the other windows of every series
-    /// in `panel`.
+    /// Weights learned without each validation window in turn: `1 / MASE²`
+    /// on the series' other windows, or (`panel` given) stacked on the
+    /// other windows of every series of the panel (`None` where stacking
+    /// has no rows). Empty for averaged intervals and for a single window,
+    /// which are then scored with the final weights.
     fn cross_fitted(&self, points: &Points, panel: Option<&[Points]>) -> Vec<Option<Vec<f64>>> {
         let (windows, h) = (self.validation_windows, self.validation_horizon);
         if !self.calibrated() || windows < 2 {
