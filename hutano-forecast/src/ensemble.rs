@@ -645,14 +645,34 @@ impl FittedEnsemble {
         self.calibration.as_ref().map(|c| (&*c.scores, c.studentized))
     }
 
-    /// The weighted mean of the members' point forecasts and bounds.
-    fn averaged(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
+    /// The forecast of [`Predict::predict`] (with the regressors' `future`
+    /// values when given).
+    fn combine(&self, horizon: usize, levels: &[f64], future: Option<&[Vec<f64>]>) -> Result<Forecast> {
+        check_levels(levels)?;
+        match &self.calibration {
+            None => self.averaged(horizon, levels, future),
+            Some(c) => conformal_bounds(
+                self.averaged(horizon, &[80.0], future)?,
+                &c.scores,
+                c.studentized,
+                levels,
+                "ensemble",
+            ),
+        }
+    }
+
+    /// The weighted mean of the members' point forecasts and bounds, with
+    /// the regressors' `future` values when given.
+    fn averaged(&self, horizon: usize, levels: &[f64], future: Option<&[Vec<f64>]>) -> Result<Forecast> {
         let mut point = vec![0.0; horizon];
         let mut lower = vec![vec![0.0; horizon]; levels.len()];
         let mut upper = vec![vec![0.0; horizon]; levels.len()];
         for (w, f) in self.weights.iter().zip(&self.fitted) {
             let (Some(f), true) = (f, *w > 0.0) else { continue };
-            let fc = f.predict(horizon, levels)?;
+            let fc = match future {
+                Some(future) => f.predict_with(horizon, levels, future)?,
+                None => f.predict(horizon, levels)?,
+            };
             for t in 0..horizon {
                 point[t] += w * fc.point[t];
                 for j in 0..levels.len() {
@@ -789,17 +809,18 @@ impl Predict for FittedEnsemble {
     /// errors; [`Error::Model`] when a calibrated ensemble's studentized
     /// scores meet a combined 80 % interval of zero or infinite width.
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast> {
-        check_levels(levels)?;
-        match &self.calibration {
-            None => self.averaged(horizon, levels),
-            Some(c) => conformal_bounds(
-                self.averaged(horizon, &[80.0])?,
-                &c.scores,
-                c.studentized,
-                levels,
-                "ensemble",
-            ),
-        }
+        self.combine(horizon, levels, None)
+    }
+
+    /// The members' forecasts with these future regressor values, combined
+    /// as by [`Predict::predict`].
+    ///
+    /// # Errors
+    /// As [`Predict::predict`]; a member's [`Error::Regressors`] for
+    /// columns that do not match its fit (a member without regressors
+    /// refuses a non-empty `future`).
+    fn predict_with(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast> {
+        self.combine(horizon, levels, Some(future))
     }
 
     fn predict_in_sample(&self) -> Vec<f64> {
@@ -1195,6 +1216,45 @@ mod tests {
             factor(&b, &base[2].predict(14, &[80.0]).unwrap()),
         );
         assert!((fa - fb).abs() < 1e-9 && fa.is_finite() && fa > 0.0, "{fa} vs {fb}");
+    }
+
+    #[test]
+    fn an_ensemble_of_regression_models_takes_future_regressor_values() {
+        use rand::{Rng, SeedableRng};
+        // Planned admissions every third day add 15 to a weekly pattern.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let n = 400;
+        let planned: Vec<f64> = (0..n + 14).map(|t| f64::from(u8::from(t % 3 == 0))).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|t| {
+                40.0 * [1.0, 1.1, 1.05, 1.0, 0.95, 0.6, 0.5][t % 7] + 15.0 * planned[t] + rng.random_range(-3.0..3.0)
+            })
+            .collect();
+        let x = vec![planned.clone()];
+        let view = SeriesView::new(&y, crate::trees::default_start(), Freq::Daily).with_regressors(&x);
+        let fitted = Ensemble::new()
+            .member("glm", crate::glm::Glm::default())
+            .member("prophet", crate::prophet::Prophet::default())
+            .fit_series(view)
+            .unwrap();
+        assert!(fitted.weights().iter().all(|(_, w)| *w > 0.0), "{:?}", fitted.weights());
+        let fc = fitted.predict(14, &[80.0, 95.0]).unwrap();
+        assert_eq!(
+            fc,
+            fitted
+                .predict_with(14, &[80.0, 95.0], &[planned[n..].to_vec()])
+                .unwrap()
+        );
+        // No planned day in the future: every forecast drops by about 15.
+        let none = fitted.predict_with(14, &[80.0], &[vec![0.0; 14]]).unwrap();
+        for t in (0..14).filter(|t| planned[n + t] > 0.0) {
+            let drop = fc.point[t] - none.point[t];
+            assert!((drop - 15.0).abs() < 3.0, "step {t}: {drop}");
+        }
+        assert!(matches!(
+            fitted.predict_with(14, &[80.0], &[vec![0.0; 3]]),
+            Err(Error::Regressors { .. })
+        ));
     }
 
     #[test]
