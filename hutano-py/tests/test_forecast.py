@@ -310,6 +310,24 @@ def test_glm_uses_regressors_with_their_future_values() -> None:
     assert np.abs(out["GLM"].to_numpy() / truth - 1).max() < 0.15
 
 
+def test_an_ensemble_passes_future_regressor_values_to_its_models() -> None:
+    rng = np.random.default_rng(23)
+    days = 300
+    plan = rng.integers(0, 2, days + 14).astype(float)
+    y = 20 + 15 * plan[:days] + rng.normal(0, 1, days)
+    ds = pd.date_range("2024-01-01", periods=days + 14, freq="D")
+    df = pd.DataFrame({"unique_id": "theatre", "ds": ds[:days], "y": y, "elective": plan[:days]})
+    future = pd.DataFrame({"unique_id": "theatre", "ds": ds[days:], "elective": plan[days:]})
+    fc = hutano.Forecaster([Ensemble([Boosted(seed=3), GLM(level_alpha=0.0)])]).fit(df)
+    out = fc.predict(14, level=[80, 95], X_df=future)
+    truth = 20 + 15 * plan[days:]
+    assert np.abs(out["Ensemble"].to_numpy() - truth).mean() < 3.0
+    assert (out["Ensemble-lo-95"] <= out["Ensemble-lo-80"]).all()
+    assert (out["Ensemble-hi-80"] <= out["Ensemble-hi-95"]).all()
+    with pytest.raises(hutano.InvalidDataError, match="no future regressor values"):
+        fc.predict(14, X_df=future.iloc[:5])
+
+
 def test_prophet_logistic_growth_stays_below_the_cap() -> None:
     days = 300
     t = np.arange(days)
