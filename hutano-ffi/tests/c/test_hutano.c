@@ -57,6 +57,11 @@ static const char TRANSFER_FMT[] =
 static const char REG_MODELS[] =
     "[[\"gb\", {\"model\": \"boosted\", \"n_estimators\": 50}], "
     "[\"rf\", {\"model\": \"forest\", \"n_estimators\": 20}]]";
+/* An ensemble of two models that take regressors. */
+static const char ENSEMBLE_REG_MODELS[] =
+    "[[\"ens\", {\"model\": \"ensemble\", \"validation_horizon\": 7, \"members\": ["
+    "{\"name\": \"glm\", \"spec\": {\"model\": \"glm\"}}, "
+    "{\"name\": \"prophet\", \"spec\": {\"model\": \"prophet\"}}]}]]";
 enum { REG_DAYS = 90, REG_H = 14 };
 static const int64_t REG_START = 1704067200; /* 2024-01-01 */
 static const char *const REG_IDS[2] = {"a", "b"};
@@ -2246,6 +2251,42 @@ static void test_regressors(void) {
   CHECK(differs);
   free(a);
   free(b);
+  /* An ensemble of models with regressors takes future values too: the
+   * same values give the same forecast, others another. */
+  {
+    hutano_forecaster *ens = NULL;
+    hutano_fitted *ens_fit = NULL;
+    hutano_forecast *ens_pred = NULL, *ens_with = NULL, *ens_zero = NULL;
+    int same = 1, moved = 0;
+    CHECK_OK(hutano_forecaster_new(S(ENSEMBLE_REG_MODELS), true, &ens));
+    CHECK_OK(hutano_forecaster_fit(ens, full, &ens_fit));
+    CHECK_OK(hutano_fitted_predict(ens_fit, REG_H, &level, 1, &ens_pred));
+    CHECK_OK(hutano_fitted_predict_with(ens_fit, REG_H, &level, 1, future, 2 * REG_H, &ens_with));
+    CHECK_OK(hutano_fitted_predict_with(ens_fit, REG_H, &level, 1, zeros, 2 * REG_H, &ens_zero));
+    CHECK_OK(hutano_forecast_shape(ens_pred, &rows, &cols));
+    CHECK(rows == 2 * REG_H && cols == 3);
+    a = malloc(rows * sizeof *a);
+    b = malloc(rows * sizeof *b);
+    for (j = 0; j < cols; j++) {
+      CHECK_OK(hutano_forecast_values(ens_pred, j, a, rows, &m));
+      CHECK_OK(hutano_forecast_values(ens_with, j, b, rows, &m));
+      for (i = 0; i < (int)rows; i++) {
+        same &= same_double(a[i], b[i]);
+      }
+      CHECK_OK(hutano_forecast_values(ens_zero, j, b, rows, &m));
+      for (i = 0; i < (int)rows; i++) {
+        moved |= !same_double(a[i], b[i]);
+      }
+    }
+    CHECK(same && moved);
+    free(a);
+    free(b);
+    CHECK_OK(hutano_forecast_free(ens_pred));
+    CHECK_OK(hutano_forecast_free(ens_with));
+    CHECK_OK(hutano_forecast_free(ens_zero));
+    CHECK_OK(hutano_fitted_free(ens_fit));
+    CHECK_OK(hutano_forecaster_free(ens));
+  }
   /* Future values: too few at fit time, wrong count, NaN, NULL. */
   CHECK_CODE(hutano_fitted_predict(fitted, REG_H + 1, &level, 1, &missing), HUTANO_RESULT_INVALID_DATA);
   detail_contains("regressor \"planned\" of series \"a\" has 14 future values, h is 15");
