@@ -221,11 +221,7 @@ impl<M: Member> Calibrated<M> {
         self.check()?;
         let pairs = self.held_out(series)?;
         let inner = self.model.fit_boxed(series)?;
-        let studentized = pairs.iter().all(|(_, z)| z.is_some());
-        let mut scores: Vec<f64> = pairs
-            .into_iter()
-            .map(|(e, z)| if studentized { z.unwrap_or(e) } else { e })
-            .collect();
+        let (mut scores, studentized) = held_out_scores(pairs);
         if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
             return Err(Error::Model {
                 model: "calibrated",
@@ -279,13 +275,7 @@ impl<M: Member> PanelMember for Calibrated<M> {
         let fit = |(id, view): &(&str, SeriesView<'_>)| self.fit_own(*view).map_err(|e| in_series(e, id));
         let each = crate::ensemble::map_views(views, fit)?;
         let pooled: Arc<[f64]> = if self.pooled {
-            let mut all: Vec<f64> = each
-                .iter()
-                .filter(|(_, _, studentized)| *studentized)
-                .flat_map(|(_, scores, _)| scores.iter().copied())
-                .collect();
-            all.sort_by(f64::total_cmp);
-            all.into()
+            pooled_scores(each.iter().map(|(_, scores, studentized)| (&scores[..], *studentized)))
         } else {
             Arc::from(Vec::new())
         };
@@ -311,6 +301,30 @@ impl FittedCalibrated {
     fn recalibrate(&self, f: Forecast, levels: &[f64]) -> Result<Forecast> {
         conformal_bounds(f, &self.scores, self.studentized, levels, "calibrated")
     }
+}
+
+/// The scores of held-out `(|y − ŷ|, |y − ŷ| / sd)` pairs, in their order,
+/// and whether they are studentized: the second of each pair when every
+/// pair has one (and there is at least one), else the absolute errors.
+pub(crate) fn held_out_scores(pairs: Vec<(f64, Option<f64>)>) -> (Vec<f64>, bool) {
+    let studentized = !pairs.is_empty() && pairs.iter().all(|(_, z)| z.is_some());
+    let scores = pairs
+        .into_iter()
+        .map(|(e, z)| if studentized { z.unwrap_or(e) } else { e })
+        .collect();
+    (scores, studentized)
+}
+
+/// The sorted union of the studentized score sets among `sets` (`(scores,
+/// studentized)` pairs, in the panel's order); sets of absolute errors are
+/// not pooled.
+pub(crate) fn pooled_scores<'a>(sets: impl Iterator<Item = (&'a [f64], bool)>) -> Arc<[f64]> {
+    let mut all: Vec<f64> = sets
+        .filter(|(_, studentized)| *studentized)
+        .flat_map(|(scores, _)| scores.iter().copied())
+        .collect();
+    all.sort_by(f64::total_cmp);
+    all.into()
 }
 
 /// Replace the intervals of `f` (a forecast with its 80 % interval first)

@@ -76,7 +76,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calibrated::{conformal_bounds, model_sd};
+use crate::calibrated::{conformal_bounds, held_out_scores, model_sd, pooled_scores};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
 use crate::spec::in_series;
@@ -385,11 +385,7 @@ impl Ensemble {
             }
             pairs.push((err * scale, sd.filter(|s| s.is_finite() && *s > 0.0).map(|s| err / s)));
         }
-        let studentized = n > 0 && pairs.iter().all(|(_, z)| z.is_some());
-        let mut scores: Vec<f64> = pairs
-            .into_iter()
-            .map(|(e, z)| if studentized { z.unwrap_or(e) } else { e })
-            .collect();
+        let (mut scores, studentized) = held_out_scores(pairs);
         scores.sort_by(f64::total_cmp);
         Ok(Calibration {
             scores: scores.into(),
@@ -769,13 +765,12 @@ impl PanelMember for Ensemble {
         let mut fitted = fitted;
         if self.intervals == Intervals::Pooled {
             // Every studentized series shares the scores of all of them.
-            let mut all: Vec<f64> = fitted
-                .iter()
-                .filter_map(|f| f.calibration.as_ref().filter(|c| c.studentized))
-                .flat_map(|c| c.scores.iter().copied())
-                .collect();
-            all.sort_by(f64::total_cmp);
-            let all: Arc<[f64]> = all.into();
+            let all = pooled_scores(
+                fitted
+                    .iter()
+                    .filter_map(|f| f.calibration.as_ref())
+                    .map(|c| (&c.scores[..], c.studentized)),
+            );
             for c in fitted.iter_mut().filter_map(|f| f.calibration.as_mut()) {
                 if c.studentized {
                     c.scores = Arc::clone(&all);

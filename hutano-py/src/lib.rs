@@ -1160,11 +1160,7 @@ fn required_staff<'py>(
 fn calendar_days(calendar_json: &str, start: &str, end: &str) -> PyResult<Vec<(String, String)>> {
     let calendar: hutano_core::calendar::Calendar =
         serde_json::from_str(calendar_json).map_err(|e| param_err(format!("calendar: {e}")))?;
-    let day = |name: &str, s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| param_err(format!("{name}: {s:?} is not a YYYY-MM-DD date")))
-    };
-    let (first, last) = (day("start", start)?, day("end", end)?);
+    let (first, last) = (parse_date(start, "start")?, parse_date(end, "end")?);
     if last < first {
         return Err(param_err(format!("end {end} is before start {start}")));
     }
