@@ -393,25 +393,32 @@ impl Ensemble {
         })
     }
 
-    /// Weights learned without each validation window in turn: `1 / MASE²`
-    /// on the series' other windows, or (`panel` given) stacked on the
-    /// other windows of every series of the panel (`None` where stacking
-    /// has no rows). Empty for averaged intervals and for a single window,
-    /// which are then scored with the final weights.
-    fn cross_fitted(&self, points: &Points, panel: Option<&[Points]>) -> Vec<Option<Vec<f64>>> {
-        let (windows, h) = (self.validation_windows, self.validation_horizon);
-        if !self.calibrated() || windows < 2 {
+    /// `1 / MASE²` weights learned without each validation window in turn,
+    /// on the series' other windows (see [`Ensemble::each_window`]).
+    fn cross_fitted(&self, points: &Points) -> Vec<Option<Vec<f64>>> {
+        let h = self.validation_horizon;
+        self.each_window(|j| Some(Ensemble::inverse_square_weights(&without_window(points, j, h))))
+    }
+
+    /// Stacked weights learned without each validation window in turn, on
+    /// the other windows of every series of `panel` (`None` where stacking
+    /// has no rows; see [`Ensemble::each_window`]).
+    fn cross_stacked(&self, panel: &[Points]) -> Vec<Option<Vec<f64>>> {
+        let h = self.validation_horizon;
+        self.each_window(|j| {
+            let others: Vec<Points> = panel.iter().map(|p| without_window(p, j, h)).collect();
+            stack(&stack_rows(&others), self.members.len())
+        })
+    }
+
+    /// `weights_without(j)` for every validation window `j`; empty for
+    /// averaged intervals and for a single window, which are then scored
+    /// with the final weights.
+    fn each_window(&self, weights_without: impl Fn(usize) -> Option<Vec<f64>>) -> Vec<Option<Vec<f64>>> {
+        if !self.calibrated() || self.validation_windows < 2 {
             return Vec::new();
         }
-        (0..windows)
-            .map(|j| match panel {
-                Some(panel) => {
-                    let others: Vec<Points> = panel.iter().map(|p| without_window(p, j, h)).collect();
-                    stack(&stack_rows(&others), self.members.len())
-                }
-                None => Some(Ensemble::inverse_square_weights(&without_window(points, j, h))),
-            })
-            .collect()
+        (0..self.validation_windows).map(weights_without).collect()
     }
 
     /// `1 / MASE²` weights from a series' validation points (0 for a
@@ -705,7 +712,7 @@ impl Fit for Ensemble {
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedEnsemble> {
         self.check()?;
         let points = self.validation_points(series);
-        let cross = self.cross_fitted(&points, None);
+        let cross = self.cross_fitted(&points);
         self.finish(series, &Ensemble::inverse_square_weights(&points), &points, &cross)
     }
 }
@@ -737,11 +744,11 @@ impl PanelMember for Ensemble {
         };
         // Pooled: one set of cross-fitted weights for the panel.
         let pooled_cross = if self.pooled {
-            self.cross_fitted(&Points::new(), Some(&points))
+            self.cross_stacked(&points)
         } else {
             Vec::new()
         };
-        let fitted = map_views(
+        let mut fitted = map_views(
             &views.iter().zip(&points).map(|(v, p)| (*v, p)).collect::<Vec<_>>(),
             |((id, view), p)| {
                 let weights = match &pooled {
@@ -756,13 +763,12 @@ impl PanelMember for Ensemble {
                 let cross = if self.pooled {
                     &pooled_cross
                 } else {
-                    own_cross = self.cross_fitted(p, None);
+                    own_cross = self.cross_fitted(p);
                     &own_cross
                 };
                 self.finish(*view, &weights, p, cross).map_err(|e| in_series(e, id))
             },
         )?;
-        let mut fitted = fitted;
         if self.intervals == Intervals::Pooled {
             // Every studentized series shares the scores of all of them.
             let all = pooled_scores(
