@@ -22,6 +22,10 @@
 //! x86-64 Linux with glibc, where the reference was produced; another libm
 //! could move an optimiser path by a rounding error, and these cases would
 //! then agree only to the optimiser's resolution, as the next ones.
+//! Since `AirPassengers` has a season of 12, above the 7 up to which the
+//! exact filter is kept (`kalman::EXACT_MAX_PERIOD`), its models now go
+//! through the fast recursions described under *Long series*; its cases
+//! still hold at 1e-10, so the fast filter does not move BFGS's path there.
 //!
 //! *Regression with ARIMA errors* (an intercept and a Sunday dummy).
 //! statsforecast rotates two or more free regressors by the right singular

@@ -231,8 +231,8 @@ impl Buffers {
         self.fill(coef, mask, p);
         kalman::transpar(&self.par, arma, trans, &mut self.phi, &mut self.theta, &mut self.work);
         self.regress(x, xreg, arma.narma());
-        let long = x.len() > kalman::EXACT_MAX_N;
         let r = model.r;
+        let long = !kalman::exact(x.len(), arma.m);
         let stationary_start = long && model.delta.is_empty();
         let carried_zero =
             long && !stationary_start && !exact_ml && self.ml_started && model.carried_covariance_negligible();
@@ -462,7 +462,7 @@ pub(crate) fn fit(spec: &Spec<'_>) -> Result<RawFit, FitError> {
         buf.regress(x, &xreg_used, narma);
         let mut resid = vec![0.0; n];
         let theta_padded = model.theta.clone();
-        let long = n > kalman::EXACT_MAX_N;
+        let long = !kalman::exact(n, arma.m);
         let like = kalman::arima_like(&buf.xw, &mut model, &theta_padded, &mut buf.ws, Some(&mut resid), long);
         let fun = if px.iter().any(|v| v.is_nan()) { f64::NAN } else { fun };
         (fun, var, resid, like.ssq / nobs, model)

@@ -1021,8 +1021,29 @@ pub(crate) const STEADY_TOL: f64 = 1e-12;
 
 /// Series longer than this are filtered with the steady-state freeze and,
 /// from a stationary start, with [`fast_arma_like`]; shorter ones exactly
-/// as statsforecast filters them (see the module documentation).
+/// as statsforecast filters them when their season is at most
+/// [`EXACT_MAX_PERIOD`] (see the module documentation).
 pub(crate) const EXACT_MAX_N: usize = 300;
+
+/// Longest season whose models are filtered exactly as statsforecast
+/// filters them (on series of up to [`EXACT_MAX_N`] observations).
+///
+/// A seasonal candidate's state has dimension up to `r = 2m + 6`
+/// (`p, q ≤ 5`, `P, Q ≤ 2`), and the exact filter costs AS 154's `O(r⁴)`
+/// start ([`getq0`]) plus `O(n r²)` per likelihood evaluation. With a
+/// weekly season of daily data (`r ≤ 20`) that is cheap and the reference
+/// tests match statsforecast to the last bits. With months (`m = 12`) and
+/// weeks of a year (`m = 52`) it made a fit 6–30 times slower than the
+/// fast recursions, whose forecasts agree with statsforecast's to 1e-6
+/// (`benches/python/arima_speed.py ... --aggregate monthly`, BENCHMARKS.md).
+pub(crate) const EXACT_MAX_PERIOD: usize = 7;
+
+/// Whether a model of season length `m` is filtered over `n` observations
+/// exactly as statsforecast filters it (otherwise with the steady-state
+/// freeze and, from a stationary start, [`fast_arma_like`]).
+pub(crate) fn exact(n: usize, m: usize) -> bool {
+    n <= EXACT_MAX_N && m <= EXACT_MAX_PERIOD
+}
 
 /// [`arima_like`] with a given steady-state tolerance (negative: never
 /// freeze).

@@ -49,14 +49,17 @@
 //! forecast errors once the filter has left the diffuse start.
 //!
 //! # Exactness and speed
-//! For series of up to 300 observations hutano repeats statsforecast's
+//! For series of up to 300 observations without a season or with a season
+//! of at most 7 (daily data's week) hutano repeats statsforecast's
 //! arithmetic operation for operation — the C++ filter, CSS and
 //! reparametrisation, scipy's BFGS and line searches, numpy's `OpenBLAS`
 //! products with their fused multiply-adds, glibc's `atanh` — so the
 //! optimiser visits the same points and the estimates, criteria and chosen
 //! models agree to the last bits (`tests/arima_reference.rs`). Longer series
-//! spend most of their time in the Kalman filter after it has converged, so
-//! there hutano (a) freezes the filter once its gain has settled to 1e-12
+//! spend most of their time in the Kalman filter after it has converged,
+//! and longer seasons (months, weeks of a year, hours of a week) in the
+//! exact filter's start, AS 154's `O(r⁴)` in a state of dimension `r` up to
+//! `2m + 6`; for both hutano (a) freezes the filter once its gain has settled to 1e-12
 //! (Harvey 1989, §3.3.4) and (b) evaluates the likelihood of a filter that
 //! starts from the stationary ARMA covariance — every evaluation of an
 //! undifferenced model, and statsforecast's evaluations after the first for
@@ -66,7 +69,9 @@
 //! Statistics 33, 1984), `O(r)` per observation instead of `O(r²)`. The
 //! likelihood then differs by about 1e-12 relative: on two years of daily
 //! HDHI admissions the chosen model and its coefficients are statsforecast's
-//! and the forecasts agree to 1e-10.
+//! and the forecasts agree to 1e-10; on eight years of months and five of
+//! weeks (20 synthetic series each) the forecasts agree to 1e-6 and a fit
+//! is 25 and 30 times faster than with the exact filter.
 //!
 //! BFGS's path depends on the last bits of the objective, so where a
 //! candidate's likelihood has several optima (seasonal AR and MA terms that
