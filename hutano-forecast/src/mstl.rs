@@ -130,7 +130,17 @@ impl Fit for Mstl {
                 got: y.len(),
             });
         }
-        let (seasonal, trend) = decompose(y, &periods)?;
+        // Exactly equal values, not nearly: only then is the decomposition exact.
+        #[allow(clippy::float_cmp)]
+        let constant = y.iter().all(|v| *v == y[0]);
+        let (seasonal, trend) = if constant {
+            // STL's loess smoothers leave a few ulps of rounding noise on a
+            // constant series, enough to put the constant itself outside
+            // the zero-width intervals; its decomposition is exact.
+            (vec![vec![0.0; y.len()]; periods.len()], y.to_vec())
+        } else {
+            decompose(y, &periods)?
+        };
         let adjusted: Vec<f64> = y
             .iter()
             .enumerate()
@@ -324,6 +334,19 @@ mod tests {
             assert!(lo95[h] <= lo80[h] && lo80[h] <= f.point[h] && f.point[h] <= hi80[h] && hi80[h] <= hi95[h]);
         }
         assert_eq!(m.predict_in_sample().len(), y.len());
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)] // exactly the constant
+    fn a_constant_series_is_forecast_exactly() {
+        let fitted = Mstl::new(vec![7]).fit(&[7.0; 120]).unwrap();
+        let f = fitted.predict(14, &[80.0, 95.0]).unwrap();
+        assert!(f.point.iter().all(|v| *v == 7.0), "{:?}", f.point);
+        // The trend model's intervals are a few millionths wide, and hold
+        // the constant (STL's noise put it outside them).
+        assert!(f.lower.iter().flatten().all(|v| *v <= 7.0 && *v > 7.0 - 1e-4), "{f:?}");
+        assert!(f.upper.iter().flatten().all(|v| *v >= 7.0 && *v < 7.0 + 1e-4), "{f:?}");
+        assert!(fitted.seasonal().iter().flatten().all(|v| *v == 0.0));
     }
 
     #[test]
