@@ -21,6 +21,7 @@ pub mod arima;
 pub mod backtest;
 pub mod baseline;
 pub mod calibrated;
+pub mod clean;
 pub mod ensemble;
 pub mod error;
 pub mod ets;

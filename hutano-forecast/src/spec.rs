@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::backtest::Window;
 use crate::baseline::{Naive, SeasonalNaive};
 use crate::calibrated::Calibrated;
+use crate::clean::Cleaned;
 use crate::ensemble::{BoxedFitted, Ensemble, Intervals, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Forecast, SeriesView};
@@ -218,6 +219,20 @@ pub enum ModelSpec {
         #[serde(default)]
         pooled: Option<bool>,
     },
+    /// Another model fitted to its series with outliers replaced
+    /// ([`Cleaned`]): JSON `{"model": "cleaned", "inner": {"model":
+    /// "auto_ets", "season_length": 7}, "threshold": 3}`.
+    Cleaned {
+        /// The model (one fitted series by series).
+        inner: Box<ModelSpec>,
+        /// Interquartile ranges beyond the quartiles from which a residual
+        /// is an outlier (default 3).
+        #[serde(default)]
+        threshold: Option<f64>,
+        /// Season of the decomposition (default: from the frequency).
+        #[serde(default)]
+        season: Option<usize>,
+    },
     /// An ensemble of named members with weights learned per series on
     /// rolling-origin validation windows ([`Ensemble`]).
     Ensemble {
@@ -271,6 +286,7 @@ impl ModelSpec {
             ModelSpec::Prophet { .. } => "Prophet",
             ModelSpec::Glm { .. } => "GLM",
             ModelSpec::Calibrated { .. } => "Calibrated",
+            ModelSpec::Cleaned { .. } => "Cleaned",
             ModelSpec::Ensemble { .. } => "Ensemble",
         }
     }
@@ -413,6 +429,27 @@ impl ModelSpec {
                 Box::new(m)
             }
             ModelSpec::Calibrated { .. } => Box::new(self.calibrated()?),
+            ModelSpec::Cleaned {
+                inner,
+                threshold,
+                season,
+            } => {
+                if inner.build_panel()?.is_some() {
+                    return Err(Error::InvalidParameter {
+                        name: "inner",
+                        problem: format!(
+                            "a cleaned model is fitted series by series; {} here is learned across the panel \
+                             (put the cleaned models inside it instead)",
+                            inner.default_name()
+                        ),
+                    });
+                }
+                let mut m = Cleaned::new(inner.build()?);
+                m.threshold = threshold.unwrap_or(crate::clean::DEFAULT_THRESHOLD);
+                m.season = *season;
+                m.check()?;
+                Box::new(m)
+            }
             ModelSpec::Ensemble { .. } => Box::new(self.ensemble()?),
         })
     }
@@ -1255,6 +1292,54 @@ mod tests {
         assert!(matches!(
             bad.build(),
             Err(Error::InvalidParameter { name: "windows", .. })
+        ));
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)] // seasonal naive repeats the recorded value
+    fn a_cleaned_spec_cleans_before_its_inner_model() {
+        use crate::forecast::{Fit, Predict};
+        let spec: ModelSpec = serde_json::from_str(
+            r#"{"model": "cleaned", "inner": {"model": "seasonal_naive", "season_length": 7}, "threshold": 4}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.default_name(), "Cleaned");
+        assert_eq!(
+            serde_json::from_str::<ModelSpec>(&serde_json::to_string(&spec).unwrap()).unwrap(),
+            spec
+        );
+        let mut p = panel();
+        // A typing error on the last Monday: seasonal naive repeats it.
+        let last = p.series[0].y.len() - 7;
+        p.series[0].y[last] = 5000.0;
+        let fitted = PanelForecaster::new(vec![("c".into(), spec)])
+            .fit(&p, &Control::new())
+            .unwrap();
+        let out = fitted.predict(7, &[80.0]).unwrap();
+        let y = &p.series[0].y;
+        let direct = Cleaned::new(SeasonalNaive::new(7))
+            .threshold(4.0)
+            .fit_series(SeriesView::new(y, p.series[0].start, p.series[0].freq))
+            .unwrap()
+            .predict(7, &[80.0])
+            .unwrap();
+        assert_eq!(out.columns[0].1[..7], direct.point[..]);
+        assert!(direct.point[0] < 1000.0, "{:?}", direct.point);
+        let raw = SeasonalNaive::new(7).fit(y).unwrap().predict(7, &[80.0]).unwrap();
+        assert_eq!(raw.point[0], 5000.0);
+        for (threshold, season, name) in [(Some(-1.0), None, "threshold"), (None, Some(0), "season")] {
+            let bad = ModelSpec::Cleaned {
+                inner: Box::new(ModelSpec::Naive),
+                threshold,
+                season,
+            };
+            assert!(matches!(bad.build(), Err(Error::InvalidParameter { name: n, .. }) if n == name));
+        }
+        let global: ModelSpec =
+            serde_json::from_str(r#"{"model": "cleaned", "inner": {"model": "boosted", "global": true}}"#).unwrap();
+        assert!(matches!(
+            global.build(),
+            Err(Error::InvalidParameter { name: "inner", .. })
         ));
     }
 

@@ -200,7 +200,19 @@ fn every_model_survives_zeros_constants_short_series_and_outliers() {
     {
         models.push(("ets", Box::new(hutano_forecast::ets::AutoEts::new(7))));
         models.push(("mstl", Box::new(hutano_forecast::mstl::Mstl::new(vec![7]))));
+        models.push((
+            "cleaned ets",
+            Box::new(hutano_forecast::clean::Cleaned::new(
+                hutano_forecast::ets::AutoEts::new(7),
+            )),
+        ));
     }
+    models.push((
+        "cleaned glm",
+        Box::new(hutano_forecast::clean::Cleaned::new(
+            hutano_forecast::glm::Glm::default(),
+        )),
+    ));
     let mut spiky: Vec<f64> = (0..120u32).map(|t| f64::from(10 + t % 7)).collect();
     spiky[60] = 1e6;
     let zero_runs: Vec<f64> = (0..120)

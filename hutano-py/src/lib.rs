@@ -1171,6 +1171,27 @@ fn calendar_days(calendar_json: &str, start: &str, end: &str) -> PyResult<Vec<(S
         .collect())
 }
 
+/// The values `hutano.models.Cleaned` replaces in one series: their
+/// positions and the values put in their place.
+#[pyfunction]
+fn clean_series(py: Python<'_>, y: Vec<f64>, season: usize, threshold: f64) -> PyResult<(Vec<usize>, Vec<f64>)> {
+    let check = hutano_forecast::clean::Cleaned::new(()).threshold(threshold);
+    let check = if season == 0 { check.season(0) } else { check };
+    check.check().map_err(|e| forecast_err(py, e))?;
+    if let Some(row) = y.iter().position(|v| !v.is_finite()) {
+        return Err(forecast_err(
+            py,
+            hutano_forecast::Error::NonFinite {
+                unique_id: String::new(),
+                row,
+            },
+        ));
+    }
+    let c = py.detach(|| hutano_forecast::clean::clean(&y, season, threshold));
+    let values = c.replaced.iter().map(|&t| c.y[t]).collect();
+    Ok((c.replaced, values))
+}
+
 /// Names of every KPI.
 #[pyfunction]
 fn kpi_names() -> Vec<&'static str> {
@@ -1188,6 +1209,7 @@ fn _hutano(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_restore_fitted, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_names, m)?)?;
     m.add_function(wrap_pyfunction!(calendar_days, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_series, m)?)?;
     m.add_function(wrap_pyfunction!(beds_for_blocking, m)?)?;
     m.add_function(wrap_pyfunction!(required_staff, m)?)?;
     m.add("HutanoError", py.get_type::<HutanoError>())?;

@@ -21,12 +21,14 @@ from hutano.models import (
     AutoETS,
     Boosted,
     Calibrated,
+    Cleaned,
     Ensemble,
     Forest,
     Naive,
     Prophet,
     SeasonalNaive,
     calendar,
+    outliers,
 )
 
 from conftest import REPO, weekly_panel
@@ -44,7 +46,38 @@ ALL_MODELS = [
     Ensemble([SeasonalNaive(7), Boosted(n_estimators=20, seed=2)], validation_horizon=7),
     Calibrated(MSTL(7), windows=3, horizon=7),
     GLM(holidays=calendar("zimbabwe")),
+    Cleaned(AutoETS(7)),
 ]
+
+
+def test_cleaned_models_ignore_a_typing_error() -> None:
+    rng = np.random.default_rng(3)
+    week = np.array([22, 20, 21, 19, 20, 12, 10], dtype=float)
+    n = 140
+    y = rng.poisson(np.tile(week, n // 7)).astype(float)
+    y[100] = 2000.0  # one mistyped day
+    df = pd.DataFrame({"unique_id": "ward", "ds": pd.date_range("2024-01-01", periods=n, freq="D"), "y": y})
+    out = hutano.Forecaster([AutoETS(7), Cleaned(AutoETS(7)), Cleaned(GLM(), threshold=5, alias="g")], freq="D")
+    fc = out.fit(df).predict(14, level=[80, 95])
+    truth = np.tile(week, 2)
+    assert fc["AutoETS"].max() > 500  # the error became part of the weekly pattern
+    assert np.abs(fc["CleanedAutoETS"].to_numpy() - truth).mean() < 3
+    assert np.abs(fc["g"].to_numpy() - truth).mean() < 3
+    assert (fc["CleanedAutoETS-hi-95"] < 60).all()
+    with pytest.raises(hutano.InvalidParameterError, match="threshold"):
+        hutano.Forecaster([Cleaned(AutoETS(7), threshold=0)], freq="D")
+    with pytest.raises(hutano.InvalidParameterError, match="across the panel"):
+        hutano.Forecaster([Cleaned(Boosted(global_model=True))], freq="D")
+    # What would be replaced: the one error, by about its weekday's mean.
+    found = outliers(y, season=7)
+    assert [(t, v) for t, v, _ in found] == [(100, 2000.0)]
+    assert abs(found[0][2] - week[100 % 7]) < 8
+    assert outliers(y[:100]) == []
+    with pytest.raises(hutano.InvalidDataError) as err:
+        outliers([1.0, float("nan"), 2.0])
+    assert err.value.row == 1
+    with pytest.raises(hutano.InvalidParameterError, match="season"):
+        outliers(y, season=0)
 
 
 def test_global_trees_without_calibration_give_the_same_points_and_no_intervals(panel_pd: pd.DataFrame) -> None:

@@ -609,6 +609,18 @@ static void test_forecast(hutano_dataset *ds) {
                                  true, &bad));
   CHECK_OK(hutano_forecaster_free(bad));
   bad = NULL;
+  /* A cleaned model: a positive threshold, around a model fitted series by series. */
+  CHECK_CODE(hutano_forecaster_new(S("[{\"model\": \"cleaned\", \"inner\": {\"model\": \"naive\"}, "
+                                     "\"threshold\": -1}]"),
+                                   true, &bad),
+             HUTANO_RESULT_INVALID_PARAMETER);
+  CHECK_OK(hutano_last_error_detail(buf, sizeof buf, &n));
+  CHECK(strstr(buf, "threshold") != NULL);
+  CHECK_OK(hutano_forecaster_new(S("[{\"model\": \"cleaned\", \"inner\": {\"model\": \"seasonal_naive\", "
+                                   "\"season_length\": 7}}]"),
+                                 true, &bad));
+  CHECK_OK(hutano_forecaster_free(bad));
+  bad = NULL;
   CHECK_CODE(hutano_forecaster_new(NULL, 2, true, &bad), HUTANO_RESULT_NULL_PARAMETER);
   CHECK_CODE(hutano_forecaster_new(S(MODELS), true, NULL), HUTANO_RESULT_NULL_PARAMETER);
   CHECK(bad == NULL);
