@@ -131,6 +131,18 @@ impl<M> Cleaned<M> {
         Ok(())
     }
 
+    /// The series' values with their outliers replaced, after the checks.
+    fn cleaned_values(&self, series: &SeriesView<'_>) -> Result<Vec<f64>> {
+        self.check()?;
+        if let Some(row) = series.y.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                unique_id: String::new(),
+                row,
+            });
+        }
+        Ok(clean(series.y, self.season_for(series.freq), self.threshold).y)
+    }
+
     fn season_for(&self, freq: Freq) -> usize {
         self.season.unwrap_or(match freq {
             Freq::Hourly => 24,
@@ -156,18 +168,8 @@ impl<M: Fit> Fit for Cleaned<M> {
     /// # Errors
     /// As [`Cleaned::fit`].
     fn fit_series(&self, series: SeriesView<'_>) -> Result<M::Fitted> {
-        self.check()?;
-        if let Some(row) = series.y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                unique_id: String::new(),
-                row,
-            });
-        }
-        let cleaned = clean(series.y, self.season_for(series.freq), self.threshold);
-        self.model.fit_series(SeriesView {
-            y: &cleaned.y,
-            ..series
-        })
+        let y = self.cleaned_values(&series)?;
+        self.model.fit_series(SeriesView { y: &y, ..series })
     }
 }
 
@@ -175,18 +177,8 @@ impl<M: Fit> Fit for Cleaned<M> {
 /// same as [`Fit::fit_series`] for a concrete one.
 impl crate::ensemble::Member for Cleaned<Box<dyn crate::ensemble::Member>> {
     fn fit_boxed(&self, series: SeriesView<'_>) -> Result<crate::ensemble::BoxedFitted> {
-        self.check()?;
-        if let Some(row) = series.y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                unique_id: String::new(),
-                row,
-            });
-        }
-        let cleaned = clean(series.y, self.season_for(series.freq), self.threshold);
-        self.model.fit_boxed(SeriesView {
-            y: &cleaned.y,
-            ..series
-        })
+        let y = self.cleaned_values(&series)?;
+        self.model.fit_boxed(SeriesView { y: &y, ..series })
     }
 }
 
@@ -358,13 +350,13 @@ fn interpolate(x: &[f64], bad: &[bool]) -> Vec<f64> {
 
 #[cfg(test)]
 // Exact comparisons: untouched values are copied, interpolations of two
-// values are exact; n, m, k, p, c, u are the Poisson draw's usual names.
-#[allow(clippy::float_cmp, clippy::many_single_char_names)]
+// values are exact.
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use crate::ets::AutoEts;
     use crate::forecast::Predict;
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
 
     const WEEK: [f64; 7] = [22.0, 20.0, 21.0, 19.0, 20.0, 12.0, 10.0];
 
@@ -373,18 +365,7 @@ mod tests {
     fn counts(n: usize, seed: u64, scale: impl Fn(usize) -> f64) -> Vec<f64> {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         (0..n)
-            .map(|t| {
-                let m = WEEK[t % 7] * scale(t);
-                let u: f64 = rng.random();
-                let (mut k, mut p) = (0.0, (-m).exp());
-                let mut c = p;
-                while c < u {
-                    k += 1.0;
-                    p *= m / k;
-                    c += p;
-                }
-                k
-            })
+            .map(|t| crate::testing::poisson(&mut rng, WEEK[t % 7] * scale(t)))
             .collect()
     }
 

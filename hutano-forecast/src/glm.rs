@@ -734,24 +734,10 @@ mod tests {
     use super::*;
     use chrono::NaiveTime;
     use hutano_core::calendar::Country;
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d).unwrap().and_time(NaiveTime::MIN)
-    }
-
-    /// A Poisson draw with mean `m`, by inversion of the distribution
-    /// function (one uniform per draw).
-    fn poisson(rng: &mut rand_chacha::ChaCha8Rng, m: f64) -> f64 {
-        let u: f64 = rng.random();
-        let (mut k, mut p) = (0.0, (-m).exp());
-        let mut c = p;
-        while c < u {
-            k += 1.0;
-            p *= m / k;
-            c += p;
-        }
-        k
     }
 
     /// Poisson counts around a known log-linear mean (weekday × yearly ×
@@ -768,7 +754,7 @@ mod tests {
                 + 0.2 * (std::f64::consts::TAU * doy / YEAR).sin()
                 + if cal.is_holiday(ts.date()) { -0.5 } else { 0.0 };
             let m = log_mu.exp();
-            y.push(poisson(&mut rng, m));
+            y.push(crate::testing::poisson(&mut rng, m));
             mu.push(m);
         }
         (y, mu)
@@ -856,7 +842,7 @@ mod tests {
         let n = 700;
         let planned: Vec<f64> = (0..n + 14).map(|t| f64::from(u8::from(t % 3 == 0))).collect();
         let y: Vec<f64> = (0..n)
-            .map(|t| poisson(&mut rng, 20.0 * (0.4 * planned[t]).exp()))
+            .map(|t| crate::testing::poisson(&mut rng, 20.0 * (0.4 * planned[t]).exp()))
             .collect();
         let x = vec![planned.clone()];
         let fitted = Glm::default()

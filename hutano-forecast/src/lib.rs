@@ -41,3 +41,24 @@ pub mod staffing;
 pub mod trees;
 
 pub use error::{Error, Result};
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use rand::Rng;
+
+    /// A Poisson draw with mean `m`, by inversion of the distribution
+    /// function (one uniform per draw; the usual one-letter names).
+    #[allow(clippy::many_single_char_names)]
+    pub(crate) fn poisson(rng: &mut rand_chacha::ChaCha8Rng, m: f64) -> f64 {
+        let u: f64 = rng.random();
+        let (mut k, mut p) = (0.0, (-m).exp());
+        let mut c = p;
+        while c < u {
+            k += 1.0;
+            p *= m / k;
+            c += p;
+        }
+        k
+    }
+}
