@@ -24,7 +24,9 @@
 //!    uses Friedman's super smoother, which the outlier it looks for can
 //!    pull);
 //! 4. a value is an outlier when its residual lies more than `threshold`
-//!    (default 3) interquartile ranges outside the residuals' quartiles;
+//!    (default 3) interquartile ranges outside the residuals' quartiles
+//!    (for counts the range is at least 1.349, Poisson noise's on that
+//!    scale, so that the ones of a sparse series are not outliers);
 //! 5. the value farthest outside is replaced by linear interpolation of the
 //!    seasonally adjusted series between its nearest clean neighbours, plus
 //!    the seasonal part (the nearest clean value at either end), and the
@@ -36,7 +38,7 @@
 //!    time a large error cannot drag its neighbours (through the trend) or
 //!    its weekday (through the seasonal part) past the fences, and a plain
 //!    STL leaves residuals with normal tails on clean counts, where a
-//!    robust one's are heavy enough to flag 0.5 % of clean days.
+//!    robust one's are heavy enough to flag 0.15–2.5 % of clean days.
 //!
 //! When the residuals' interquartile range is zero (a constant series, or
 //! one mostly of zeros) nothing is replaced: there is no spread to judge
