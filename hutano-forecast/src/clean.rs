@@ -118,31 +118,12 @@ impl<M> Cleaned<M> {
     /// [`Error::InvalidParameter`] for a threshold that is not positive and
     /// finite, or a season of 0.
     pub fn check(&self) -> Result<()> {
-        if !(self.threshold.is_finite() && self.threshold > 0.0) {
-            return Err(Error::InvalidParameter {
-                name: "threshold",
-                problem: format!("must be positive and finite, got {}", self.threshold),
-            });
-        }
-        if self.season == Some(0) {
-            return Err(Error::InvalidParameter {
-                name: "season",
-                problem: "must be at least 1".into(),
-            });
-        }
-        Ok(())
+        check_settings(self.threshold, self.season)
     }
 
     /// The series' values with their outliers replaced, after the checks.
     fn cleaned_values(&self, series: &SeriesView<'_>) -> Result<Vec<f64>> {
-        self.check()?;
-        if let Some(row) = series.y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                unique_id: String::new(),
-                row,
-            });
-        }
-        Ok(clean(series.y, self.season_for(series.freq), self.threshold).y)
+        Ok(try_clean(series.y, self.season_for(series.freq), self.threshold)?.y)
     }
 
     fn season_for(&self, freq: Freq) -> usize {
@@ -193,6 +174,41 @@ pub struct Cleaning {
     pub replaced: Vec<usize>,
 }
 
+/// [`Error::InvalidParameter`] for a threshold that is not positive and
+/// finite, or a season of 0.
+fn check_settings(threshold: f64, season: Option<usize>) -> Result<()> {
+    if !(threshold.is_finite() && threshold > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "threshold",
+            problem: format!("must be positive and finite, got {threshold}"),
+        });
+    }
+    if season == Some(0) {
+        return Err(Error::InvalidParameter {
+            name: "season",
+            problem: "must be at least 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// [`clean`] after checking its arguments.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a threshold that is not positive and
+/// finite, or a season of 0; [`Error::NonFinite`] at a NaN or infinite
+/// value.
+pub fn try_clean(y: &[f64], season: usize, threshold: f64) -> Result<Cleaning> {
+    check_settings(threshold, Some(season))?;
+    if let Some(row) = y.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            unique_id: String::new(),
+            row,
+        });
+    }
+    Ok(clean(y, season, threshold))
+}
+
 /// Replace the outliers of `y` (finite values) as described in the
 /// [module documentation](self), with season `season` (1 for none) and
 /// `threshold` interquartile ranges.
@@ -206,6 +222,10 @@ pub fn clean(y: &[f64], season: usize, threshold: f64) -> Cleaning {
     } else {
         y.to_vec()
     };
+    // On Anscombe's scale Poisson noise has a standard deviation of 1: the
+    // fences are never tighter than that noise's (whose interquartile range
+    // is 1.349), so that the ones of a sparse count series are not outliers.
+    let iqr_floor = if counts { 1.349 } else { 0.0 };
     let mut replaced: Vec<usize> = Vec::new();
     let mut bad = vec![false; y.len()];
     // One value at a time, the worst first, so that a large error does not
@@ -214,12 +234,7 @@ pub fn clean(y: &[f64], season: usize, threshold: f64) -> Cleaning {
     for _ in 0..=y.len() / 20 {
         let (seasonal, trend) = decompose(&z, season);
         let resid: Vec<f64> = (0..z.len()).map(|t| z[t] - seasonal[t] - trend[t]).collect();
-        // On Anscombe's scale Poisson noise has a standard deviation of 1:
-        // the fences are never tighter than that noise's (whose
-        // interquartile range is 1.349), so that the ones of a sparse count
-        // series are not outliers.
-        let floor = if counts { 1.349 } else { 0.0 };
-        let Some(worst) = worst_outlier(&resid, threshold, floor) else {
+        let Some(worst) = worst_outlier(&resid, threshold, iqr_floor) else {
             break;
         };
         bad[worst] = true;

@@ -130,17 +130,7 @@ impl Fit for Mstl {
                 got: y.len(),
             });
         }
-        // Exactly equal values, not nearly: only then is the decomposition exact.
-        #[allow(clippy::float_cmp)]
-        let constant = y.iter().all(|v| *v == y[0]);
-        let (seasonal, trend) = if constant {
-            // STL's loess smoothers leave a few ulps of rounding noise on a
-            // constant series, enough to put the constant itself outside
-            // the zero-width intervals; its decomposition is exact.
-            (vec![vec![0.0; y.len()]; periods.len()], y.to_vec())
-        } else {
-            decompose(y, &periods)?
-        };
+        let (seasonal, trend) = decompose(y, &periods)?;
         let adjusted: Vec<f64> = y
             .iter()
             .enumerate()
@@ -163,6 +153,15 @@ impl Fit for Mstl {
 /// period (sorted), and the trend.
 fn decompose(y: &[f64], periods: &[usize]) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     use augurs_mstl::stlrs;
+
+    // Exactly equal values, not nearly: STL's loess smoothers leave a few
+    // ulps of rounding noise on a constant series, enough to put the
+    // constant itself outside the zero-width intervals; its decomposition
+    // is exact.
+    #[allow(clippy::float_cmp)]
+    if y.iter().all(|v| *v == y[0]) {
+        return Ok((vec![vec![0.0; y.len()]; periods.len()], y.to_vec()));
+    }
 
     let iterations = if periods.len() == 1 { 1 } else { 2 };
     let mut seasonal = vec![vec![0.0; y.len()]; periods.len()];

@@ -1175,19 +1175,9 @@ fn calendar_days(calendar_json: &str, start: &str, end: &str) -> PyResult<Vec<(S
 /// positions and the values put in their place.
 #[pyfunction]
 fn clean_series(py: Python<'_>, y: Vec<f64>, season: usize, threshold: f64) -> PyResult<(Vec<usize>, Vec<f64>)> {
-    let check = hutano_forecast::clean::Cleaned::new(()).threshold(threshold);
-    let check = if season == 0 { check.season(0) } else { check };
-    check.check().map_err(|e| forecast_err(py, e))?;
-    if let Some(row) = y.iter().position(|v| !v.is_finite()) {
-        return Err(forecast_err(
-            py,
-            hutano_forecast::Error::NonFinite {
-                unique_id: String::new(),
-                row,
-            },
-        ));
-    }
-    let c = py.detach(|| hutano_forecast::clean::clean(&y, season, threshold));
+    let c = py
+        .detach(|| hutano_forecast::clean::try_clean(&y, season, threshold))
+        .map_err(|e| forecast_err(py, e))?;
     let values = c.replaced.iter().map(|&t| c.y[t]).collect();
     Ok((c.replaced, values))
 }
