@@ -190,7 +190,8 @@ impl From<hutano_forecast::Error> for FfiError {
             E::Core(core) => return Self::from(core),
             other => other,
         };
-        let code = match &e {
+        // A model's error keeps its own code, with the model named in the message.
+        let code = match e.root() {
             E::NonFinite { .. }
             | E::DuplicateTimestamp { .. }
             | E::OffGrid { .. }

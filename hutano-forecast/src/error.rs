@@ -75,6 +75,16 @@ pub enum Error {
         /// What is wrong (column and row).
         problem: String,
     },
+    /// An error of one model of a [`crate::spec::PanelForecaster`], with the
+    /// name the caller gave that model. [`Error::root`] is the model's own
+    /// error.
+    #[error("model {model:?}: {source}")]
+    InModel {
+        /// The model's name in the forecaster.
+        model: String,
+        /// The model's error.
+        source: Box<Error>,
+    },
     /// The call was cancelled through its [`crate::spec::Control`].
     #[error("cancelled")]
     Cancelled,
@@ -107,6 +117,27 @@ pub enum Error {
         /// What the serialiser said.
         message: String,
     },
+}
+
+impl Error {
+    /// The error itself, or for [`Error::InModel`] the model's own error:
+    /// what to match on to tell a short series from a bad parameter.
+    ///
+    /// ```
+    /// use hutano_forecast::Error;
+    ///
+    /// let short = Error::TooShort { unique_id: "ward 3".into(), needed: 55, got: 48 };
+    /// let e = Error::InModel { model: "boosted".into(), source: Box::new(short) };
+    /// assert_eq!(e.to_string(), r#"model "boosted": series "ward 3" has 48 observations, 55 needed"#);
+    /// assert!(matches!(e.root(), Error::TooShort { needed: 55, .. }));
+    /// ```
+    #[must_use]
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::InModel { source, .. } => source.root(),
+            other => other,
+        }
+    }
 }
 
 /// Result with [`Error`].

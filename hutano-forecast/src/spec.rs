@@ -722,6 +722,8 @@ pub struct LongForecast {
 /// A [`PanelForecaster`] fitted to a panel.
 pub struct FittedPanel {
     names: Vec<String>,
+    /// The panel's regressor names ([`Panel::regressors`]).
+    regressors: Vec<String>,
     series: Vec<SeriesMeta>,
     /// `fitted[model][series]`.
     fitted: Vec<Vec<BoxedFitted>>,
@@ -734,6 +736,9 @@ struct SeriesMeta {
     unique_id: String,
     last: NaiveDateTime,
     freq: crate::panel::Freq,
+    /// Rows of known future regressor values given at fit (the fewest of
+    /// any column).
+    known_future: usize,
 }
 
 impl std::fmt::Debug for FittedPanel {
@@ -778,6 +783,18 @@ pub(crate) fn in_series(e: Error, id: &str) -> Error {
             problem: format!("series {id:?}: {problem}"),
         },
         other => other,
+    }
+}
+
+/// Name the model in an error of one of a [`PanelForecaster`]'s models;
+/// cancellation stays [`Error::Cancelled`].
+fn in_model(e: Error, model: &str) -> Error {
+    match e {
+        Error::Cancelled | Error::InModel { .. } => e,
+        e => Error::InModel {
+            model: model.to_string(),
+            source: Box::new(e),
+        },
     }
 }
 
@@ -843,11 +860,13 @@ impl PanelForecaster {
         }
         self.models
             .iter()
-            .map(|(_, s)| {
-                Ok(match s.build_panel()? {
-                    Some(m) => Built::Panel(m),
-                    None => Built::Series(s.build()?),
-                })
+            .map(|(name, s)| {
+                let built = match s.build_panel() {
+                    Ok(Some(m)) => Ok(Built::Panel(m)),
+                    Ok(None) => s.build().map(Built::Series),
+                    Err(e) => Err(e),
+                };
+                built.map_err(|e| in_model(e, name))
             })
             .collect()
     }
@@ -865,12 +884,12 @@ impl PanelForecaster {
         }
         let per_series = map_series(panel, |s| {
             let view = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
-            models
-                .iter()
-                .filter_map(Built::series)
-                .map(|m| {
+            self.series_models(&models)
+                .map(|(name, m)| {
                     control.check()?;
-                    let fitted = m.fit_boxed(view).map_err(|e| in_series(e, &s.unique_id))?;
+                    let fitted = m
+                        .fit_boxed(view)
+                        .map_err(|e| in_model(in_series(e, &s.unique_id), name))?;
                     control.tick();
                     Ok(fitted)
                 })
@@ -879,12 +898,12 @@ impl PanelForecaster {
         let mut local: Vec<std::vec::IntoIter<BoxedFitted>> = per_series.into_iter().map(Vec::into_iter).collect();
         let views = panel_views(panel, |s| s.y.len());
         let mut fitted: Vec<Vec<BoxedFitted>> = Vec::with_capacity(models.len());
-        for m in &models {
+        for (m, (name, _)) in models.iter().zip(&self.models) {
             fitted.push(match m {
                 Built::Series(_) => local.iter_mut().filter_map(Iterator::next).collect(),
                 Built::Panel(p) => {
                     control.check()?;
-                    let f = p.fit_panel_boxed(&views)?;
+                    let f = p.fit_panel_boxed(&views).map_err(|e| in_model(e, name))?;
                     for _ in 0..f.len() {
                         control.tick();
                     }
@@ -894,6 +913,7 @@ impl PanelForecaster {
         }
         Ok(FittedPanel {
             names: self.models.iter().map(|(n, _)| n.clone()).collect(),
+            regressors: panel.regressors.clone(),
             series: panel
                 .series
                 .iter()
@@ -901,6 +921,7 @@ impl PanelForecaster {
                     unique_id: s.unique_id.clone(),
                     last: s.ds(s.y.len().saturating_sub(1)),
                     freq: s.freq,
+                    known_future: s.x.iter().map(|c| c.len().saturating_sub(s.y.len())).min().unwrap_or(0),
                 })
                 .collect(),
             fitted,
@@ -950,15 +971,13 @@ impl PanelForecaster {
             let full = SeriesView::new(&s.y, s.start, s.freq).with_regressors(&s.x);
             (0..n_windows)
                 .map(|w| {
-                    models
-                        .iter()
-                        .filter_map(Built::series)
-                        .map(|m| {
+                    self.series_models(&models)
+                        .map(|(name, m)| {
                             control.check()?;
                             let f = m
                                 .fit_boxed(full.head(cutoff(s.y.len(), w)))
                                 .and_then(|f| f.predict(h, levels))
-                                .map_err(|e| in_series(e, &s.unique_id))?;
+                                .map_err(|e| in_model(in_series(e, &s.unique_id), name))?;
                             control.tick();
                             Ok(finish(f))
                         })
@@ -968,18 +987,24 @@ impl PanelForecaster {
         })?;
         // Panel models: [model][window][series], one fit per window.
         let mut per_panel = Vec::new();
-        for m in models.iter().filter_map(Built::panel) {
+        let panel_models = models
+            .iter()
+            .zip(&self.models)
+            .filter_map(|(m, (name, _))| Some((name, m.panel()?)));
+        for (name, m) in panel_models {
             let mut windows = Vec::with_capacity(n_windows);
             for w in 0..n_windows {
                 control.check()?;
                 let views = panel_views(panel, |s| cutoff(s.y.len(), w));
-                let fitted = m.fit_panel_boxed(&views)?;
+                let fitted = m.fit_panel_boxed(&views).map_err(|e| in_model(e, name))?;
                 let forecasts = fitted
                     .iter()
                     .zip(&panel.series)
                     .map(|(f, s)| {
                         control.tick();
-                        f.predict(h, levels).map(finish).map_err(|e| in_series(e, &s.unique_id))
+                        f.predict(h, levels)
+                            .map(finish)
+                            .map_err(|e| in_model(in_series(e, &s.unique_id), name))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 windows.push(forecasts.into_iter());
@@ -1005,6 +1030,14 @@ impl PanelForecaster {
         }
         debug_assert!(out.series.len() == panel.series.len() * n_windows * h);
         Ok(out)
+    }
+
+    /// The models fitted series by series, with their names.
+    fn series_models<'a>(&'a self, models: &'a [Built]) -> impl Iterator<Item = (&'a str, &'a dyn Member)> {
+        models
+            .iter()
+            .zip(&self.models)
+            .filter_map(|(m, (name, _))| Some((name.as_str(), m.series()?)))
     }
 
     fn names(&self) -> Vec<String> {
@@ -1150,7 +1183,8 @@ impl FittedPanel {
     ///
     /// # Errors
     /// [`Error::InvalidLevel`], [`Error::InvalidParameter`] for `h` of zero,
-    /// model errors naming the series.
+    /// [`Error::Regressors`] naming the series and regressor when fewer than
+    /// `h` future rows were given at fit, model errors naming the series.
     pub fn predict(&self, h: usize, levels: &[f64]) -> Result<LongForecast> {
         self.predict_inner(h, levels, None)
     }
@@ -1160,7 +1194,8 @@ impl FittedPanel {
     ///
     /// # Errors
     /// As [`FittedPanel::predict`]; [`Error::Regressors`] when `future` does
-    /// not have one entry per series.
+    /// not have one entry per series, or a series lacks a regressor's first
+    /// `h` finite values (naming both).
     pub fn predict_with(&self, h: usize, levels: &[f64], future: &[Vec<Vec<f64>>]) -> Result<LongForecast> {
         if future.len() != self.series.len() {
             return Err(Error::Regressors {
@@ -1174,20 +1209,63 @@ impl FittedPanel {
         self.predict_inner(h, levels, Some(future))
     }
 
+    /// Check that every series has the first `h` future values of every
+    /// regressor, at fit time or in `future`, before any model does, so
+    /// that the error names the regressor.
+    fn check_future(&self, h: usize, future: Option<&[Vec<Vec<f64>>]>) -> Result<()> {
+        let k = self.regressors.len();
+        for (i, s) in self.series.iter().enumerate() {
+            let bad = |problem: String| Error::Regressors {
+                problem: format!("series {:?}: {problem}", s.unique_id),
+            };
+            let Some(future) = future else {
+                if k > 0 && s.known_future < h {
+                    return Err(bad(format!(
+                        "{} future rows of the regressors ({}) were given at fit, the horizon is {h}: \
+                         give their future values",
+                        s.known_future,
+                        self.regressors.join(", ")
+                    )));
+                }
+                continue;
+            };
+            if future[i].len() != k {
+                return Err(bad(format!(
+                    "{} future regressor columns, the models were fitted with {k}",
+                    future[i].len()
+                )));
+            }
+            for (name, col) in self.regressors.iter().zip(&future[i]) {
+                if col.len() < h {
+                    return Err(bad(format!(
+                        "regressor {name:?} has {} future rows, the horizon is {h}",
+                        col.len()
+                    )));
+                }
+                if let Some(row) = col[..h].iter().position(|v| !v.is_finite()) {
+                    return Err(bad(format!("regressor {name:?} is not finite at future row {row}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn predict_inner(&self, h: usize, levels: &[f64], future: Option<&[Vec<Vec<f64>>]>) -> Result<LongForecast> {
         positive("h", h)?;
         check_levels(levels)?;
+        self.check_future(h, future)?;
         let mut out = LongForecast::empty(&self.names, levels);
         for (i, s) in self.series.iter().enumerate() {
             let forecasts = self
                 .fitted
                 .iter()
-                .map(|per_series| {
+                .zip(&self.names)
+                .map(|(per_series, name)| {
                     let f = match future {
                         Some(x) => per_series[i].predict_with(h, levels, &x[i]),
                         None => per_series[i].predict(h, levels),
                     }
-                    .map_err(|e| in_series(e, &s.unique_id))?;
+                    .map_err(|e| in_model(in_series(e, &s.unique_id), name))?;
                     Ok(if self.non_negative { f.non_negative() } else { f })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -1541,6 +1619,67 @@ mod tests {
         }
         let naive = cv.windows(&p, "naive", &[80.0], 7).unwrap();
         assert_eq!(naive, cross_validation(&Naive, &p, 7, 2, 7, &[80.0], 7, true).unwrap());
+    }
+
+    #[test]
+    fn model_errors_name_the_model_and_keep_their_own_error() {
+        let mut p = panel();
+        for s in &mut p.series {
+            s.y.truncate(25);
+        }
+        let boosted: ModelSpec = serde_json::from_str(r#"{"model": "boosted", "n_estimators": 5}"#).unwrap();
+        for (name, spec) in [("gbt", boosted), ("gf", global_forest())] {
+            let pf = PanelForecaster::new(vec![("naive".into(), ModelSpec::Naive), (name.into(), spec)]);
+            let fit = pf.fit(&p, &Control::new()).unwrap_err();
+            let cv = pf.cross_validation(&p, 7, 1, 1, &[80.0], &Control::new()).unwrap_err();
+            for e in [fit, cv] {
+                assert!(matches!(&e, Error::InModel { model, .. } if model == name), "{e}");
+                assert!(matches!(e.root(), Error::TooShort { .. }), "{e}");
+                assert!(e.to_string().starts_with(&format!("model {name:?}: series ")), "{e}");
+            }
+        }
+        let bad = PanelForecaster::new(vec![("sn0".into(), ModelSpec::SeasonalNaive { season_length: 0 })]);
+        let e = bad.fit(&p, &Control::new()).unwrap_err();
+        assert!(matches!(e.root(), Error::InvalidParameter { .. }), "{e}");
+        assert!(e.to_string().starts_with(r#"model "sn0": invalid parameter"#), "{e}");
+    }
+
+    #[test]
+    fn missing_future_regressors_are_named_before_any_model_runs() {
+        let p = panel();
+        let rows: Vec<(String, NaiveDateTime, Vec<f64>)> = p
+            .series
+            .iter()
+            .flat_map(|s| (0..s.y.len()).map(move |t| (s.unique_id.clone(), s.ds(t), vec![(t % 3) as f64])))
+            .collect();
+        let p = p.with_regressors(&["planned"], rows).unwrap();
+        let glm: ModelSpec = serde_json::from_str(r#"{"model": "glm"}"#).unwrap();
+        let fitted = PanelForecaster::new(vec![("glm".into(), glm)])
+            .fit(&p, &Control::new())
+            .unwrap();
+        let message = |r: Result<LongForecast>| match r {
+            Err(e @ Error::Regressors { .. }) => e.to_string(),
+            other => panic!("{other:?}"),
+        };
+        let none = message(fitted.predict(7, &[80.0]));
+        assert!(
+            none.contains(r#"series "s0": 0 future rows of the regressors (planned)"#),
+            "{none}"
+        );
+        let short = message(fitted.predict_with(7, &[80.0], &[vec![vec![1.0; 5]], vec![vec![1.0; 7]]]));
+        assert!(
+            short.contains(r#"regressor "planned" has 5 future rows, the horizon is 7"#),
+            "{short}"
+        );
+        let mut nan = vec![vec![vec![1.0; 7]], vec![vec![1.0; 7]]];
+        nan[1][0][2] = f64::NAN;
+        let nan = message(fitted.predict_with(7, &[80.0], &nan));
+        assert!(
+            nan.contains(r#"series "s1": regressor "planned" is not finite at future row 2"#),
+            "{nan}"
+        );
+        let ok = fitted.predict_with(7, &[80.0], &[vec![vec![1.0; 7]], vec![vec![1.0; 9]]]);
+        assert_eq!(ok.unwrap().len(), 14);
     }
 
     #[test]

@@ -45,7 +45,8 @@ create_exception!(
     InvalidDataError,
     HutanoError,
     "The data are invalid: NaN or infinity, duplicate or off-grid timestamps, gaps, bad regressors. \
-     Attributes `unique_id`, `row` and `column` say where (None where not known)."
+     Attributes `unique_id`, `row` and `column` say where, and `model` which model of a Forecaster \
+     (None where not known)."
 );
 create_exception!(
     exceptions,
@@ -87,7 +88,8 @@ create_exception!(
      (`resource`, `date`, `shift`, `needed`, `available`)."
 );
 
-/// Raise `exc(message)` with attributes `unique_id`, `row` and `column`.
+/// Raise `exc(message)` with attributes `unique_id`, `row` and `column`
+/// (and `model`, set by [`forecast_err`] for a model's error).
 fn data_error(
     py: Python<'_>,
     message: String,
@@ -106,13 +108,29 @@ fn data_error(
     let _ = value.setattr("unique_id", unique_id);
     let _ = value.setattr("row", row);
     let _ = value.setattr("column", column);
+    let _ = value.setattr("model", None::<&str>);
     err
 }
 
 fn forecast_err(py: Python<'_>, e: hutano_forecast::Error) -> PyErr {
-    use hutano_forecast::Error as E;
     let msg = e.to_string();
+    forecast_err_as(py, e, msg)
+}
+
+/// The exception for `e`, with the message `msg`: an error of one model of
+/// a forecaster takes the class of the model's own error, the whole message
+/// and, for data errors, the model's name as `model`.
+fn forecast_err_as(py: Python<'_>, e: hutano_forecast::Error, msg: String) -> PyErr {
+    use hutano_forecast::Error as E;
     match e {
+        E::InModel { model, source } => {
+            let err = forecast_err_as(py, *source, msg);
+            if err.is_instance_of::<InvalidDataError>(py) {
+                // Setting an attribute on a fresh exception instance cannot fail.
+                let _ = err.value(py).setattr("model", model);
+            }
+            err
+        }
         E::NonFinite { unique_id, row }
         | E::DuplicateTimestamp { unique_id, row }
         | E::OffGrid { unique_id, row, .. } => data_error(py, msg, Some(&unique_id), Some(row as u64), None, false),

@@ -217,6 +217,12 @@ def test_errors_are_typed_and_name_series_and_row(panel_pd: pd.DataFrame) -> Non
     assert len(filled) == 3
     with pytest.raises(hutano.SeriesTooShortError):
         hutano.Forecaster([Naive()]).cross_validation(panel_pd.iloc[:10], 7, n_windows=3)
+    # A model that needs more history than the others names itself.
+    short = panel_pd.groupby("unique_id").head(25)
+    for call in (lambda f: f.fit(short), lambda f: f.cross_validation(short, 7)):
+        with pytest.raises(hutano.SeriesTooShortError, match='^model "Boosted": series ') as e1:
+            call(hutano.Forecaster([Naive(), Boosted(n_estimators=5)]))
+        assert e1.value.model == "Boosted" and e1.value.unique_id is not None
     with pytest.raises(hutano.InvalidParameterError):
         hutano.Forecaster([SeasonalNaive(0)])
     with pytest.raises(hutano.InvalidParameterError):
@@ -322,7 +328,7 @@ def test_boosted_uses_regressors_with_their_future_values() -> None:
     out = fc.predict(14, level=[80], X_df=future)
     truth = 20 + 15 * plan[days:]
     assert np.abs(out["Boosted"].to_numpy() - truth).mean() < 3.0
-    with pytest.raises(hutano.InvalidDataError, match="regressor"):
+    with pytest.raises(hutano.InvalidDataError, match=r"0 future rows of the regressors \(elective\)"):
         fc.predict(14)
     with pytest.raises(hutano.InvalidDataError, match="no future regressor values"):
         fc.predict(14, X_df=future.iloc[:5])
@@ -417,3 +423,48 @@ def test_holidays_between_lists_the_calendar_the_models_use() -> None:
         holidays_between("india", "2024-02-01", "2024-01-01")
     with pytest.raises(hutano.InvalidParameterError, match="YYYY-MM-DD"):
         holidays_between("india", "1/2/2024", "2024-02-01")
+
+
+def test_time_zones_come_back_as_given() -> None:
+    """Hours in a zone with a clock change are instants (no gap at the change); days stay calendar
+    days; both come back in the input's time zone, for pandas and polars."""
+    rng = np.random.default_rng(3)
+    # 40 days of hours across London's change to summer time (31 March 2024: 01:00 is skipped).
+    hours = pd.date_range("2024-03-01", periods=24 * 40, freq="h", tz="Europe/London")
+    h_df = pd.DataFrame({"unique_id": "ed", "ds": hours, "y": rng.poisson(5, len(hours)).astype(float)})
+    out = hutano.Forecaster([SeasonalNaive(24)], freq="h").forecast(h_df, 3)
+    assert str(out["ds"].dt.tz) == "Europe/London"
+    assert list(out["ds"]) == list(pd.date_range(hours[-1], periods=4, freq="h")[1:])
+    # The season is 24 hours of elapsed time.
+    np.testing.assert_array_equal(out["SeasonalNaive"], h_df["y"].to_numpy()[-24:-21])
+    cv = hutano.Forecaster([SeasonalNaive(24)], freq="h").cross_validation(h_df, 24, n_windows=2, step_size=24)
+    assert str(cv["cutoff"].dt.tz) == "Europe/London" and cv["ds"].is_monotonic_increasing
+    pl_out = hutano.Forecaster([SeasonalNaive(24)], freq="h").forecast(pl.from_pandas(h_df), 3)
+    assert pl_out["ds"].dtype.time_zone == "Europe/London"
+    np.testing.assert_array_equal(pl_out["SeasonalNaive"].to_numpy(), out["SeasonalNaive"].to_numpy())
+    # Local midnights across the change: calendar days, forecast at local midnight.
+    days = pd.date_range("2024-02-01", periods=90, freq="D", tz="Europe/London")
+    d_df = pd.DataFrame({"unique_id": "ward", "ds": days, "y": rng.poisson(20, 90).astype(float)})
+    d_out = hutano.Forecaster([Naive()]).forecast(d_df, 2)
+    assert list(d_out["ds"]) == list(pd.date_range(days[-1], periods=3, freq="D")[1:])
+    assert (d_out["ds"].dt.hour == 0).all()
+    pl_d = hutano.Forecaster([Naive()]).forecast(pl.from_pandas(d_df), 2)
+    assert pl_d["ds"].to_list() == list(d_out["ds"].dt.to_pydatetime())
+    # Regressors' future values in the same convention, or an error.
+    d_df["planned"] = rng.integers(0, 3, 90).astype(float)
+    fut = pd.DataFrame({"unique_id": "ward", "ds": pd.date_range(days[-1], periods=8, freq="D")[1:], "planned": 1.0})
+    fitted = hutano.Forecaster([GLM()]).fit(d_df)
+    assert len(fitted.predict(7, X_df=fut)) == 7
+    with pytest.raises(hutano.InvalidParameterError, match="time zone"):
+        fitted.predict(7, X_df=fut.assign(ds=fut["ds"].dt.tz_localize(None)))
+
+
+def test_series_ids_keep_their_dtype() -> None:
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2024-01-01", periods=40)
+    for ids in (np.repeat([101, 202], 40), pd.Categorical(np.repeat(["ICU", "HDU"], 40))):
+        df = pd.DataFrame({"unique_id": ids, "ds": np.tile(days, 2), "y": rng.poisson(9, 80).astype(float)})
+        out = hutano.Forecaster([Naive()]).forecast(df, 2)
+        assert out["unique_id"].dtype == df["unique_id"].dtype
+        assert out["unique_id"].tolist() == list(np.repeat(df["unique_id"].unique(), 2))
+        assert len(out.merge(df, on=["unique_id"])) == 2 * 2 * 40

@@ -695,6 +695,19 @@ static void test_forecast(hutano_dataset *ds) {
   CHECK_CODE(hutano_forecaster_cross_validation(fc, short_panel, 7, 3, 7, LEVELS, 1, &cv),
              HUTANO_RESULT_SERIES_TOO_SHORT);
   CHECK(cv == NULL);
+  /* A model that needs more history than the others names itself. */
+  {
+    hutano_forecaster *two = NULL;
+    hutano_fitted *none2 = NULL;
+    char detail[256];
+    CHECK_OK(hutano_forecaster_new(S("[{\"model\": \"naive\"}, {\"model\": \"boosted\", \"n_estimators\": 5}]"),
+                                   true, &two));
+    CHECK_CODE(hutano_forecaster_fit(two, short_panel, &none2), HUTANO_RESULT_SERIES_TOO_SHORT);
+    CHECK(none2 == NULL);
+    CHECK_OK(hutano_last_error_detail(detail, sizeof detail, &n));
+    CHECK(strncmp(detail, "model \"Boosted\": series \"tiny\" has 3 observations", 49) == 0);
+    CHECK_OK(hutano_forecaster_free(two));
+  }
   CHECK_OK(hutano_forecaster_cross_validation(fc, panel, 7, 3, 7, LEVELS, 1, &cv));
   CHECK_OK(hutano_forecast_shape(cv, &rows, &cols));
   CHECK(rows == 42 && cols == 6);

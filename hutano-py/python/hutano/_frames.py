@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from hutano.exceptions import InvalidDataError, InvalidParameterError
+from hutano.exceptions import InvalidParameterError, invalid_data
 
 
 def frame_kind(df: Any) -> str:
@@ -47,7 +47,9 @@ class LongColumns:
     codes: np.ndarray  # uint32, index into id_values
     id_values: Any  # original ids, in order of first appearance
     names: list[str]  # ids as text (the native module's series names)
-    ds: np.ndarray  # int64 nanoseconds since 1970 (naive, wall-clock)
+    ds: np.ndarray  # int64 nanoseconds since 1970: wall-clock, or UTC for instants in a time zone
+    tz: str | None  # the time zone of the input's timestamps, if they had one
+    instants: bool  # ds holds UTC instants (hourly data in a time zone), not wall-clock times
     y: np.ndarray | None  # float64
     x: np.ndarray | None  # float64, rows × regressors, C order
     x_names: list[str]
@@ -58,11 +60,7 @@ def _check_columns(df: Any, cols: Sequence[str], kind: str) -> None:
     have = list(df.columns)
     for c in cols:
         if c not in have:
-            err = InvalidDataError(f"column {c!r} is not in the frame (columns: {have})")
-            err.column = c
-            err.row = None
-            err.unique_id = None
-            raise err
+            raise invalid_data(f"column {c!r} is not in the frame (columns: {have})", column=c)
 
 
 def long_columns(
@@ -71,8 +69,15 @@ def long_columns(
     time_col: str,
     target_col: str | None,
     exog: Sequence[str] | None = None,
+    *,
+    instants: bool = False,
 ) -> LongColumns:
-    """Split a long-format frame. ``exog=None`` takes every other column as a regressor (Nixtla's convention)."""
+    """Split a long-format frame. ``exog=None`` takes every other column as a regressor (Nixtla's convention).
+
+    Timestamps with a time zone become wall-clock times in that zone (days, weeks and months:
+    a day is a calendar day even across a clock change), or with ``instants`` UTC times (hours:
+    the hour a clock skips or repeats stays one hour). :func:`restore_time_zone` undoes either.
+    """
     df, kind = coerce_frame(df)
     needed = [id_col, time_col] + ([target_col] if target_col else [])
     _check_columns(df, needed, kind)
@@ -87,15 +92,15 @@ def long_columns(
         codes, uniques = pd.factorize(df[id_col], sort=False)
         if (codes < 0).any():
             row = int(np.argmax(codes < 0))
-            err = InvalidDataError(f"missing {id_col} at row {row}")
-            err.row, err.column, err.unique_id = row, id_col, None
-            raise err
-        id_values: Any = np.asarray(uniques, dtype=object)
+            raise invalid_data(f"missing {id_col} at row {row}", row=row, column=id_col)
+        id_values: Any = uniques  # an Index: the ids' dtype (int, str, category) comes back as given
         t = df[time_col]
         time_is_date = t.dtype == object and len(t) > 0 and type(t.iloc[0]).__name__ == "date"
         ds = pd.to_datetime(t)
-        if getattr(ds.dt, "tz", None) is not None:
-            ds = ds.dt.tz_localize(None)
+        tz = getattr(ds.dt, "tz", None)
+        if tz is not None:
+            ds = (ds.dt.tz_convert("UTC") if instants else ds).dt.tz_localize(None)
+            tz = str(tz)
         ds_ns = ds.to_numpy(dtype="datetime64[ns]").view("int64")
         y = df[target_col].to_numpy(dtype=np.float64, na_value=np.nan) if target_col else None
         x = (
@@ -109,9 +114,7 @@ def long_columns(
         ids = df[id_col]
         if ids.null_count():
             row = int(ids.is_null().arg_max())
-            err = InvalidDataError(f"missing {id_col} at row {row}")
-            err.row, err.column, err.unique_id = row, id_col, None
-            raise err
+            raise invalid_data(f"missing {id_col} at row {row}", row=row, column=id_col)
         uniques = ids.unique(maintain_order=True)
         mapping = {v: i for i, v in enumerate(uniques.to_list())}
         codes = ids.replace_strict(mapping, return_dtype=pl.UInt32).to_numpy()
@@ -120,9 +123,10 @@ def long_columns(
         time_is_date = t.dtype == pl.Date
         if t.dtype == pl.String:
             t = t.str.to_datetime()
-        t = t.cast(pl.Datetime("ns"))
-        if getattr(t.dtype, "time_zone", None):
-            t = t.dt.replace_time_zone(None)
+        tz = getattr(t.dtype, "time_zone", None)
+        t = t.cast(pl.Datetime("ns", tz))
+        if tz:
+            t = (t.dt.convert_time_zone("UTC") if instants else t).dt.replace_time_zone(None)
         ds_ns = t.dt.epoch("ns").to_numpy()
         y = (
             df[target_col].cast(pl.Float64).fill_null(float("nan")).to_numpy()
@@ -146,7 +150,32 @@ def long_columns(
         x=x,
         x_names=exog,
         time_is_date=time_is_date,
+        tz=tz or None,
+        instants=bool(tz) and instants,
     )
+
+
+def restore_time_zone(frame: Any, kind: str, columns: Sequence[str], tz: str, instants: bool) -> Any:
+    """Give ``columns`` (naive, as :func:`long_columns` made them) back the input's time zone ``tz``.
+
+    A wall-clock time a clock change repeats (a midnight some zones repeat) takes the earlier
+    reading; one it skips becomes the first valid time after it (pandas) or null (polars).
+    """
+    if kind == "pandas":
+        for c in columns:
+            col = frame[c]
+            if instants:
+                frame[c] = col.dt.tz_localize("UTC").dt.tz_convert(tz)
+            else:
+                frame[c] = col.dt.tz_localize(tz, ambiguous=np.ones(len(col), dtype=bool), nonexistent="shift_forward")
+        return frame
+    import polars as pl
+
+    if instants:
+        exprs = [pl.col(c).dt.replace_time_zone("UTC").dt.convert_time_zone(tz) for c in columns]
+    else:
+        exprs = [pl.col(c).dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null") for c in columns]
+    return frame.with_columns(exprs)
 
 
 def make_frame(
@@ -167,7 +196,7 @@ def make_frame(
     out: dict[str, Any] = {}
     if series is not None:
         if kind == "pandas":
-            out[id_col] = np.asarray(id_values, dtype=object)[series]
+            out[id_col] = id_values.take(series)
         else:
             out[id_col] = id_values.gather(series.astype(np.int64))
     for name, col in columns.items():

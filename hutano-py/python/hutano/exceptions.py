@@ -1,7 +1,8 @@
 """The errors hutano raises, all under :class:`HutanoError`.
 
 ``HutanoError``
-    ``InvalidDataError`` (attributes ``unique_id``, ``row``, ``column``; None where unknown)
+    ``InvalidDataError`` (attributes ``unique_id``, ``row``, ``column`` and, for an error of one
+    model of a :class:`~hutano.Forecaster`, ``model``; None where unknown)
         ``SeriesTooShortError``
     ``InvalidParameterError``
     ``MappingError``
@@ -40,6 +41,17 @@ from hutano._hutano import (
     SeriesTooShortError,
     Shortfall,
 )
+
+
+
+def invalid_data(
+    message: str, *, row: int | None = None, column: str | None = None, unique_id: str | None = None
+) -> InvalidDataError:
+    """An :class:`InvalidDataError` with its location attributes set, as the native module sets them."""
+    err = InvalidDataError(message)
+    err.row, err.column, err.unique_id, err.model = row, column, unique_id, None
+    return err
+
 
 __all__ = [
     "ConvergenceError",

@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from hutano import _hutano
-from hutano._frames import LongColumns, long_columns, make_frame
+from hutano._frames import LongColumns, long_columns, make_frame, restore_time_zone
 from hutano.exceptions import InvalidParameterError, NotFittedError
 from hutano.models import Model
 
@@ -104,6 +104,11 @@ class Forecaster:
         self._cols = ("unique_id", "ds", "y")
 
     @property
+    def _instants(self) -> bool:
+        """Hourly timestamps in a time zone are taken as UTC instants (see :func:`long_columns`)."""
+        return self.freq in ("h", "H", "hourly", "1h")
+
+    @property
     def _threads(self) -> int:
         return 0 if self.n_jobs == -1 else self.n_jobs
 
@@ -119,7 +124,7 @@ class Forecaster:
     ) -> "Forecaster":
         """Fit every model to every series of ``df``; other columns are regressors
         (or only those in ``exog``), whose future values ``predict`` then needs."""
-        cols = long_columns(df, id_col, time_col, target_col, exog)
+        cols = long_columns(df, id_col, time_col, target_col, exog, instants=self._instants)
         assert cols.y is not None  # a target column was named
         self._fitted = self._native.fit(
             cols.codes, cols.names, cols.ds, cols.y, cols.x, cols.x_names, self._threads,
@@ -141,9 +146,14 @@ class Forecaster:
         id_col, time_col, _ = self._cols
         future = None
         if X_df is not None:
-            fx = long_columns(X_df, id_col, time_col, None, self._train.x_names)
+            fx = long_columns(X_df, id_col, time_col, None, self._train.x_names, instants=self._instants)
             if fx.x is None:
                 raise InvalidParameterError("X_df has no regressor columns")
+            if (fx.tz is None) != (self._train.tz is None):
+                raise InvalidParameterError(
+                    f"X_df's {time_col} has time zone {fx.tz}, the training frame's {self._train.tz}: "
+                    "give both time zones or neither"
+                )
             future = (fx.codes, fx.names, fx.ds, fx.x)
         out = self._fitted.predict(int(h), _levels(level), future)
         return self._frame(out, cv=False)
@@ -187,7 +197,7 @@ class Forecaster:
         each model (MASE at ``season_length``, sMAPE, RMSE, MAE, bias, CRPS, pinball,
         coverage per level) is in :attr:`cv_metrics_`.
         """
-        cols = long_columns(df, id_col, time_col, target_col, exog)
+        cols = long_columns(df, id_col, time_col, target_col, exog, instants=self._instants)
         assert cols.y is not None  # a target column was named
         self._cols = (id_col, time_col, target_col)
         out = self._native.cross_validation(
@@ -235,6 +245,8 @@ class Forecaster:
         frame = make_frame(
             cols.kind, data, id_col=id_col, id_values=cols.id_values, series=series, datetime_cols=dt_cols
         )
+        if cols.tz is not None:
+            frame = restore_time_zone(frame, cols.kind, dt_cols, cols.tz, cols.instants)
         if cols.time_is_date:
             if cols.kind == "pandas":
                 for c in dt_cols:

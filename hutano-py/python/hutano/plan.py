@@ -46,7 +46,7 @@ import numpy as np
 
 from hutano import _hutano
 from hutano._frames import coerce_frame, default_kind, make_frame
-from hutano.exceptions import InvalidDataError, InvalidParameterError
+from hutano.exceptions import InvalidDataError, InvalidParameterError, invalid_data
 
 __all__ = [
     "BedPlan",
@@ -279,9 +279,7 @@ def _columns(obj: Any, table: str) -> tuple[dict[str, list[Any]], str | None]:
 
 
 def _cell_error(table: str, column: str, row: int, message: str) -> InvalidDataError:
-    err = InvalidDataError(f"{table}: {message} at row {row}")
-    err.column, err.row, err.unique_id = column, row, None
-    return err
+    return invalid_data(f"{table}: {message} at row {row}", row=row, column=column)
 
 
 def _datetime64(v: Any) -> np.datetime64:
