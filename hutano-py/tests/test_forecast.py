@@ -442,6 +442,14 @@ def test_time_zones_come_back_as_given() -> None:
     pl_out = hutano.Forecaster([SeasonalNaive(24)], freq="h").forecast(pl.from_pandas(h_df), 3)
     assert pl_out["ds"].dtype.time_zone == "Europe/London"
     np.testing.assert_array_equal(pl_out["SeasonalNaive"].to_numpy(), out["SeasonalNaive"].to_numpy())
+    # A zone without clock changes (Harare, Kolkata): local wall-clock hours, as if naive.
+    for zone in ("Africa/Harare", "Asia/Kolkata"):
+        local = h_df.assign(ds=pd.date_range("2024-03-01", periods=len(h_df), freq="h", tz=zone))
+        z_out = hutano.Forecaster([GLM()], freq="h").forecast(local, 3)
+        naive = hutano.Forecaster([GLM()], freq="h").forecast(local.assign(ds=local["ds"].dt.tz_localize(None)), 3)
+        assert str(z_out["ds"].dt.tz) == zone
+        assert list(z_out["ds"].dt.tz_localize(None)) == list(naive["ds"])
+        np.testing.assert_array_equal(z_out["GLM"], naive["GLM"])
     # Local midnights across the change: calendar days, forecast at local midnight.
     days = pd.date_range("2024-02-01", periods=90, freq="D", tz="Europe/London")
     d_df = pd.DataFrame({"unique_id": "ward", "ds": days, "y": rng.poisson(20, 90).astype(float)})

@@ -7,7 +7,9 @@ NumPy columns, which :func:`make_frame` turns into the caller's frame type.
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 import numpy as np
@@ -49,7 +51,7 @@ class LongColumns:
     names: list[str]  # ids as text (the native module's series names)
     ds: np.ndarray  # int64 nanoseconds since 1970: wall-clock, or UTC for instants in a time zone
     tz: str | None  # the time zone of the input's timestamps, if they had one
-    instants: bool  # ds holds UTC instants (hourly data in a time zone), not wall-clock times
+    instants: bool  # ds holds UTC instants (hours across a clock change), not wall-clock times
     y: np.ndarray | None  # float64
     x: np.ndarray | None  # float64, rows × regressors, C order
     x_names: list[str]
@@ -70,13 +72,15 @@ def long_columns(
     target_col: str | None,
     exog: Sequence[str] | None = None,
     *,
-    instants: bool = False,
+    hourly: bool = False,
 ) -> LongColumns:
     """Split a long-format frame. ``exog=None`` takes every other column as a regressor (Nixtla's convention).
 
-    Timestamps with a time zone become wall-clock times in that zone (days, weeks and months:
-    a day is a calendar day even across a clock change), or with ``instants`` UTC times (hours:
-    the hour a clock skips or repeats stays one hour). :func:`restore_time_zone` undoes either.
+    Timestamps with a time zone become wall-clock times in that zone, so that calendar features
+    (hour of day, weekday, holidays) are local. The exception is ``hourly`` data in a zone whose
+    clock changes between the first timestamp and a year after the last: those become UTC
+    instants, so that the hour a clock skips or repeats is not a gap or a duplicate (calendar
+    features are then those of UTC). :func:`restore_time_zone` undoes either.
     """
     df, kind = coerce_frame(df)
     needed = [id_col, time_col] + ([target_col] if target_col else [])
@@ -98,9 +102,12 @@ def long_columns(
         time_is_date = t.dtype == object and len(t) > 0 and type(t.iloc[0]).__name__ == "date"
         ds = pd.to_datetime(t)
         tz = getattr(ds.dt, "tz", None)
+        instants = False
         if tz is not None:
-            ds = (ds.dt.tz_convert("UTC") if instants else ds).dt.tz_localize(None)
             tz = str(tz)
+            utc = ds.dt.tz_convert("UTC").dt.tz_localize(None)
+            instants = hourly and len(utc) > 0 and _clock_changes(tz, utc.min(), utc.max())
+            ds = utc if instants else ds.dt.tz_localize(None)
         ds_ns = ds.to_numpy(dtype="datetime64[ns]").view("int64")
         y = df[target_col].to_numpy(dtype=np.float64, na_value=np.nan) if target_col else None
         x = (
@@ -125,8 +132,11 @@ def long_columns(
             t = t.str.to_datetime()
         tz = getattr(t.dtype, "time_zone", None)
         t = t.cast(pl.Datetime("ns", tz))
+        instants = False
         if tz:
-            t = (t.dt.convert_time_zone("UTC") if instants else t).dt.replace_time_zone(None)
+            utc = t.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            instants = hourly and len(utc) > 0 and _clock_changes(tz, utc.min(), utc.max())
+            t = utc if instants else t.dt.replace_time_zone(None)
         ds_ns = t.dt.epoch("ns").to_numpy()
         y = (
             df[target_col].cast(pl.Float64).fill_null(float("nan")).to_numpy()
@@ -151,8 +161,20 @@ def long_columns(
         x_names=exog,
         time_is_date=time_is_date,
         tz=tz or None,
-        instants=bool(tz) and instants,
+        instants=instants,
     )
+
+
+def _clock_changes(tz: str, first: Any, last: Any) -> bool:
+    """Whether zone ``tz``'s offset from UTC changes between the UTC times ``first`` and a year
+    after ``last`` (the forecasts' side included); False for a fixed offset (``UTC+02:00``)."""
+    try:
+        zone = zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+    days = (datetime(last.year, last.month, last.day, tzinfo=timezone.utc) - start).days + 367
+    return len({(start + timedelta(days=d)).astimezone(zone).utcoffset() for d in range(days)}) > 1
 
 
 def restore_time_zone(frame: Any, kind: str, columns: Sequence[str], tz: str, instants: bool) -> Any:

@@ -104,8 +104,8 @@ class Forecaster:
         self._cols = ("unique_id", "ds", "y")
 
     @property
-    def _instants(self) -> bool:
-        """Hourly timestamps in a time zone are taken as UTC instants (see :func:`long_columns`)."""
+    def _hourly(self) -> bool:
+        """Hourly timestamps in a zone with clock changes are taken as UTC instants (see :func:`long_columns`)."""
         return self.freq in ("h", "H", "hourly", "1h")
 
     @property
@@ -124,7 +124,7 @@ class Forecaster:
     ) -> "Forecaster":
         """Fit every model to every series of ``df``; other columns are regressors
         (or only those in ``exog``), whose future values ``predict`` then needs."""
-        cols = long_columns(df, id_col, time_col, target_col, exog, instants=self._instants)
+        cols = long_columns(df, id_col, time_col, target_col, exog, hourly=self._hourly)
         assert cols.y is not None  # a target column was named
         self._fitted = self._native.fit(
             cols.codes, cols.names, cols.ds, cols.y, cols.x, cols.x_names, self._threads,
@@ -146,7 +146,7 @@ class Forecaster:
         id_col, time_col, _ = self._cols
         future = None
         if X_df is not None:
-            fx = long_columns(X_df, id_col, time_col, None, self._train.x_names, instants=self._instants)
+            fx = long_columns(X_df, id_col, time_col, None, self._train.x_names, hourly=self._hourly)
             if fx.x is None:
                 raise InvalidParameterError("X_df has no regressor columns")
             if (fx.tz is None) != (self._train.tz is None):
@@ -197,7 +197,7 @@ class Forecaster:
         each model (MASE at ``season_length``, sMAPE, RMSE, MAE, bias, CRPS, pinball,
         coverage per level) is in :attr:`cv_metrics_`.
         """
-        cols = long_columns(df, id_col, time_col, target_col, exog, instants=self._instants)
+        cols = long_columns(df, id_col, time_col, target_col, exog, hourly=self._hourly)
         assert cols.y is not None  # a target column was named
         self._cols = (id_col, time_col, target_col)
         out = self._native.cross_validation(

@@ -164,8 +164,9 @@ class AutoARIMA(Model):
 
 @dataclass
 class AutoETS(Model):
-    """Automatic exponential smoothing; ``season_length=1`` searches non-seasonal models,
-    otherwise STL removes the season first (R's ``stlf``)."""
+    """Automatic exponential smoothing (ETS), a port of statsforecast's ``AutoETS``: the
+    candidate models by AICc, with seasonal states of ``season_length`` (``1`` searches
+    non-seasonal models only)."""
 
     season_length: int = 1
     alias: str | None = None

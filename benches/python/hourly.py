@@ -1,0 +1,119 @@
+"""Hourly admissions: hutano's models next to statsforecast's on the same rolling windows.
+
+    python benches/python/hourly.py [--days 182] [--h 24] [--windows 14] [--out results.csv] \
+        [--models SeasonalNaive,AutoETS,...] [--no-peers]
+
+Runs in an environment with both hutano and statsforecast (the bench-peers
+venv with hutano's wheel installed: ``maturin build --release`` in
+hutano-py, then ``pip install`` the wheel). The data are hourly admissions
+(all types) per branch of hutano's generated national network (seed 7):
+its admission times follow an hour-of-day profile, a weekly pattern,
+holidays and outbreaks. Both libraries cross-validate with the same
+``h``, ``windows`` and a step of ``h``; MASE is scaled by the in-sample
+seasonal naive at lag 168 (a week), coverage counts a value on a bound as
+covered. One thread each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import hutano
+from hutano import models as hm
+
+warnings.simplefilter("ignore")
+from statsforecast import StatsForecast  # noqa: E402
+from statsforecast.models import MSTL as SfMSTL  # noqa: E402
+from statsforecast.models import AutoETS as SfAutoETS  # noqa: E402
+from statsforecast.models import SeasonalNaive as SfSeasonalNaive  # noqa: E402
+
+LEVELS = [80, 95]
+
+
+def hourly_admissions(days: int) -> pd.DataFrame:
+    """Admissions per branch and hour, zeros included, whole days only."""
+    enc = pd.read_csv(io.BytesIO(hutano.generate("national", seed=7, days=days).encounters_csv()), parse_dates=["admit"])
+    enc = enc[enc["admit"] < enc["admit"].min().normalize() + pd.Timedelta(days=days)]
+    hours = pd.date_range(enc["admit"].min().normalize(), periods=24 * days, freq="h")
+    counts = enc.assign(ds=enc["admit"].dt.floor("h")).groupby(["branch", "ds"]).size()
+    full = pd.MultiIndex.from_product([sorted(enc["branch"].unique()), hours], names=["unique_id", "ds"])
+    return counts.reindex(full, fill_value=0).astype(float).rename("y").reset_index()
+
+
+def score(cv: pd.DataFrame, train: pd.DataFrame, model: str) -> dict[str, float]:
+    """MASE (lag-168 in-sample scale of each series up to its cutoff), coverage at each level."""
+    errs, covered = [], {lv: [] for lv in LEVELS}
+    for (uid, cutoff), g in cv.groupby(["unique_id", "cutoff"]):
+        hist = train.loc[(train["unique_id"] == uid) & (train["ds"] <= cutoff), "y"].to_numpy()
+        scale = np.mean(np.abs(hist[168:] - hist[:-168]))
+        errs.append(np.mean(np.abs(g["y"].to_numpy() - g[model].to_numpy())) / scale)
+        for lv in LEVELS:
+            lo, hi = g[f"{model}-lo-{lv}"].to_numpy(), g[f"{model}-hi-{lv}"].to_numpy()
+            covered[lv].extend((g["y"].to_numpy() >= lo - 1e-9) & (g["y"].to_numpy() <= hi + 1e-9))
+    out = {"mase": float(np.mean(errs))}
+    out.update({f"cov{lv}": float(np.mean(covered[lv])) for lv in LEVELS})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--days", type=int, default=182)
+    ap.add_argument("--h", type=int, default=24)
+    ap.add_argument("--windows", type=int, default=14)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--models", default=None, help="hutano models to run (default: all)")
+    ap.add_argument("--no-peers", action="store_true", help="skip statsforecast")
+    args = ap.parse_args()
+    df = hourly_admissions(args.days)
+    print(f"{df['unique_id'].nunique()} series x {df.groupby('unique_id').size().iloc[0]} hours, "
+          f"mean {df['y'].mean():.2f} admissions/hour, {100 * (df['y'] == 0).mean():.0f}% zero hours")
+    rows = []
+
+    hutano_models = [
+        hm.SeasonalNaive(168),
+        hm.AutoETS(24),
+        hm.MSTL([24, 168]),
+        hm.Calibrated(hm.AutoETS(24), pooled=True, alias="AutoETS_pooled"),
+        hm.Calibrated(hm.MSTL([24, 168]), pooled=True, alias="MSTL_pooled"),
+        hm.GLM(),
+        hm.Calibrated(hm.GLM(), pooled=True, alias="GLM_pooled"),
+        hm.Boosted(global_model=True),
+        hm.Ensemble([hm.AutoETS(24), hm.GLM(), hm.Boosted(global_model=True)], validation_horizon=args.h),
+    ]
+    if args.models:
+        wanted = args.models.split(",")
+        hutano_models = [m for m in hutano_models if m.name in wanted]
+    for m in hutano_models:
+        t = time.process_time()
+        cv = hutano.Forecaster([m], freq="h", n_jobs=1).cross_validation(
+            df, args.h, n_windows=args.windows, step_size=args.h, level=LEVELS, season_length=168
+        )
+        secs = time.process_time() - t
+        rows.append({"library": "hutano", "model": m.name, "cpu_s": secs, **score(cv, df, m.name)})
+        print(rows[-1], flush=True)
+
+    sf_models = [] if args.no_peers else [SfSeasonalNaive(168), SfAutoETS(season_length=24), SfMSTL(season_length=[24, 168])]
+    for m in sf_models:
+        sf = StatsForecast(models=[m], freq="h", n_jobs=1)
+        t = time.process_time()
+        cv = sf.cross_validation(df=df, h=args.h, n_windows=args.windows, step_size=args.h, level=LEVELS)
+        secs = time.process_time() - t
+        name = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y") and "-lo-" not in c and "-hi-" not in c][0]
+        cv[[c for c in cv.columns if c.startswith(name)]] = cv[[c for c in cv.columns if c.startswith(name)]].clip(lower=0)
+        rows.append({"library": "statsforecast", "model": name, "cpu_s": secs, **score(cv, df, name)})
+        print(rows[-1], flush=True)
+
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        table.to_csv(args.out, index=False)
+
+
+if __name__ == "__main__":
+    main()
