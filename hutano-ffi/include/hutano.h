@@ -1305,6 +1305,21 @@ hutano_result hutano_forecaster_fit_with_control(const struct hutano_forecaster 
 hutano_result hutano_fitted_free(struct hutano_fitted *fitted);
 
 /**
+ * Every model's in-sample one-step fitted values: one row per observation
+ * of every series, a column per model (no intervals), the observation as
+ * `hutano_forecast_actual` and each series' last timestamp as
+ * `hutano_forecast_cutoff`. NaN where a model has no value (the first
+ * steps, before its lags or seasons); clipped at zero as the forecasts
+ * are when the forecaster was made with `non_negative`. On success `*out`
+ * receives a forecast, freed with `hutano_forecast_free`.
+ *
+ * # Safety
+ * `fitted` is a live handle; `out` is valid for one write.
+ */
+hutano_result hutano_fitted_in_sample(const struct hutano_fitted *fitted,
+                                      struct hutano_forecast **out);
+
+/**
  * Forecast `h` steps after each series' end, with prediction intervals at
  * `levels` (percentages strictly between 0 and 100, e.g. 80 and 95;
  * `n_levels` may be 0). On success `*out` receives a forecast, freed with

@@ -676,6 +676,31 @@ pub unsafe extern "C" fn hutano_fitted_free(fitted: *mut hutano_fitted) -> hutan
     ffi_panic_boundary! { handle::free::<Fitted>(fitted, "fitted") }
 }
 
+/// Every model's in-sample one-step fitted values: one row per observation
+/// of every series, a column per model (no intervals), the observation as
+/// `hutano_forecast_actual` and each series' last timestamp as
+/// `hutano_forecast_cutoff`. NaN where a model has no value (the first
+/// steps, before its lags or seasons); clipped at zero as the forecasts
+/// are when the forecaster was made with `non_negative`. On success `*out`
+/// receives a forecast, freed with `hutano_forecast_free`.
+///
+/// # Safety
+/// `fitted` is a live handle; `out` is valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hutano_fitted_in_sample(
+    fitted: *const hutano_fitted,
+    out: *mut *mut hutano_forecast,
+) -> hutano_result {
+    handle::handle_out(out, || {
+        let f = handle::get::<Fitted>(fitted, "fitted")?;
+        Ok(ForecastResult {
+            long: f.panel.fitted_values(),
+            unique_ids: f.unique_ids.clone(),
+            backtest: None,
+        })
+    })
+}
+
 /// Forecast `h` steps after each series' end, with prediction intervals at
 /// `levels` (percentages strictly between 0 and 100, e.g. 80 and 95;
 /// `n_levels` may be 0). On success `*out` receives a forecast, freed with

@@ -734,8 +734,11 @@ pub struct FittedPanel {
 #[derive(Debug, Clone)]
 struct SeriesMeta {
     unique_id: String,
+    start: NaiveDateTime,
     last: NaiveDateTime,
     freq: crate::panel::Freq,
+    /// The observations (for [`FittedPanel::fitted_values`]).
+    y: Vec<f64>,
     /// Rows of known future regressor values given at fit (the fewest of
     /// any column).
     known_future: usize,
@@ -919,8 +922,10 @@ impl PanelForecaster {
                 .iter()
                 .map(|s| SeriesMeta {
                     unique_id: s.unique_id.clone(),
+                    start: s.start,
                     last: s.ds(s.y.len().saturating_sub(1)),
                     freq: s.freq,
+                    y: s.y.clone(),
                     known_future: s.x.iter().map(|c| c.len().saturating_sub(s.y.len())).min().unwrap_or(0),
                 })
                 .collect(),
@@ -1248,6 +1253,43 @@ impl FittedPanel {
             }
         }
         Ok(())
+    }
+
+    /// Every model's in-sample one-step fitted values on every series, one
+    /// row per observation, with the observation as `y` and each series'
+    /// last timestamp as `cutoff`; NaN where a model has none (the first
+    /// values, before a model's lags or seasons). Clipped at zero as the
+    /// forecasts are, NaN kept.
+    #[must_use]
+    pub fn fitted_values(&self) -> LongForecast {
+        let mut out = LongForecast::empty(&self.names, &[]);
+        for (i, s) in self.series.iter().enumerate() {
+            let n = s.y.len();
+            let fitted: Vec<Forecast> = self
+                .fitted
+                .iter()
+                .map(|per_series| {
+                    let mut point = per_series[i].predict_in_sample();
+                    point.resize(n, f64::NAN);
+                    if self.non_negative {
+                        point.iter_mut().filter(|v| **v < 0.0).for_each(|v| *v = 0.0);
+                    }
+                    Forecast {
+                        point,
+                        levels: Vec::new(),
+                        lower: Vec::new(),
+                        upper: Vec::new(),
+                    }
+                })
+                .collect();
+            let rows: Vec<(NaiveDateTime, f64)> =
+                s.y.iter()
+                    .enumerate()
+                    .map(|(t, y)| (s.freq.at(s.start, t), *y))
+                    .collect();
+            out.push(i, s.last, &rows, &fitted);
+        }
+        out
     }
 
     fn predict_inner(&self, h: usize, levels: &[f64], future: Option<&[Vec<Vec<f64>>]>) -> Result<LongForecast> {
@@ -1642,6 +1684,37 @@ mod tests {
         let e = bad.fit(&p, &Control::new()).unwrap_err();
         assert!(matches!(e.root(), Error::InvalidParameter { .. }), "{e}");
         assert!(e.to_string().starts_with(r#"model "sn0": invalid parameter"#), "{e}");
+    }
+
+    #[test]
+    fn fitted_values_are_each_models_in_sample_values() {
+        let p = panel();
+        let boosted: ModelSpec = serde_json::from_str(r#"{"model": "boosted", "n_estimators": 5}"#).unwrap();
+        let pf = PanelForecaster::new(vec![
+            ("sn".into(), ModelSpec::SeasonalNaive { season_length: 7 }),
+            ("gf".into(), global_forest()),
+            ("gbt".into(), boosted.clone()),
+        ]);
+        let out = pf.fit(&p, &Control::new()).unwrap().fitted_values();
+        assert_eq!(out.len(), 2 * 120);
+        let names: Vec<&str> = out.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sn", "gf", "gbt"]);
+        assert_eq!(out.y[120..], p.series[1].y[..]);
+        assert_eq!(out.ds[120], p.series[1].start);
+        assert_eq!(out.ds[239], p.series[1].ds(119));
+        let sn = out.column("sn").unwrap();
+        assert!(sn[120..127].iter().all(|v| v.is_nan()));
+        assert_eq!(sn[127..], p.series[1].y[..113]);
+        let view = SeriesView::new(&p.series[0].y, p.series[0].start, Freq::Daily);
+        let direct = boosted.build().unwrap().fit_boxed(view).unwrap().predict_in_sample();
+        let gbt = out.column("gbt").unwrap();
+        assert!(gbt[..120]
+            .iter()
+            .zip(&direct)
+            .all(|(a, b)| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan()));
+        assert!(gbt[60..120].iter().all(|v| v.is_finite()));
+        let gf = out.column("gf").unwrap();
+        assert!(gf[60..120].iter().chain(&gf[180..]).all(|v| v.is_finite()));
     }
 
     #[test]

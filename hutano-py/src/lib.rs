@@ -576,6 +576,14 @@ impl Fitted {
         long_to_dict(py, out, &ids, false)
     }
 
+    /// Every model's in-sample one-step fitted values, with the
+    /// observations (`y`; `cutoff` is each series' last timestamp).
+    fn fitted_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = py.detach(|| self.models.fitted_values());
+        let ids: Vec<String> = self.panel.series.iter().map(|s| s.unique_id.clone()).collect();
+        long_to_dict(py, out, &ids, true)
+    }
+
     /// Names of the regressors the models were fitted with.
     #[getter]
     fn regressors(&self) -> Vec<String> {

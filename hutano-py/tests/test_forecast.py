@@ -476,3 +476,23 @@ def test_series_ids_keep_their_dtype() -> None:
         assert out["unique_id"].dtype == df["unique_id"].dtype
         assert out["unique_id"].tolist() == list(np.repeat(df["unique_id"].unique(), 2))
         assert len(out.merge(df, on=["unique_id"])) == 2 * 2 * 40
+
+
+def test_fitted_values_are_in_sample_one_step_values(panel_pd: pd.DataFrame) -> None:
+    fc = hutano.Forecaster([SeasonalNaive(7), AutoETS(7), Boosted(n_estimators=20, seed=1)])
+    with pytest.raises(hutano.NotFittedError):
+        fc.forecast_fitted_values()
+    fv = fc.fit(panel_pd).forecast_fitted_values()
+    assert list(fv.columns) == ["unique_id", "ds", "y", "SeasonalNaive", "AutoETS", "Boosted"]
+    pd.testing.assert_frame_equal(fv[["unique_id", "ds", "y"]], panel_pd[["unique_id", "ds", "y"]], check_dtype=False)
+    for _, g in fv.groupby("unique_id", sort=False):
+        y, sn = g["y"].to_numpy(), g["SeasonalNaive"].to_numpy()
+        assert np.isnan(sn[:7]).all()
+        np.testing.assert_array_equal(sn[7:], y[:-7])
+        assert np.isfinite(g["AutoETS"]).all()
+        # One-step fitted values track the series better than its mean does.
+        assert np.nanmean(np.abs(g["AutoETS"] - y)) < np.mean(np.abs(y - y.mean()))
+        assert np.isfinite(g["Boosted"].to_numpy()[40:]).all()
+    pl_fv = hutano.Forecaster([SeasonalNaive(7)]).fit(pl.from_pandas(panel_pd)).forecast_fitted_values()
+    assert pl_fv.columns == ["unique_id", "ds", "y", "SeasonalNaive"]
+    np.testing.assert_array_equal(pl_fv["SeasonalNaive"].to_numpy(), fv["SeasonalNaive"].to_numpy())

@@ -647,6 +647,28 @@ static void test_forecast(hutano_dataset *ds) {
   CHECK(rows == 28 && cols == 2);
   CHECK_OK(hutano_forecast_free(pred));
   pred = NULL;
+  /* In-sample fitted values: a row per observation, the observations as actuals. */
+  {
+    hutano_forecast *ins = NULL;
+    double fv[242], obs[242];
+    int64_t ins_ds[242];
+    CHECK_CODE(hutano_fitted_in_sample(NULL, &ins), HUTANO_RESULT_NULL_PARAMETER);
+    CHECK_CODE(hutano_fitted_in_sample(fitted, NULL), HUTANO_RESULT_NULL_PARAMETER);
+    CHECK_OK(hutano_fitted_in_sample(fitted, &ins));
+    CHECK_OK(hutano_forecast_shape(ins, &rows, &cols));
+    CHECK(rows == 242 && cols == 2);
+    CHECK_OK(hutano_forecast_column_index(ins, S("sn"), &j));
+    CHECK_OK(hutano_forecast_values(ins, j, fv, 242, &n));
+    CHECK(n == 242);
+    CHECK_OK(hutano_forecast_actual(ins, obs, 242, &n));
+    CHECK(isnan(fv[0]) && isnan(fv[6]) && fv[7] == obs[0] && fv[120] == obs[113] && isnan(fv[121]));
+    CHECK_OK(hutano_forecast_column_index(ins, S("Naive"), &j));
+    CHECK_OK(hutano_forecast_values(ins, j, fv, 242, &n));
+    CHECK(isnan(fv[0]) && fv[1] == obs[0] && fv[241] == obs[240]);
+    CHECK_OK(hutano_forecast_ds(ins, ins_ds, 242, &n));
+    CHECK(ins_ds[0] == 19723 * (int64_t)86400 && ins_ds[241] == (19723 + 120) * (int64_t)86400);
+    CHECK_OK(hutano_forecast_free(ins));
+  }
   CHECK_OK(hutano_fitted_predict(fitted, 14, LEVELS, 2, &pred));
   check_forecast_columns(pred);
   CHECK_OK(hutano_forecast_column_index(pred, S("sn-hi-95"), &j));

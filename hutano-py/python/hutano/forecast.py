@@ -158,6 +158,17 @@ class Forecaster:
         out = self._fitted.predict(int(h), _levels(level), future)
         return self._frame(out, cv=False)
 
+    def forecast_fitted_values(self) -> Any:
+        """Each model's in-sample one-step fitted values on the frame given to ``fit``:
+        ``unique_id``, ``ds``, ``y`` and a column per model, NaN where a model has no value
+        (the first steps, before its lags or seasons), clipped at zero as forecasts are.
+        Named as statsforecast's; no ``fitted=True`` is needed beforehand.
+        """
+        if self._fitted is None or self._train is None:
+            raise NotFittedError("call fit() before forecast_fitted_values()")
+        frame = self._frame(self._fitted.fitted_values(), cv=True)
+        return frame.drop(columns="cutoff") if self._train.kind == "pandas" else frame.drop("cutoff")
+
     def forecast(
         self,
         df: Any,
