@@ -496,3 +496,27 @@ def test_fitted_values_are_in_sample_one_step_values(panel_pd: pd.DataFrame) -> 
     pl_fv = hutano.Forecaster([SeasonalNaive(7)]).fit(pl.from_pandas(panel_pd)).forecast_fitted_values()
     assert pl_fv.columns == ["unique_id", "ds", "y", "SeasonalNaive"]
     np.testing.assert_array_equal(pl_fv["SeasonalNaive"].to_numpy(), fv["SeasonalNaive"].to_numpy())
+
+
+def test_frames_that_cannot_be_forecast_are_typed_errors(panel_pd: pd.DataFrame) -> None:
+    named = panel_pd.assign(ward_name="Ward " + panel_pd["unique_id"].astype(str))
+    for frame in (named, pl.from_pandas(named)):
+        with pytest.raises(hutano.InvalidDataError, match="column 'ward_name' is not numeric") as e:
+            hutano.Forecaster([Naive()]).fit(frame)
+        assert e.value.column == "ward_name" and e.value.row == 0
+    assert len(hutano.Forecaster([Naive()]).fit(named, exog=[]).predict(2)) == 2 * 3
+    bad_y = panel_pd.assign(y=panel_pd["y"].astype(object))
+    bad_y.loc[17, "y"] = "n/a"
+    with pytest.raises(hutano.InvalidDataError, match="'n/a' at row 17") as e:
+        hutano.Forecaster([Naive()]).fit(bad_y)
+    assert e.value.row == 17 and "exog" not in str(e.value)
+    with pytest.raises(hutano.InvalidDataError, match="holds numbers, not timestamps"):
+        hutano.Forecaster([Naive()]).fit(panel_pd.assign(ds=np.arange(len(panel_pd))))
+    with pytest.raises(hutano.InvalidDataError, match="no rows"):
+        hutano.Forecaster([Naive()]).fit(panel_pd.iloc[:0])
+    fc = hutano.Forecaster([Naive()]).fit(panel_pd)
+    with pytest.raises(hutano.InvalidParameterError, match="whole number"):
+        fc.predict(3.5)  # type: ignore[arg-type]
+    with pytest.raises(hutano.InvalidParameterError, match="n_windows"):
+        fc.cross_validation(panel_pd, 7, n_windows=2.0)  # type: ignore[arg-type]
+    assert len(fc.predict(np.int64(2))) == 2 * 3

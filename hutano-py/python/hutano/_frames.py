@@ -85,6 +85,8 @@ def long_columns(
     df, kind = coerce_frame(df)
     needed = [id_col, time_col] + ([target_col] if target_col else [])
     _check_columns(df, needed, kind)
+    if len(df) == 0:
+        raise invalid_data("the frame has no rows")
     if exog is None:
         exog = [c for c in df.columns if c not in needed]
     else:
@@ -99,6 +101,8 @@ def long_columns(
             raise invalid_data(f"missing {id_col} at row {row}", row=row, column=id_col)
         id_values: Any = uniques  # an Index: the ids' dtype (int, str, category) comes back as given
         t = df[time_col]
+        if pd.api.types.is_numeric_dtype(t):
+            raise _numeric_time(time_col)
         time_is_date = t.dtype == object and len(t) > 0 and type(t.iloc[0]).__name__ == "date"
         ds = pd.to_datetime(t)
         tz = getattr(ds.dt, "tz", None)
@@ -106,15 +110,11 @@ def long_columns(
         if tz is not None:
             tz = str(tz)
             utc = ds.dt.tz_convert("UTC").dt.tz_localize(None)
-            instants = hourly and len(utc) > 0 and _clock_changes(tz, utc.min(), utc.max())
+            instants = hourly and _clock_changes(tz, utc.min(), utc.max())
             ds = utc if instants else ds.dt.tz_localize(None)
         ds_ns = ds.to_numpy(dtype="datetime64[ns]").view("int64")
-        y = df[target_col].to_numpy(dtype=np.float64, na_value=np.nan) if target_col else None
-        x = (
-            np.ascontiguousarray(df[exog].to_numpy(dtype=np.float64, na_value=np.nan))
-            if exog
-            else None
-        )
+        y = _pandas_floats(df, target_col, target=True) if target_col else None
+        x = np.column_stack([_pandas_floats(df, c) for c in exog]) if exog else None
     else:
         import polars as pl
 
@@ -127,6 +127,8 @@ def long_columns(
         codes = ids.replace_strict(mapping, return_dtype=pl.UInt32).to_numpy()
         id_values = uniques
         t = df[time_col]
+        if t.dtype.is_numeric():
+            raise _numeric_time(time_col)
         time_is_date = t.dtype == pl.Date
         if t.dtype == pl.String:
             t = t.str.to_datetime()
@@ -135,21 +137,11 @@ def long_columns(
         instants = False
         if tz:
             utc = t.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-            instants = hourly and len(utc) > 0 and _clock_changes(tz, utc.min(), utc.max())
+            instants = hourly and _clock_changes(tz, utc.min(), utc.max())
             t = utc if instants else t.dt.replace_time_zone(None)
         ds_ns = t.dt.epoch("ns").to_numpy()
-        y = (
-            df[target_col].cast(pl.Float64).fill_null(float("nan")).to_numpy()
-            if target_col
-            else None
-        )
-        x = (
-            np.ascontiguousarray(
-                df.select([pl.col(c).cast(pl.Float64).fill_null(float("nan")) for c in exog]).to_numpy()
-            )
-            if exog
-            else None
-        )
+        y = _polars_floats(df, target_col, target=True) if target_col else None
+        x = np.column_stack([_polars_floats(df, c) for c in exog]) if exog else None
     return LongColumns(
         kind=kind,
         codes=np.ascontiguousarray(codes, dtype=np.uint32),
@@ -163,6 +155,45 @@ def long_columns(
         tz=tz or None,
         instants=instants,
     )
+
+
+def _numeric_time(time_col: str) -> Exception:
+    return invalid_data(
+        f"column {time_col!r} holds numbers, not timestamps: give dates or datetimes "
+        "(integer time steps are not supported)",
+        column=time_col,
+    )
+
+
+def _not_numeric(column: str, row: int, value: Any, target: bool) -> Exception:
+    hint = "" if target else "; pass exog=[...] to choose the regressor columns"
+    return invalid_data(f"column {column!r} is not numeric: {value!r} at row {row}{hint}", row=row, column=column)
+
+
+def _pandas_floats(df: Any, column: str, *, target: bool = False) -> np.ndarray:
+    """Column ``column`` as float64 (None and NA as NaN), or an error naming the first value that is not a number."""
+    import pandas as pd
+
+    col = df[column]
+    try:
+        return np.asarray(col.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    except (ValueError, TypeError):
+        bad = pd.to_numeric(col, errors="coerce").isna().to_numpy() & col.notna().to_numpy()
+        row = int(np.argmax(bad))
+        raise _not_numeric(column, row, col.iloc[row], target) from None
+
+
+def _polars_floats(df: Any, column: str, *, target: bool = False) -> np.ndarray:
+    """As :func:`_pandas_floats`, for a polars frame."""
+    import polars as pl
+
+    col = df[column]
+    try:
+        return col.cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+        bad = (col.cast(pl.Float64, strict=False).is_null() & col.is_not_null()).to_numpy()
+        row = int(np.argmax(bad))
+        raise _not_numeric(column, row, col[row], target) from None
 
 
 def _clock_changes(tz: str, first: Any, last: Any) -> bool:

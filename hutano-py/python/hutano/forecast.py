@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import sys
 from typing import Any, Callable, Sequence
 
@@ -56,6 +57,13 @@ def _progress(progress: bool | ProgressFn | None, label: str) -> ProgressFn | No
 
 def _levels(level: Sequence[float] | None) -> list[float]:
     return [float(v) for v in (level or [])]
+
+
+def _whole(name: str, value: Any) -> int:
+    """``value`` as an int, or an error if it is not a whole number (3.5 steps, True)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidParameterError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
 
 
 class Forecaster:
@@ -155,7 +163,7 @@ class Forecaster:
                     "give both time zones or neither"
                 )
             future = (fx.codes, fx.names, fx.ds, fx.x)
-        out = self._fitted.predict(int(h), _levels(level), future)
+        out = self._fitted.predict(_whole("h", h), _levels(level), future)
         return self._frame(out, cv=False)
 
     def forecast_fitted_values(self) -> Any:
@@ -212,8 +220,9 @@ class Forecaster:
         assert cols.y is not None  # a target column was named
         self._cols = (id_col, time_col, target_col)
         out = self._native.cross_validation(
-            cols.codes, cols.names, cols.ds, cols.y, cols.x, cols.x_names, int(h), int(n_windows),
-            int(step_size), _levels(level), int(season_length), self._threads,
+            cols.codes, cols.names, cols.ds, cols.y, cols.x, cols.x_names, _whole("h", h),
+            _whole("n_windows", n_windows), _whole("step_size", step_size), _levels(level),
+            _whole("season_length", season_length), self._threads,
             _progress(progress, "cross-validation"),
         )
         self.cv_metrics_: dict[str, dict[str, Any]] = out.pop("metrics")
