@@ -79,6 +79,7 @@ use serde::{Deserialize, Serialize};
 use crate::calibrated::{conformal_bounds, held_out_scores, model_sd, pooled_scores};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::panel::Freq;
 use crate::spec::in_series;
 
 /// A fitted model behind a trait object.
@@ -155,10 +156,12 @@ pub struct Ensemble {
     members: Vec<(String, Box<dyn Member>)>,
     /// Validation windows inside the training data (default 2).
     pub validation_windows: usize,
-    /// Steps per validation window (default 14).
-    pub validation_horizon: usize,
-    /// Season of the MASE scale (default 7).
-    pub season: usize,
+    /// Steps per validation window; `None` (the default) takes the series'
+    /// frequency's: 24 hours, 14 days, 8 weeks or 3 months.
+    pub validation_horizon: Option<usize>,
+    /// Season of the MASE scale; `None` (the default) takes the series'
+    /// frequency's: 24 hours, 7 days, 52 weeks or 12 months.
+    pub season: Option<usize>,
     /// Across a panel, learn one set of stacked weights from all series'
     /// validation windows (default false: `1 / MASE²` per series). See the
     /// [module documentation](self).
@@ -185,8 +188,8 @@ impl Default for Ensemble {
         Self {
             members: Vec::new(),
             validation_windows: 2,
-            validation_horizon: 14,
-            season: 7,
+            validation_horizon: None,
+            season: None,
             pooled: false,
             intervals: Intervals::Pooled,
         }
@@ -220,11 +223,11 @@ impl Ensemble {
             });
         }
         for (name, v) in [
-            ("validation_windows", self.validation_windows),
+            ("validation_windows", Some(self.validation_windows)),
             ("validation_horizon", self.validation_horizon),
             ("season", self.season),
         ] {
-            if v == 0 {
+            if v == Some(0) {
                 return Err(Error::InvalidParameter {
                     name,
                     problem: "must be at least 1".into(),
@@ -232,6 +235,26 @@ impl Ensemble {
             }
         }
         Ok(())
+    }
+
+    /// Steps per validation window for a series of frequency `freq`.
+    fn horizon_for(&self, freq: Freq) -> usize {
+        self.validation_horizon.unwrap_or(match freq {
+            Freq::Hourly => 24,
+            Freq::Daily => 14,
+            Freq::Weekly => 8,
+            Freq::Monthly => 3,
+        })
+    }
+
+    /// Season of the MASE scale for a series of frequency `freq`.
+    fn season_for(&self, freq: Freq) -> usize {
+        self.season.unwrap_or(match freq {
+            Freq::Hourly => 24,
+            Freq::Daily => 7,
+            Freq::Weekly => 52,
+            Freq::Monthly => 12,
+        })
     }
 
     /// Whether the intervals are calibrated on the validation windows.
@@ -249,7 +272,11 @@ impl Ensemble {
     /// steps in order (see [`ValPoint`]); `None` where the member failed.
     fn validation_points(&self, series: SeriesView<'_>) -> Points {
         let len = series.y.len();
-        let (windows, h, m) = (self.validation_windows, self.validation_horizon, self.season);
+        let (windows, h, m) = (
+            self.validation_windows,
+            self.horizon_for(series.freq),
+            self.season_for(series.freq),
+        );
         let levels: &[f64] = if self.calibrated() { &[80.0] } else { &[] };
         self.members
             .iter()
@@ -285,11 +312,11 @@ impl Ensemble {
     }
 
     /// The error of the ensemble on a series too short for any member.
-    fn too_short(&self, got: usize) -> Error {
+    fn too_short(&self, series: SeriesView<'_>) -> Error {
         Error::TooShort {
             unique_id: String::new(),
-            needed: self.validation_windows * self.validation_horizon + self.season + 1,
-            got,
+            needed: self.validation_windows * self.horizon_for(series.freq) + self.season_for(series.freq) + 1,
+            got: series.y.len(),
         }
     }
 
@@ -318,7 +345,7 @@ impl Ensemble {
             .collect();
         let total: f64 = kept.iter().sum();
         if total <= 0.0 {
-            return Err(self.too_short(series.y.len()));
+            return Err(self.too_short(series));
         }
         let weights: Vec<f64> = kept.iter().map(|w| w / total).collect();
         let calibration = if self.calibrated() {
@@ -334,7 +361,7 @@ impl Ensemble {
             Some(Ensemble::validation_scores(
                 points,
                 &per_window,
-                self.validation_horizon,
+                self.horizon_for(series.freq),
             )?)
         } else {
             None
@@ -395,16 +422,14 @@ impl Ensemble {
 
     /// `1 / MASE²` weights learned without each validation window in turn,
     /// on the series' other windows (see [`Ensemble::each_window`]).
-    fn cross_fitted(&self, points: &Points) -> Vec<Option<Vec<f64>>> {
-        let h = self.validation_horizon;
+    fn cross_fitted(&self, points: &Points, h: usize) -> Vec<Option<Vec<f64>>> {
         self.each_window(|j| Some(Ensemble::inverse_square_weights(&without_window(points, j, h))))
     }
 
     /// Stacked weights learned without each validation window in turn, on
     /// the other windows of every series of `panel` (`None` where stacking
     /// has no rows; see [`Ensemble::each_window`]).
-    fn cross_stacked(&self, panel: &[Points]) -> Vec<Option<Vec<f64>>> {
-        let h = self.validation_horizon;
+    fn cross_stacked(&self, panel: &[Points], h: usize) -> Vec<Option<Vec<f64>>> {
         self.each_window(|j| {
             let others: Vec<Points> = panel.iter().map(|p| without_window(p, j, h)).collect();
             stack(&stack_rows(&others), self.members.len())
@@ -712,7 +737,7 @@ impl Fit for Ensemble {
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedEnsemble> {
         self.check()?;
         let points = self.validation_points(series);
-        let cross = self.cross_fitted(&points);
+        let cross = self.cross_fitted(&points, self.horizon_for(series.freq));
         self.finish(series, &Ensemble::inverse_square_weights(&points), &points, &cross)
     }
 }
@@ -736,6 +761,8 @@ impl PanelMember for Ensemble {
             });
         }
         let points: Vec<Points> = map_views(views, |(_, view)| Ok(self.validation_points(*view)))?;
+        // A panel's series share one frequency.
+        let h = views.first().map_or(0, |(_, v)| self.horizon_for(v.freq));
         let k = self.members.len();
         let pooled = if self.pooled {
             stack(&stack_rows(&points), k)
@@ -744,7 +771,7 @@ impl PanelMember for Ensemble {
         };
         // Pooled: one set of cross-fitted weights for the panel.
         let pooled_cross = if self.pooled {
-            self.cross_stacked(&points)
+            self.cross_stacked(&points, h)
         } else {
             Vec::new()
         };
@@ -763,7 +790,7 @@ impl PanelMember for Ensemble {
                 let cross = if self.pooled {
                     &pooled_cross
                 } else {
-                    own_cross = self.cross_fitted(p);
+                    own_cross = self.cross_fitted(p, h);
                     &own_cross
                 };
                 self.finish(*view, &weights, p, cross).map_err(|e| in_series(e, id))
@@ -843,7 +870,7 @@ mod tests {
     use super::*;
     use crate::backtest::{cross_validation, evaluate};
     use crate::baseline::{Naive, SeasonalNaive};
-    use crate::panel::{FillRule, Freq, Panel};
+    use crate::panel::{FillRule, Panel};
 
     fn weekly(n: usize, seed: usize) -> Vec<f64> {
         (0..n)
@@ -1010,7 +1037,7 @@ mod tests {
             let mut e = Ensemble::new()
                 .member("naive", Naive)
                 .member("snaive", SeasonalNaive::new(7));
-            e.validation_horizon = 14;
+            e.validation_horizon = Some(14);
             e
         };
         let mut averaged = members();
@@ -1148,7 +1175,7 @@ mod tests {
             .collect();
         let coverage = |intervals: Intervals, pooled: bool| {
             let mut e = Ensemble::new().member("overconfident", Overconfident);
-            e.validation_horizon = h;
+            e.validation_horizon = Some(h);
             (e.intervals, e.pooled) = (intervals, pooled);
             let fitted = e.fit_panel_boxed(&views).unwrap();
             let mut hits = [0usize; 2];
@@ -1266,5 +1293,47 @@ mod tests {
         let mut e = Ensemble::new().member("naive", Naive);
         e.validation_windows = 0;
         assert!(e.fit(&weekly(100, 0)).is_err());
+        let mut e = Ensemble::new().member("naive", Naive);
+        e.season = Some(0);
+        assert!(matches!(e.check(), Err(Error::InvalidParameter { name: "season", .. })));
+    }
+
+    #[test]
+    fn validation_follows_the_frequency_unless_set() {
+        let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1)
+            .unwrap()
+            .and_time(chrono::NaiveTime::MIN);
+        let y: Vec<f64> = (0..30).map(|t| 100.0 + f64::from(t % 12) * 5.0).collect();
+        let e = Ensemble::new()
+            .member("snaive", SeasonalNaive::new(12))
+            .member("naive", Naive);
+        // 30 months: 2 windows of 3 months and a season of 12 fit (19 needed).
+        let months = SeriesView::new(&y, start, Freq::Monthly);
+        assert!(e.fit_series(months).is_ok());
+        let short = SeriesView::new(&y[..18], start, Freq::Monthly);
+        assert!(matches!(
+            e.fit_series(short),
+            Err(Error::TooShort {
+                needed: 19,
+                got: 18,
+                ..
+            })
+        ));
+        // The same 30 values as days need 2 × 14 + 7 + 1.
+        let days = SeriesView::new(&y, start, Freq::Daily);
+        assert!(matches!(e.fit_series(days), Err(Error::TooShort { needed: 36, .. })));
+        // Set, the settings apply to every frequency.
+        let mut set = Ensemble::new().member("naive", Naive);
+        set.validation_horizon = Some(2);
+        set.season = Some(1);
+        assert!(set.fit_series(days).is_ok());
+        let hours: Vec<f64> = (0..24 * 4).map(|t| f64::from(t % 24)).collect();
+        let fitted = Ensemble::new()
+            .member("snaive", SeasonalNaive::new(24))
+            .member("naive", Naive)
+            .fit_series(SeriesView::new(&hours, start, Freq::Hourly))
+            .unwrap();
+        // Validated on 2 × 24 hours, the seasonal naive is exact and takes all the weight.
+        assert!(fitted.weights[0] > 0.999, "{:?}", fitted.weights);
     }
 }

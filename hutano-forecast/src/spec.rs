@@ -241,10 +241,12 @@ pub enum ModelSpec {
         /// Validation windows (default 2).
         #[serde(default)]
         validation_windows: Option<usize>,
-        /// Steps per validation window (default 14).
+        /// Steps per validation window (default by the series' frequency:
+        /// 24 hours, 14 days, 8 weeks, 3 months).
         #[serde(default)]
         validation_horizon: Option<usize>,
-        /// Season of the validation MASE (default 7).
+        /// Season of the validation MASE (default by the series' frequency:
+        /// 24 hours, 7 days, 52 weeks, 12 months).
         #[serde(default)]
         season: Option<usize>,
         /// One set of stacked weights learned across the series of a panel
@@ -477,12 +479,8 @@ impl ModelSpec {
         if let Some(v) = *validation_windows {
             e.validation_windows = v;
         }
-        if let Some(v) = *validation_horizon {
-            e.validation_horizon = v;
-        }
-        if let Some(v) = *season {
-            e.season = v;
-        }
+        e.validation_horizon = *validation_horizon;
+        e.season = *season;
         e.pooled = pooled.unwrap_or(false);
         e.intervals = intervals.unwrap_or_default();
         e.check()?;

@@ -520,3 +520,15 @@ def test_frames_that_cannot_be_forecast_are_typed_errors(panel_pd: pd.DataFrame)
     with pytest.raises(hutano.InvalidParameterError, match="n_windows"):
         fc.cross_validation(panel_pd, 7, n_windows=2.0)  # type: ignore[arg-type]
     assert len(fc.predict(np.int64(2))) == 2 * 3
+
+
+def test_an_ensemble_validates_by_the_frequency() -> None:
+    # 30 months: the default validation (2 windows of 3 months, MASE at lag 12) fits;
+    # it used to ask for 2 windows of 14 steps and a season of 7 whatever the frequency.
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2022-01-01", periods=30, freq="MS")
+    df = pd.DataFrame({"unique_id": "AE", "ds": months, "y": rng.poisson(900, 30).astype(float)})
+    out = hutano.Forecaster([Ensemble([SeasonalNaive(12), Naive()])], freq="MS").forecast(df, 3, level=[80])
+    assert len(out) == 3 and (out["Ensemble-lo-80"] <= out["Ensemble"]).all()
+    with pytest.raises(hutano.SeriesTooShortError, match="18 observations, 19 needed"):
+        hutano.Forecaster([Ensemble([SeasonalNaive(12), Naive()])], freq="MS").fit(df.iloc[:18])

@@ -200,7 +200,7 @@ impl Opts {
                 .member("arima", hutano::forecast::arima::AutoArima::params(season))
                 .member("ets", hutano::forecast::ets::AutoEts::new(season))
                 .member("prophet", self.prophet());
-            e.validation_horizon = h.min(3);
+            e.validation_horizon = Some(h.min(3));
         } else {
             e = e
                 .member("ets", hutano::forecast::ets::AutoEts::new(season))
@@ -208,9 +208,9 @@ impl Opts {
                 .member("boosted", self.boosted(h))
                 .member("prophet", self.prophet())
                 .member("glm", self.glm());
-            e.validation_horizon = h;
+            e.validation_horizon = Some(h);
         }
-        e.season = season;
+        e.season = Some(season);
         e
     }
 }

@@ -360,7 +360,12 @@ class GLM(Model):
 @dataclass
 class Ensemble(Model):
     """Members weighted per series by their accuracy on rolling-origin windows
-    inside the training data (never in-sample).
+    inside the training data (never in-sample): ``validation_windows`` (2) windows of
+    ``validation_horizon`` steps before the end, their errors scaled by the seasonal
+    naive at ``season_length``. Unset, these follow the frequency: 24 and 24 for
+    hours, 14 and 7 for days, 8 and 52 for weeks, 3 and 12 for months (a series
+    then needs 2 x horizon + season + 1 values: 73 hours, 36 days, 69 weeks or
+    19 months).
 
     With ``pooled=True`` the weights are learned once for the whole frame by
     stacking: the non-negative weights summing to 1 that minimise the
