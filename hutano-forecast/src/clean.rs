@@ -127,12 +127,7 @@ impl<M> Cleaned<M> {
     }
 
     fn season_for(&self, freq: Freq) -> usize {
-        self.season.unwrap_or(match freq {
-            Freq::Hourly => 24,
-            Freq::Daily => 7,
-            Freq::Weekly => 52,
-            Freq::Monthly => 12,
-        })
+        self.season.unwrap_or(freq.season())
     }
 }
 

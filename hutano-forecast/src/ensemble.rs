@@ -249,12 +249,7 @@ impl Ensemble {
 
     /// Season of the MASE scale for a series of frequency `freq`.
     fn season_for(&self, freq: Freq) -> usize {
-        self.season.unwrap_or(match freq {
-            Freq::Hourly => 24,
-            Freq::Daily => 7,
-            Freq::Weekly => 52,
-            Freq::Monthly => 12,
-        })
+        self.season.unwrap_or(freq.season())
     }
 
     /// Whether the intervals are calibrated on the validation windows.

@@ -74,6 +74,20 @@ impl Freq {
         (self.at(start, i) == ds).then_some(i)
     }
 
+    /// The natural season in steps: a day of hours, a week of days, a year
+    /// of weeks or of months. The default season of the models that take
+    /// one from the frequency ([`crate::clean::Cleaned`],
+    /// [`crate::ensemble::Ensemble`]).
+    #[must_use]
+    pub fn season(self) -> usize {
+        match self {
+            Freq::Hourly => 24,
+            Freq::Daily => 7,
+            Freq::Weekly => 52,
+            Freq::Monthly => 12,
+        }
+    }
+
     /// The frequency's name, as in error messages (`"daily"`).
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -733,13 +733,19 @@ pub struct FittedPanel {
 struct SeriesMeta {
     unique_id: String,
     start: NaiveDateTime,
-    last: NaiveDateTime,
     freq: crate::panel::Freq,
     /// The observations (for [`FittedPanel::fitted_values`]).
     y: Vec<f64>,
     /// Rows of known future regressor values given at fit (the fewest of
     /// any column).
     known_future: usize,
+}
+
+impl SeriesMeta {
+    /// The last observation's timestamp.
+    fn last(&self) -> NaiveDateTime {
+        self.freq.at(self.start, self.y.len().saturating_sub(1))
+    }
 }
 
 impl std::fmt::Debug for FittedPanel {
@@ -862,12 +868,12 @@ impl PanelForecaster {
         self.models
             .iter()
             .map(|(name, s)| {
-                let built = match s.build_panel() {
-                    Ok(Some(m)) => Ok(Built::Panel(m)),
-                    Ok(None) => s.build().map(Built::Series),
-                    Err(e) => Err(e),
-                };
-                built.map_err(|e| in_model(e, name))
+                s.build_panel()
+                    .and_then(|p| match p {
+                        Some(m) => Ok(Built::Panel(m)),
+                        None => s.build().map(Built::Series),
+                    })
+                    .map_err(|e| in_model(e, name))
             })
             .collect()
     }
@@ -921,7 +927,6 @@ impl PanelForecaster {
                 .map(|s| SeriesMeta {
                     unique_id: s.unique_id.clone(),
                     start: s.start,
-                    last: s.ds(s.y.len().saturating_sub(1)),
                     freq: s.freq,
                     y: s.y.clone(),
                     known_future: s.x.iter().map(|c| c.len().saturating_sub(s.y.len())).min().unwrap_or(0),
@@ -1285,7 +1290,7 @@ impl FittedPanel {
                     .enumerate()
                     .map(|(t, y)| (s.freq.at(s.start, t), *y))
                     .collect();
-            out.push(i, s.last, &rows, &fitted);
+            out.push(i, s.last(), &rows, &fitted);
         }
         out
     }
@@ -1309,8 +1314,8 @@ impl FittedPanel {
                     Ok(if self.non_negative { f.non_negative() } else { f })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let rows: Vec<(NaiveDateTime, f64)> = (1..=h).map(|t| (s.freq.at(s.last, t), f64::NAN)).collect();
-            out.push(i, s.last, &rows, &forecasts);
+            let rows: Vec<(NaiveDateTime, f64)> = (1..=h).map(|t| (s.freq.at(s.last(), t), f64::NAN)).collect();
+            out.push(i, s.last(), &rows, &forecasts);
         }
         Ok(out)
     }
