@@ -31,11 +31,24 @@
 //! is the assumption that the model's `sd(t)` has the right shape over the
 //! horizon, which is what the model's own intervals already assume.
 //!
+//! # Windows
+//!
+//! Unset, `horizon` is the frequency's held-out window ([`Freq::window`]:
+//! 24 hours, 14 days, 8 weeks or 3 months) and `windows` the fewest, at
+//! least 4, that give the `⌈0.95·(n + 1)⌉ ≤ n`, i.e. `n ≥ 19`, scores a
+//! finite 95 % bound needs: 4 for hours, days and weeks, 7 for months (21
+//! months held out; pooled, 4 suffice for any panel of two series or
+//! more). See [`Calibrated::settings_for`]. Where the model cannot be
+//! fitted to what is left before the earliest of them, the default keeps
+//! the windows it can fit, at least 4 (a 95 % bound may then be infinite)
+//! or as few as give 19 scores already (an MSTL with a 52-week season
+//! needs two years before its first window; pooled over a panel, one
+//! window is then enough).
+//!
 //! # Pooling
 //!
 //! A short series gives few scores (4 windows of 14 days: 56, just enough
-//! for a 95 % interval, and a noisy 95th percentile; 3 years of months:
-//! a handful). With [`Calibrated::pooled`], a panel fitted as a whole
+//! for a stable 95 % interval; 3 years of months: 21 at most). With [`Calibrated::pooled`], a panel fitted as a whole
 //! ([`crate::spec::PanelForecaster`], JSON `"pooled": true`) gives every
 //! series the studentized scores of *all* its series: the errors of each
 //! series in units of its own model's standard deviation, which makes them
@@ -64,11 +77,16 @@ use serde::{Deserialize, Serialize};
 use crate::ensemble::{BoxedFitted, Member, PanelMember};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::panel::Freq;
 use crate::spec::in_series;
-use crate::trees::conformal_quantile;
+use crate::trees::{conformal_quantile, windows_for_95};
 
 /// `z` of the 80 % two-sided normal interval, `Φ⁻¹(0.9)`.
 const Z80: f64 = 1.281_551_565_544_600_5;
+
+/// Fewest held-out windows by default (more where the windows are short:
+/// [`Calibrated::settings_for`]).
+pub const DEFAULT_WINDOWS: usize = 4;
 
 /// A model whose intervals are recalibrated on held-out windows (see the
 /// [module documentation](self)).
@@ -76,10 +94,12 @@ const Z80: f64 = 1.281_551_565_544_600_5;
 pub struct Calibrated<M> {
     /// The model.
     pub model: M,
-    /// Number of held-out windows, at least 1 (default 4).
-    pub windows: usize,
-    /// Steps per window, at least 1 (default 14).
-    pub horizon: usize,
+    /// Number of held-out windows, at least 1; `None` (the default): see
+    /// [`Calibrated::settings_for`].
+    pub windows: Option<usize>,
+    /// Steps per window, at least 1; `None` (the default): the series'
+    /// frequency's ([`Freq::window`]).
+    pub horizon: Option<usize>,
     /// Across a panel, pool the studentized scores of all series (default
     /// false: each series its own). See *Pooling* in the
     /// [module documentation](self).
@@ -88,14 +108,13 @@ pub struct Calibrated<M> {
 }
 
 impl<M> Calibrated<M> {
-    /// `model` with 4 windows of 14 steps (56 scores: enough for a 95 %
-    /// interval, `⌈57 · 0.95⌉ = 55 ≤ 56`).
+    /// `model` with the default windows ([`Calibrated::settings_for`]).
     #[must_use]
     pub fn new(model: M) -> Self {
         Self {
             model,
-            windows: 4,
-            horizon: 14,
+            windows: None,
+            horizon: None,
             pooled: false,
         }
     }
@@ -103,15 +122,44 @@ impl<M> Calibrated<M> {
     /// Set the number of held-out windows.
     #[must_use]
     pub fn windows(mut self, v: usize) -> Self {
-        self.windows = v;
+        self.windows = Some(v);
         self
     }
 
     /// Set the steps per window.
     #[must_use]
     pub fn horizon(mut self, v: usize) -> Self {
-        self.horizon = v;
+        self.horizon = Some(v);
         self
+    }
+
+    /// The windows and their length for series of frequency `freq` whose
+    /// scores are pooled over `series` series (1 without
+    /// [`Calibrated::pooled`]): those set, else the frequency's window `H`
+    /// ([`Freq::window`]) and the fewest windows `W`, at least
+    /// [`DEFAULT_WINDOWS`], that give the 19 scores a finite 95 % bound
+    /// needs (`series · W · H ≥ 19`). When the model cannot be fitted to
+    /// what is left before the earliest of those windows, a fit keeps the
+    /// windows it can fit, at least [`DEFAULT_WINDOWS`] or as few as give
+    /// 19 scores (pooled over 11 series, one window of 8 weeks).
+    ///
+    /// ```
+    /// use hutano_forecast::baseline::SeasonalNaive;
+    /// use hutano_forecast::calibrated::Calibrated;
+    /// use hutano_forecast::panel::Freq;
+    ///
+    /// let model = Calibrated::new(SeasonalNaive::new(12));
+    /// assert_eq!(model.settings_for(Freq::Daily, 1), (4, 14));
+    /// assert_eq!(model.settings_for(Freq::Monthly, 1), (7, 3));
+    /// assert_eq!(model.settings_for(Freq::Monthly, 3), (4, 3));
+    /// ```
+    #[must_use]
+    pub fn settings_for(&self, freq: Freq, series: usize) -> (usize, usize) {
+        let h = self.horizon.unwrap_or(freq.window());
+        let w = self
+            .windows
+            .unwrap_or_else(|| windows_for_95(DEFAULT_WINDOWS, |w| series * w * h));
+        (w, h)
     }
 
     /// Pool the studentized scores across the series of a panel.
@@ -127,7 +175,7 @@ impl<M> Calibrated<M> {
     /// [`Error::InvalidParameter`] for zero windows or a zero horizon.
     pub fn check(&self) -> Result<()> {
         for (name, v) in [("windows", self.windows), ("horizon", self.horizon)] {
-            if v == 0 {
+            if v == Some(0) {
                 return Err(Error::InvalidParameter {
                     name,
                     problem: "must be at least 1".into(),
@@ -187,25 +235,44 @@ impl<M: Member> Calibrated<M> {
     /// The held-out errors of every step of every window: `(|y − ŷ|,
     /// |y − ŷ| / sd)`, the second `None` where the model's interval was
     /// unusable.
-    fn held_out(&self, series: SeriesView<'_>) -> Result<Vec<(f64, Option<f64>)>> {
+    ///
+    /// With the default windows, a window the model cannot be fitted before
+    /// (too short) ends the windows once there are [`DEFAULT_WINDOWS`], or
+    /// fewer that already give 19 scores (`pool` series pooled).
+    fn held_out(
+        &self,
+        series: SeriesView<'_>,
+        (windows, horizon): (usize, usize),
+        pool: usize,
+    ) -> Result<Vec<(f64, Option<f64>)>> {
         let n = series.y.len();
-        let held_out = self.windows.saturating_mul(self.horizon);
+        let fewest = self
+            .windows
+            .unwrap_or_else(|| windows_for_95(1, |w| pool * w * horizon).min(DEFAULT_WINDOWS))
+            .min(windows);
         let too_short = |needed: usize| Error::TooShort {
             unique_id: String::new(),
-            needed: needed.saturating_add(held_out),
+            needed: needed.saturating_add(fewest.saturating_mul(horizon)),
             got: n,
         };
-        if held_out >= n {
-            return Err(too_short(1));
-        }
-        let mut pairs = Vec::with_capacity(held_out);
-        for w in 1..=self.windows {
-            let cut = n - w * self.horizon;
-            let fitted = self.model.fit_boxed(series.head(cut)).map_err(|e| match e {
-                Error::TooShort { needed, .. } => too_short(needed),
-                e => e,
-            })?;
-            let f = fitted.predict(self.horizon, &[80.0])?;
+        let mut pairs = Vec::with_capacity(windows.saturating_mul(horizon).min(n));
+        for w in 1..=windows {
+            let fitted = match n.checked_sub(w * horizon).filter(|cut| *cut > 0) {
+                Some(cut) => self.model.fit_boxed(series.head(cut)),
+                None => Err(Error::TooShort {
+                    unique_id: String::new(),
+                    needed: 1,
+                    got: 0,
+                }),
+            };
+            let fitted = match fitted {
+                Ok(f) => f,
+                Err(Error::TooShort { .. }) if w > fewest => break,
+                Err(Error::TooShort { needed, .. }) => return Err(too_short(needed)),
+                Err(e) => return Err(e),
+            };
+            let cut = n - w * horizon;
+            let f = fitted.predict(horizon, &[80.0])?;
             let sd = model_sd(&f);
             for (s, p) in f.point.iter().enumerate() {
                 let err = (series.y[cut + s] - p).abs();
@@ -216,16 +283,18 @@ impl<M: Member> Calibrated<M> {
     }
 
     /// The model fitted to the whole series with its own sorted scores
-    /// (studentized when every held-out step had a usable interval).
-    fn fit_own(&self, series: SeriesView<'_>) -> Result<(BoxedFitted, Vec<f64>, bool)> {
+    /// (studentized when every held-out step had a usable interval), the
+    /// scores to be pooled over `pool` series.
+    fn fit_own(&self, series: SeriesView<'_>, pool: usize) -> Result<(BoxedFitted, Vec<f64>, bool)> {
         self.check()?;
-        let pairs = self.held_out(series)?;
+        let settings = self.settings_for(series.freq, pool);
+        let pairs = self.held_out(series, settings, pool)?;
         let inner = self.model.fit_boxed(series)?;
         let (mut scores, studentized) = held_out_scores(pairs);
         if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
             return Err(Error::Model {
                 model: "calibrated",
-                message: format!("held-out forecast step {} is not finite", i % self.horizon + 1),
+                message: format!("held-out forecast step {} is not finite", i % settings.1 + 1),
             });
         }
         scores.sort_by(f64::total_cmp);
@@ -252,7 +321,7 @@ impl<M: Member> Fit for Calibrated<M> {
     /// short for the model once the held-out windows are cut (`needed`
     /// counts the windows); the model's errors otherwise.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedCalibrated> {
-        let (inner, scores, studentized) = self.fit_own(series)?;
+        let (inner, scores, studentized) = self.fit_own(series, 1)?;
         Ok(FittedCalibrated {
             inner,
             scores: scores.into(),
@@ -272,7 +341,8 @@ impl<M: Member> PanelMember for Calibrated<M> {
     /// As [`Fit::fit_series`], for the first failing series in the panel's
     /// order, naming it.
     fn fit_panel_boxed(&self, views: &[(&str, SeriesView<'_>)]) -> Result<Vec<BoxedFitted>> {
-        let fit = |(id, view): &(&str, SeriesView<'_>)| self.fit_own(*view).map_err(|e| in_series(e, id));
+        let pool = if self.pooled { views.len() } else { 1 };
+        let fit = |(id, view): &(&str, SeriesView<'_>)| self.fit_own(*view, pool).map_err(|e| in_series(e, id));
         let each = crate::ensemble::map_views(views, fit)?;
         let pooled: Arc<[f64]> = if self.pooled {
             pooled_scores(each.iter().map(|(_, scores, studentized)| (&scores[..], *studentized)))
@@ -526,5 +596,99 @@ mod tests {
             .fit(&y)
             .unwrap();
         assert!(matches!(fitted.predict(7, &[120.0]), Err(Error::InvalidLevel { .. })));
+    }
+
+    #[test]
+    fn default_windows_follow_the_frequency_and_back_a_95_percent_bound() {
+        use crate::panel::Freq;
+        let start = crate::trees::default_start();
+        // Three years of months (a department's A&E admissions): 7 windows
+        // of 3 months, 21 scores, a finite 95 % bound.
+        let months: Vec<Vec<f64>> = (0u32..3)
+            .map(|i| {
+                (0u32..36)
+                    .map(|t| 100.0 + f64::from(i) * 40.0 + f64::from((t * 7919 + i * 31) % 17))
+                    .collect()
+            })
+            .collect();
+        let model = Calibrated::new(Naive);
+        let one = model
+            .fit_series(SeriesView::new(&months[0], start, Freq::Monthly))
+            .unwrap();
+        assert_eq!(one.scores().len(), 21);
+        let f = one.predict(3, &[80.0, 95.0]).unwrap();
+        assert!(f.upper[1].iter().all(|u| u.is_finite()), "{:?}", f.upper);
+        // Pooled over three departments, 4 windows each are enough.
+        let views: Vec<(&str, SeriesView<'_>)> = ["a", "b", "c"]
+            .into_iter()
+            .zip(&months)
+            .map(|(id, y)| (id, SeriesView::new(y, start, Freq::Monthly)))
+            .collect();
+        let pooled = model.clone().pooled(true);
+        assert_eq!(pooled.settings_for(Freq::Monthly, 3), (4, 3));
+        let fitted = pooled.fit_panel_boxed(&views).unwrap();
+        let f = fitted[2].predict(3, &[95.0]).unwrap();
+        assert!(f.upper[0].iter().all(|u| u.is_finite()));
+        // 27 months: the seasonal naive model needs 12 months before a
+        // window, so 5 windows fit (15 scores; the 95 % bound is infinite).
+        let short = &months[0][..27];
+        let fitted = Calibrated::new(SeasonalNaive::new(12))
+            .fit_series(SeriesView::new(short, start, Freq::Monthly))
+            .unwrap();
+        assert_eq!(fitted.scores().len(), 15);
+        assert!(fitted.predict(3, &[95.0]).unwrap().upper[0][0].is_infinite());
+        // With room for fewer than 4 windows, the series is too short: 12 +
+        // 4 × 3 values are needed.
+        let err = Calibrated::new(SeasonalNaive::new(12))
+            .fit_series(SeriesView::new(&months[0][..20], start, Freq::Monthly))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooShort {
+                    needed: 24,
+                    got: 20,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Set, the windows are not reduced.
+        let err = Calibrated::new(SeasonalNaive::new(12))
+            .windows(6)
+            .fit_series(SeriesView::new(short, start, Freq::Monthly))
+            .unwrap_err();
+        assert!(matches!(err, Error::TooShort { needed: 30, .. }), "{err:?}");
+        // 21 months and a model that needs 10 values: it fits before 3
+        // windows of 3 months only. Pooled over three series those 3 are
+        // kept (27 scores); on its own a series needs 4.
+        let views: Vec<(&str, SeriesView<'_>)> = ["a", "b", "c"]
+            .into_iter()
+            .zip(&months)
+            .map(|(id, y)| (id, SeriesView::new(&y[..21], start, Freq::Monthly)))
+            .collect();
+        let pooled = Calibrated::new(SeasonalNaive::new(10)).pooled(true);
+        let fitted = pooled.fit_panel_boxed(&views).unwrap();
+        assert!(fitted[0].predict(3, &[95.0]).unwrap().upper[0][0].is_finite());
+        let err = Calibrated::new(SeasonalNaive::new(10))
+            .fit_series(views[0].1)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooShort {
+                    needed: 22,
+                    got: 21,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Hours: windows of a day; days: of two weeks (the old default).
+        assert_eq!(model.settings_for(Freq::Hourly, 1), (4, 24));
+        assert_eq!(model.settings_for(Freq::Daily, 1), (4, 14));
+        assert_eq!(model.settings_for(Freq::Weekly, 1), (4, 8));
+        // Set, they apply as given.
+        assert_eq!(model.windows(2).horizon(5).settings_for(Freq::Monthly, 1), (2, 5));
     }
 }

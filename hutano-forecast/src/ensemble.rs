@@ -157,7 +157,8 @@ pub struct Ensemble {
     /// Validation windows inside the training data (default 2).
     pub validation_windows: usize,
     /// Steps per validation window; `None` (the default) takes the series'
-    /// frequency's: 24 hours, 14 days, 8 weeks or 3 months.
+    /// frequency's ([`Freq::window`]): 24 hours, 14 days, 8 weeks or 3
+    /// months.
     pub validation_horizon: Option<usize>,
     /// Season of the MASE scale; `None` (the default) takes the series'
     /// frequency's: 24 hours, 7 days, 52 weeks or 12 months.
@@ -239,12 +240,7 @@ impl Ensemble {
 
     /// Steps per validation window for a series of frequency `freq`.
     fn horizon_for(&self, freq: Freq) -> usize {
-        self.validation_horizon.unwrap_or(match freq {
-            Freq::Hourly => 24,
-            Freq::Daily => 14,
-            Freq::Weekly => 8,
-            Freq::Monthly => 3,
-        })
+        self.validation_horizon.unwrap_or(freq.window())
     }
 
     /// Season of the MASE scale for a series of frequency `freq`.

@@ -74,6 +74,22 @@ impl Freq {
         (self.at(start, i) == ds).then_some(i)
     }
 
+    /// Default length in steps of a held-out window (the ensemble's
+    /// validation, [`crate::calibrated::Calibrated`]'s and the tree
+    /// models' calibration): a day of hours (24), two weeks of days (14),
+    /// two months of weeks (8) or a quarter of months (3). Short enough
+    /// that three years of months keep most of their history for the
+    /// fits, long enough to cover the horizons forecast at that frequency.
+    #[must_use]
+    pub fn window(self) -> usize {
+        match self {
+            Freq::Hourly => 24,
+            Freq::Daily => 14,
+            Freq::Weekly => 8,
+            Freq::Monthly => 3,
+        }
+    }
+
     /// The natural season in steps: a day of hours, a week of days, a year
     /// of weeks or of months. The default season of the models that take
     /// one from the frequency ([`crate::clean::Cleaned`],

@@ -109,12 +109,19 @@ pub enum ModelSpec {
         /// depth 5) instead of one per series (default false).
         #[serde(default)]
         global: Option<bool>,
-        /// Held-out windows for the split-conformal intervals (local
-        /// default 3, at least 1; global default 2, and 0 fits a global
-        /// model for point forecasts only: one fit instead of `1 + windows`,
-        /// and asking it for intervals is an error).
+        /// Held-out windows for the split-conformal intervals, at least 1
+        /// for a local model; 0 fits a global model for point forecasts
+        /// only (one fit instead of `1 + windows`, and asking it for
+        /// intervals is an error). Default: enough for a finite 95 % bound
+        /// where the series have room ([`crate::trees::TreeForecaster::calibration_for`],
+        /// [`crate::trees::global::GlobalForecaster::calibration_for`]).
         #[serde(default)]
         calibration_windows: Option<usize>,
+        /// Steps per calibration window, the longest step calibrated
+        /// (default: the frequency's, [`crate::panel::Freq::window`]; set it
+        /// to the horizon forecast when that is longer).
+        #[serde(default)]
+        calibration_horizon: Option<usize>,
     },
     /// A random forest ([`ForestForecaster`]).
     Forest {
@@ -141,12 +148,19 @@ pub enum ModelSpec {
         /// instead of one per series (default false).
         #[serde(default)]
         global: Option<bool>,
-        /// Held-out windows for the split-conformal intervals (local
-        /// default 3, at least 1; global default 2, and 0 fits a global
-        /// model for point forecasts only: one fit instead of `1 + windows`,
-        /// and asking it for intervals is an error).
+        /// Held-out windows for the split-conformal intervals, at least 1
+        /// for a local model; 0 fits a global model for point forecasts
+        /// only (one fit instead of `1 + windows`, and asking it for
+        /// intervals is an error). Default: enough for a finite 95 % bound
+        /// where the series have room ([`crate::trees::TreeForecaster::calibration_for`],
+        /// [`crate::trees::global::GlobalForecaster::calibration_for`]).
         #[serde(default)]
         calibration_windows: Option<usize>,
+        /// Steps per calibration window, the longest step calibrated
+        /// (default: the frequency's, [`crate::panel::Freq::window`]; set it
+        /// to the horizon forecast when that is longer).
+        #[serde(default)]
+        calibration_horizon: Option<usize>,
     },
     /// The Prophet-like model ([`Prophet`]).
     Prophet {
@@ -208,10 +222,12 @@ pub enum ModelSpec {
     Calibrated {
         /// The model.
         inner: Box<ModelSpec>,
-        /// Held-out windows (default 4).
+        /// Held-out windows (default: at least 4, enough for a finite 95 %
+        /// bound; [`Calibrated::settings_for`]).
         #[serde(default)]
         windows: Option<usize>,
-        /// Steps per window (default 14).
+        /// Steps per window (default: the frequency's,
+        /// [`crate::panel::Freq::window`]).
         #[serde(default)]
         horizon: Option<usize>,
         /// Pool the studentized scores across the series of a panel
@@ -343,12 +359,14 @@ impl ModelSpec {
                 global,
                 calendar,
                 calibration_windows,
+                calibration_horizon,
                 ..
             }
             | ModelSpec::Forest {
                 global,
                 calendar,
                 calibration_windows,
+                calibration_horizon,
                 ..
             } => {
                 if global.unwrap_or(false) {
@@ -358,13 +376,15 @@ impl ModelSpec {
                     let mut model = BoostedForecaster::default();
                     model.params = self.boosting(model.params)?;
                     model.features.calendar.clone_from(calendar);
-                    model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
+                    model.calibration_windows = *calibration_windows;
+                    model.calibration_horizon = *calibration_horizon;
                     Box::new(model)
                 } else {
                     let mut model = ForestForecaster::default();
                     model.params = self.forest(model.params)?;
                     model.features.calendar.clone_from(calendar);
-                    model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
+                    model.calibration_windows = *calibration_windows;
+                    model.calibration_horizon = *calibration_horizon;
                     Box::new(model)
                 }
             }
@@ -525,12 +545,8 @@ impl ModelSpec {
             });
         };
         let mut c = Calibrated::new(inner.build()?);
-        if let Some(v) = *windows {
-            c.windows = v;
-        }
-        if let Some(v) = *horizon {
-            c.horizon = v;
-        }
+        c.windows = *windows;
+        c.horizon = *horizon;
         c.pooled = pooled.unwrap_or(false);
         c.check()?;
         Ok(c)
@@ -543,23 +559,27 @@ impl ModelSpec {
             ModelSpec::Boosted {
                 calendar,
                 calibration_windows,
+                calibration_horizon,
                 ..
             } => {
                 let mut model = GlobalBoostedForecaster::default();
                 model.params = self.boosting(model.params)?;
                 model.features.calendar.clone_from(calendar);
-                model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
+                model.calibration_windows = *calibration_windows;
+                model.calibration_horizon = *calibration_horizon;
                 Box::new(model)
             }
             ModelSpec::Forest {
                 calendar,
                 calibration_windows,
+                calibration_horizon,
                 ..
             } => {
                 let mut model = GlobalForestForecaster::default();
                 model.params = self.forest(model.params)?;
                 model.features.calendar.clone_from(calendar);
-                model.calibration_windows = calibration_windows.unwrap_or(model.calibration_windows);
+                model.calibration_windows = *calibration_windows;
+                model.calibration_horizon = *calibration_horizon;
                 Box::new(model)
             }
             _ => {
@@ -1364,6 +1384,7 @@ mod tests {
                         calendar: Some(Calendar::national(hutano_core::calendar::Country::Zimbabwe)),
                         global: Some(true),
                         calibration_windows: Some(0),
+                        calibration_horizon: None,
                     },
                 },
             ],

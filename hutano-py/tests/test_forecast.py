@@ -522,6 +522,34 @@ def test_frames_that_cannot_be_forecast_are_typed_errors(panel_pd: pd.DataFrame)
     assert len(fc.predict(np.int64(2))) == 2 * 3
 
 
+def test_three_years_of_months_fit_every_model_with_finite_intervals() -> None:
+    # An A&E department's 36 months: the tree models' calibration used windows of 14
+    # steps whatever the frequency and refused these series ("36 observations, 55
+    # needed"), as Calibrated did (57). Windows now follow the frequency, with as many
+    # as a finite 95% bound needs where the series have room.
+    rng = np.random.default_rng(11)
+    months = pd.date_range("2016-04-01", periods=36, freq="MS")
+    df = pd.concat(
+        pd.DataFrame({"unique_id": u, "ds": months, "y": rng.poisson(lam, 36).astype(float)})
+        for u, lam in [("A", 900), ("B", 400), ("C", 1500)]
+    )
+    models = [
+        Boosted(seed=1),
+        Forest(seed=1),
+        Boosted(seed=1, global_model=True),
+        Calibrated(AutoETS(12)),
+        Calibrated(AutoETS(12), pooled=True, alias="pooled"),
+    ]
+    out = hutano.Forecaster(models, freq="MS").forecast(df, 3, level=[80, 95])
+    for m in models:
+        lo, hi = out[f"{m.name}-lo-95"], out[f"{m.name}-hi-95"]
+        assert np.isfinite(hi).all() and (lo <= out[m.name]).all() and (out[m.name] <= hi).all(), m.name
+        assert (out[f"{m.name}-hi-80"] <= hi).all(), m.name
+    # Set, the window length applies: 3 windows of 12 months do not fit 36 months.
+    with pytest.raises(hutano.SeriesTooShortError, match="36 observations, 49 needed"):
+        hutano.Forecaster([Forest(calibration_windows=3, calibration_horizon=12)], freq="MS").fit(df)
+
+
 def test_an_ensemble_validates_by_the_frequency() -> None:
     # 30 months: the default validation (2 windows of 3 months, MASE at lag 12) fits;
     # it used to ask for 2 windows of 14 steps and a season of 7 whatever the frequency.

@@ -50,12 +50,12 @@ where
     if freq == Freq::Monthly {
         // Three years of months: one window of the horizon (its errors are
         // pooled over the series).
-        model.calibration_horizon = h;
-        model.calibration_windows = 1;
+        model.calibration_horizon = Some(h);
+        model.calibration_windows = Some(1);
     }
     if levels.is_empty() {
         // Point forecasts only: no calibration fits.
-        model.calibration_windows = 0;
+        model.calibration_windows = Some(0);
     }
     let views: Vec<(&str, SeriesView)> = panel
         .series
@@ -170,8 +170,11 @@ impl Opts {
     fn boosted(&self, h: usize) -> hutano::forecast::trees::BoostedForecaster {
         let mut model = hutano::forecast::trees::BoostedForecaster::default();
         if self.freq == Freq::Monthly {
-            // Short monthly series: calibrate on windows of the horizon.
-            model.calibration_horizon = h;
+            // Short monthly series: calibrate on 3 windows of the horizon
+            // (the published A&E figures; the default windows are now
+            // those of a finite 95 % bound).
+            model.calibration_horizon = Some(h);
+            model.calibration_windows = Some(3);
         }
         model.features.calendar.clone_from(&self.calendar);
         model
@@ -180,7 +183,8 @@ impl Opts {
     fn forest(&self, h: usize) -> hutano::forecast::trees::ForestForecaster {
         let mut model = hutano::forecast::trees::ForestForecaster::default();
         if self.freq == Freq::Monthly {
-            model.calibration_horizon = h;
+            model.calibration_horizon = Some(h);
+            model.calibration_windows = Some(3);
         }
         model.features.calendar.clone_from(&self.calendar);
         model
@@ -289,10 +293,10 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
             let mut model = hutano::forecast::calibrated::Calibrated::new(inner).pooled(how == "pooled");
             if freq == Freq::Monthly {
                 // Three years of months: 3 windows of at most 3 months.
-                (model.windows, model.horizon) = (3, h.min(3));
+                (model.windows, model.horizon) = (Some(3), Some(h.min(3)));
             }
-            model.windows = o.calibration.0.unwrap_or(model.windows);
-            model.horizon = o.calibration.1.unwrap_or(model.horizon);
+            model.windows = o.calibration.0.or(model.windows);
+            model.horizon = o.calibration.1.or(model.horizon);
             run_panel(&model, panel, h, levels)?
         }
         other => return Err(format!("unknown model {other}").into()),

@@ -18,13 +18,19 @@
 //! forecasts from each of the `H` origins of the window (actual values
 //! before the origin as history, regressor rows up to the step forecast),
 //! as the local calibration does. The absolute errors are divided by the
-//! series' scale at that cut and pooled over the series, so each step has
-//! `n_series · W · (H − s + 1)` errors instead of `W · (H − s + 1)`; the
+//! series' scale at that cut and pooled over the series, so step `s` has
+//! `n_series · (W·H − s + 1)` errors instead of `W·H − s + 1`; the
 //! half-width for a series is the conformal quantile of the pooled errors
 //! times its scale. Pooling assumes errors proportional to the level of a
 //! series (an approximation for counts, whose noise grows like the square
 //! root of the level), in exchange for calibration from many more errors
 //! and `W + 1` fits in all instead of `W + 1` per series.
+//!
+//! Unset, `H` is the frequency's held-out window ([`Freq::window`]) and `W`
+//! the fewest windows, at least 2, that give every step 19 pooled errors
+//! (enough for a finite 95 % bound), or as many as the shortest series has
+//! room for when that is fewer, but at least 2
+//! ([`GlobalForecaster::calibration_for`]).
 //!
 //! Every series must have the frequency and number of regressor columns of
 //! the first, and `min_history + 1 + W·H` values.
@@ -60,17 +66,20 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    conformal_quantile, first_rows, given_future, recursive, tree_forecast, BoostingParams, EnsembleParams,
-    ForestParams, Learner, RowModel, DEFAULT_CALIBRATION_HORIZON,
+    calibration_settings, conformal_quantile, first_rows, given_future, recursive, tree_forecast, BoostingParams,
+    EnsembleParams, ForestParams, Learner, RowModel,
 };
 use crate::ensemble::{BoxedFitted, PanelMember};
 use crate::error::{Error, Result};
 use crate::features::{FeatureSpec, TrainingMatrix};
 use crate::forecast::{check_levels, Forecast, Predict, SeriesView};
+use crate::panel::Freq;
 use crate::spec::in_series;
 
-/// Default number of calibration windows of a global forecaster (the
-/// errors are pooled over the series, so fewer windows than a local one).
+/// Fewest calibration windows of a global forecaster by default (the
+/// errors are pooled over the series, so fewer windows than a local one;
+/// more where the series are few and the windows short:
+/// [`GlobalForecaster::calibration_for`]).
 pub const DEFAULT_GLOBAL_CALIBRATION_WINDOWS: usize = 2;
 
 /// A tree ensemble learned across the series of a panel (see the [module
@@ -85,10 +94,12 @@ pub struct GlobalForecaster<P> {
     /// Number of held-out windows for the conformal calibration; 0 fits
     /// for point forecasts only (one fit instead of `1 + windows`; asking
     /// such a model for intervals is an [`Error::InvalidParameter`]).
-    pub calibration_windows: usize,
+    /// `None` (the default): see [`GlobalForecaster::calibration_for`].
+    pub calibration_windows: Option<usize>,
     /// Length in steps of each calibration window, at least 1 when there
-    /// are windows.
-    pub calibration_horizon: usize,
+    /// are windows; `None` (the default): the frequency's
+    /// ([`Freq::window`]).
+    pub calibration_horizon: Option<usize>,
 }
 
 /// Gradient-boosted trees learned across series.
@@ -129,9 +140,41 @@ impl<P> GlobalForecaster<P> {
         Self {
             features: FeatureSpec::default(),
             params,
-            calibration_windows: DEFAULT_GLOBAL_CALIBRATION_WINDOWS,
-            calibration_horizon: DEFAULT_CALIBRATION_HORIZON,
+            calibration_windows: None,
+            calibration_horizon: None,
         }
+    }
+
+    /// The calibration windows and their length for `series` series of
+    /// frequency `freq`, the shortest `n` values long: those set, else the
+    /// frequency's window `H` ([`Freq::window`]) and the fewest windows `W`,
+    /// at least [`DEFAULT_GLOBAL_CALIBRATION_WINDOWS`], whose last step has
+    /// the 19 pooled errors a finite 95 % bound needs
+    /// (`series · (W·H − H + 1) ≥ 19`); fewer when the shortest series has no room for them
+    /// (`min_history + 1 + W·H > n`), but never fewer than 2.
+    ///
+    /// ```
+    /// use hutano_forecast::panel::Freq;
+    /// use hutano_forecast::trees::global::GlobalBoostedForecaster;
+    ///
+    /// let model = GlobalBoostedForecaster::default();
+    /// assert_eq!(model.calibration_for(Freq::Daily, 3, 730)?, (2, 14));
+    /// // 130 departments' months pool enough errors from 2 windows; 3 need 3.
+    /// assert_eq!(model.calibration_for(Freq::Monthly, 130, 36)?, (2, 3));
+    /// assert_eq!(model.calibration_for(Freq::Monthly, 3, 36)?, (3, 3));
+    /// # Ok::<(), hutano_forecast::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for customised features of another
+    /// frequency than `freq`.
+    pub fn calibration_for(&self, freq: Freq, series: usize, n: usize) -> Result<(usize, usize)> {
+        calibration_settings(
+            (self.calibration_windows, self.calibration_horizon),
+            &self.features,
+            (freq, series, n),
+            DEFAULT_GLOBAL_CALIBRATION_WINDOWS,
+        )
     }
 
     /// Replace the features.
@@ -208,7 +251,8 @@ impl<P: EnsembleParams> GlobalForecaster<P> {
         };
         let spec = self.features.adapted_to(first.freq)?.into_owned();
         spec.check()?;
-        let (windows, horizon) = (self.calibration_windows, self.calibration_horizon);
+        let shortest = views.iter().map(|(_, v)| v.y.len()).min().unwrap_or(0);
+        let (windows, horizon) = self.calibration_for(first.freq, views.len(), shortest)?;
         if windows > 0 && horizon == 0 {
             return Err(Error::InvalidParameter {
                 name: "calibration_horizon",
@@ -618,7 +662,7 @@ mod tests {
         let ys = wards(200);
         let calibrated = boosted().fit_views(&views(&ys, 200)).unwrap();
         let mut model = boosted();
-        model.calibration_windows = 0;
+        model.calibration_windows = Some(0);
         let point = model.fit_views(&views(&ys, 200)).unwrap();
         assert!(point.calibration_errors().is_empty());
         for i in 0..ys.len() {
@@ -631,8 +675,8 @@ mod tests {
                 Err(Error::InvalidParameter { name: "levels", .. })
             ));
         }
-        model.calibration_windows = 1;
-        model.calibration_horizon = 0;
+        model.calibration_windows = Some(1);
+        model.calibration_horizon = Some(0);
         assert!(matches!(
             model.fit_views(&views(&ys, 200)),
             Err(Error::InvalidParameter {
@@ -646,8 +690,8 @@ mod tests {
     fn pooled_errors_count_every_series_window_and_origin() {
         let ys = wards(200);
         let mut model = forest();
-        model.calibration_windows = 2;
-        model.calibration_horizon = 10;
+        model.calibration_windows = Some(2);
+        model.calibration_horizon = Some(10);
         let fitted = model.fit_views(&views(&ys, 200)).unwrap();
         let errors = fitted.calibration_errors();
         assert_eq!(errors.len(), 10);

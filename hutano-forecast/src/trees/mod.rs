@@ -57,29 +57,34 @@
 //! Learning in a Random World*, 2005; Lei, G'Sell, Rinaldo, Tibshirani &
 //! Wasserman, "Distribution-free predictive inference for regression",
 //! *JASA* 113, 2018), calibrated at fit time on the tail of the training
-//! series. With `H` = `calibration_horizon` (default 14 steps) and `W` =
-//! `calibration_windows` (default 3), the last `W·H` values are held out in
-//! `W` windows of `H` steps. For window `w` a model is fitted on the values
+//! series. With `H` = `calibration_horizon` and `W` =
+//! `calibration_windows`, the last `W·H` values are held out in
+//! `W` windows of `H` steps. Unset, `H` is the frequency's held-out window
+//! ([`Freq::window`]: 24 hours, 14 days, 8 weeks or 3 months) and `W` the
+//! fewest windows, at least 3, that give every step the 19 errors a finite
+//! 95 % bound needs (3 for hours and days, 4 for weeks, 7 for months), or
+//! as many as the series has room for when that is fewer, but at least 3
+//! ([`TreeForecaster::calibration_for`]). For window `w` a model is fitted on the values
 //! (and regressor rows) before the window; from every step `o` of the
 //! window it forecasts recursively up to `H` steps ahead, using the actual
 //! values before `o` as history and the regressor rows `o .. o + H` (never
 //! a row past the step forecast, nor past the end of the series: what
 //! production would know), and stopping at the end of the series. The
 //! absolute error of each forecast is recorded under its step, giving
-//! `n_s = W·H − s + 1` errors at step `s` (42 at step 1, 29 at step 14 by
-//! default). For a level `L` (percent), the half-width at step `s` is the
+//! `n_s = W·H − s + 1` errors at step `s` (42 at step 1, 29 at step 14 for
+//! a daily series by default). For a level `L` (percent), the half-width at step `s` is the
 //! `k`-th smallest of those errors with `k = ⌈(n_s + 1)·L/100⌉`, and
 //! infinite when `k > n_s` (too few errors to back the level: 99% needs at
 //! least 99 of them). Steps beyond `H` reuse the step-`H` errors, so set
-//! `H` to the horizon forecast (24 or 48 for hourly series). After
+//! `H` to the horizon forecast when it is longer than the default. After
 //! calibrating, the model is refitted on the whole series. The interval is
 //! `[max(ŷ − q, 0), ŷ + q]`. Errors of one series are not exchangeable, so
 //! the coverage is approximate; the calibration models are up to `H` steps
 //! staler than the final one, which errs towards wider intervals.
 //!
-//! A series needs `min_history + 1 + W·H` values (71 daily values, 95 weeks
-//! or 211 hours by default): the earliest calibration model must have a
-//! training row.
+//! A series needs `min_history + 1 + W·H` values (71 days, 77 weeks, 241
+//! hours or 22 months with the fewest default windows): the earliest
+//! calibration model must have a training row.
 //!
 //! ```
 //! use hutano_forecast::forecast::{Fit, Predict};
@@ -157,6 +162,7 @@ pub use self::tree::{FittedTree, RegressionTree, TreeParams, TreeValidParams};
 use crate::error::{Error, Result};
 use crate::features::{step_time, FeatureSpec, TrainingMatrix};
 use crate::forecast::{check_levels, Fit, Forecast, Predict, SeriesView};
+use crate::panel::Freq;
 /// A fitted regressor that predicts one feature row at a time.
 pub trait RowModel {
     /// The prediction for one row (as many values as features fitted).
@@ -252,10 +258,9 @@ impl Learner for ForestValidParams {
     }
 }
 
-/// Default number of calibration windows.
+/// Fewest calibration windows of a local tree forecaster by default (more
+/// where a window is short: [`TreeForecaster::calibration_for`]).
 pub const DEFAULT_CALIBRATION_WINDOWS: usize = 3;
-/// Default calibration horizon in steps.
-pub const DEFAULT_CALIBRATION_HORIZON: usize = 14;
 
 /// The timestamp [`Fit::fit`] gives the first value: Monday 1970-01-05,
 /// midnight.
@@ -280,11 +285,14 @@ pub struct TreeForecaster<P> {
     pub features: FeatureSpec,
     /// Hyperparameters of the ensemble.
     pub params: P,
-    /// Number of held-out windows for the conformal calibration, at least 1.
-    pub calibration_windows: usize,
+    /// Number of held-out windows for the conformal calibration, at least
+    /// 1; `None` (the default): the fewest, at least 3, that give every
+    /// step of a window 19 errors ([`TreeForecaster::calibration_for`]).
+    pub calibration_windows: Option<usize>,
     /// Length in steps of each calibration window and the longest step
-    /// calibrated, at least 1.
-    pub calibration_horizon: usize,
+    /// calibrated, at least 1; `None` (the default): the series'
+    /// frequency's ([`Freq::window`]).
+    pub calibration_horizon: Option<usize>,
 }
 
 /// Gradient-boosted trees as a forecaster.
@@ -326,9 +334,42 @@ impl<P> TreeForecaster<P> {
         Self {
             features: FeatureSpec::default(),
             params,
-            calibration_windows: DEFAULT_CALIBRATION_WINDOWS,
-            calibration_horizon: DEFAULT_CALIBRATION_HORIZON,
+            calibration_windows: None,
+            calibration_horizon: None,
         }
+    }
+
+    /// The calibration windows and their length for a series of `n`
+    /// values of frequency `freq`: those set, else the frequency's window
+    /// `H` ([`Freq::window`]) and the fewest windows `W`, at least
+    /// [`DEFAULT_CALIBRATION_WINDOWS`], whose last step has the 19 errors a
+    /// finite 95 % bound needs (`W·H − H + 1 ≥ 19`); fewer when the series
+    /// has no room for them (`min_history + 1 + W·H > n`), but never fewer
+    /// than 3 (the 95 % bounds of the last steps are then infinite).
+    ///
+    /// ```
+    /// use hutano_forecast::panel::Freq;
+    /// use hutano_forecast::trees::BoostedForecaster;
+    ///
+    /// let model = BoostedForecaster::default();
+    /// assert_eq!(model.calibration_for(Freq::Daily, 730)?, (3, 14));
+    /// // Three years of months: 7 windows of 3 (12 months of lags before them).
+    /// assert_eq!(model.calibration_for(Freq::Monthly, 36)?, (7, 3));
+    /// // Two years: room for 3 windows only.
+    /// assert_eq!(model.calibration_for(Freq::Monthly, 24)?, (3, 3));
+    /// # Ok::<(), hutano_forecast::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for customised features of another
+    /// frequency than `freq`.
+    pub fn calibration_for(&self, freq: Freq, n: usize) -> Result<(usize, usize)> {
+        calibration_settings(
+            (self.calibration_windows, self.calibration_horizon),
+            &self.features,
+            (freq, 1, n),
+            DEFAULT_CALIBRATION_WINDOWS,
+        )
     }
 
     /// Replace the features.
@@ -359,13 +400,8 @@ impl<P: EnsembleParams> Fit for TreeForecaster<P> {
     fn fit_series(&self, series: SeriesView<'_>) -> Result<Self::Fitted> {
         let learner = self.params.validated()?;
         let features = self.features.adapted_to(series.freq)?;
-        fit_forecaster(
-            &learner,
-            &features,
-            self.calibration_windows,
-            self.calibration_horizon,
-            series,
-        )
+        let (windows, horizon) = self.calibration_for(series.freq, series.y.len())?;
+        fit_forecaster(&learner, &features, windows, horizon, series)
     }
 }
 
@@ -602,6 +638,44 @@ pub(crate) fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
     } else {
         sorted[k - 1]
     }
+}
+
+/// The calibration windows and their length of a tree forecaster with
+/// `(windows, horizon)` set or not and `features`, for `series` series of
+/// frequency `freq` whose shortest has `n` values: unset, the frequency's
+/// window `H` and the fewest windows, at least `fewest`, whose last step
+/// pools [`ERRORS_FOR_95`] errors over the series (`series · (W·H − H + 1)`),
+/// capped by the room of the shortest series (`min_history + 1 + W·H ≤ n`)
+/// but never under `fewest`.
+pub(crate) fn calibration_settings(
+    (windows, horizon): (Option<usize>, Option<usize>),
+    features: &FeatureSpec,
+    (freq, series, n): (Freq, usize, usize),
+    fewest: usize,
+) -> Result<(usize, usize)> {
+    let h = horizon.unwrap_or(freq.window());
+    if let Some(w) = windows {
+        return Ok((w, h));
+    }
+    let k = features.adapted_to(freq)?.min_history();
+    let room = n.saturating_sub(k + 1) / h.max(1);
+    let w = windows_for_95(fewest, |w| series * ((w - 1) * h + 1))
+        .min(room)
+        .max(fewest);
+    Ok((w, h))
+}
+
+/// Fewest errors whose [`conformal_quantile`] bounds a 95 % interval: the
+/// smallest `n` with `⌈0.95·(n + 1)⌉ ≤ n`.
+pub(crate) const ERRORS_FOR_95: usize = 19;
+
+/// The default number of held-out windows: the smallest, at least `min`,
+/// for which `errors(windows)` (the errors behind the least-backed bound)
+/// reaches [`ERRORS_FOR_95`], so that 80 % and 95 % intervals are finite.
+/// `errors` must grow with the windows.
+pub(crate) fn windows_for_95(min: usize, errors: impl Fn(usize) -> usize) -> usize {
+    let last = min + ERRORS_FOR_95;
+    (min..last).find(|&w| errors(w) >= ERRORS_FOR_95).unwrap_or(last)
 }
 
 /// Recursive forecast of `horizon` steps from step `from` on of a series
@@ -928,7 +1002,8 @@ pub(crate) mod tests {
     fn horizons_past_the_calibration_horizon_reuse_its_last_step() {
         let y = weekly_series(150, 40.0, 3.0, 3);
         let model = ForestForecaster {
-            calibration_horizon: 7,
+            calibration_windows: Some(3),
+            calibration_horizon: Some(7),
             ..forest()
         };
         let fitted = model.fit(&y).unwrap();
@@ -954,6 +1029,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn default_windows_back_a_95_percent_bound_where_the_series_has_room() {
+        // (frequency, length, windows × steps expected): enough windows for
+        // 19 errors at the last step where the series has room, else as
+        // many as fit, at least 3.
+        let cases = [
+            (Freq::Daily, 400, (3, 14)),
+            (Freq::Hourly, 24 * 7 * 6, (3, 24)),
+            (Freq::Weekly, 156, (4, 8)),
+            (Freq::Monthly, 36, (7, 3)),
+            (Freq::Monthly, 60, (7, 3)),
+            (Freq::Monthly, 27, (4, 3)),
+        ];
+        for (freq, n, expected) in cases {
+            let y: Vec<f64> = (0..n).map(|t| 20.0 + ((t * 7919) % 13) as f64).collect();
+            let model = forest();
+            assert_eq!(model.calibration_for(freq, n).unwrap(), expected, "{freq:?} {n}");
+            let fitted = model.fit_series(SeriesView::new(&y, start(), freq)).unwrap();
+            let (w, h) = expected;
+            let errs = fitted.calibration_errors();
+            assert_eq!(errs.len(), h);
+            assert_eq!(errs[h - 1].len(), w * h - h + 1, "{freq:?} {n}");
+            let f = fitted.predict(h, &[80.0, 95.0]).unwrap();
+            let finite = f.upper[1].iter().all(|u| u.is_finite());
+            assert_eq!(finite, w * h - h + 1 >= 19, "{freq:?} {n}: {:?}", f.upper[1]);
+        }
+        // Set, the settings apply whatever the frequency.
+        let model = ForestForecaster {
+            calibration_windows: Some(2),
+            calibration_horizon: Some(5),
+            ..forest()
+        };
+        assert_eq!(model.calibration_for(Freq::Monthly, 36).unwrap(), (2, 5));
+    }
+
+    #[test]
     fn too_short_series_is_an_error() {
         // Default: 28 lag days + 1 training row + 3 windows × 14 days = 71.
         for model_err in [
@@ -963,13 +1073,22 @@ pub(crate) mod tests {
             assert!(matches!(model_err, Error::TooShort { needed: 71, .. }), "{model_err:?}");
         }
         assert!(boosted().fit(&[5.0; 71]).is_ok());
-        // Hourly: 168 lag hours + 1 + 42; weekly: 52 lag weeks + 1 + 42.
-        let hourly = SeriesView::new(&[5.0; 210], start(), Freq::Hourly);
-        let err = boosted().fit_series(hourly).unwrap_err();
-        assert!(matches!(err, Error::TooShort { needed: 211, .. }), "{err:?}");
-        let weekly = SeriesView::new(&[5.0; 94], start(), Freq::Weekly);
-        let err = forest().fit_series(weekly).unwrap_err();
-        assert!(matches!(err, Error::TooShort { needed: 95, .. }), "{err:?}");
+        // Each frequency's own window: hourly, 168 lag hours + 1 + 3 × 24;
+        // weekly, 52 lag weeks + 1 + 3 × 8; monthly, 12 lag months + 1 +
+        // 3 × 3 (the fewest windows, for series with no room for more).
+        for (freq, needed) in [(Freq::Hourly, 241), (Freq::Weekly, 77), (Freq::Monthly, 22)] {
+            let y = vec![5.0; needed - 1];
+            let err = boosted().fit_series(SeriesView::new(&y, start(), freq)).unwrap_err();
+            assert!(
+                matches!(err, Error::TooShort { needed: n, .. } if n == needed),
+                "{err:?}"
+            );
+            let y = vec![5.0; needed];
+            assert!(
+                forest().fit_series(SeriesView::new(&y, start(), freq)).is_ok(),
+                "{freq:?}"
+            );
+        }
         // Through the backtest, the error names the series.
         let p = panel(vec![3.0; 80]);
         let err = cross_validation(&forest(), &p, 14, 3, 14, &[80.0], 7, true).unwrap_err();
@@ -1045,7 +1164,7 @@ pub(crate) mod tests {
     fn invalid_settings_are_errors() {
         let y = weekly_series(100, 20.0, 1.0, 0);
         let zero_windows = BoostedForecaster {
-            calibration_windows: 0,
+            calibration_windows: Some(0),
             ..boosted()
         };
         assert!(matches!(
@@ -1236,7 +1355,7 @@ pub(crate) mod tests {
         }]);
         // The default (daily) features switch to the hourly set.
         let model = BoostedForecaster {
-            calibration_horizon: 24,
+            calibration_horizon: Some(24),
             ..boosted()
         };
         let windows = cross_validation(&model, &p, 24, 3, 24, &[80.0, 95.0], 24, true).unwrap();

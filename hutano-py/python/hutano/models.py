@@ -196,10 +196,15 @@ class Boosted(Model):
     One model per series by default; ``global_model=True`` learns one model across
     all series of the frame (each scaled by its recent mean), as LightGBM is used in
     ``mlforecast``: better for many short series (named ``GlobalBoosted``).
-    ``calibration_windows`` sets the held-out windows of its conformal intervals
-    (local default 3, global default 2); ``0`` fits a global model for point
-    forecasts only, about three times faster (asking it for intervals is then an
-    error).
+    ``calibration_windows`` and ``calibration_horizon`` set the held-out windows
+    of its conformal intervals and their length. Unset, a window is a day of
+    hours, two weeks of days, two months of weeks or a quarter of months, and
+    there are as many windows as a finite 95% interval needs where the series
+    have room (local: at least 3, 7 for months; global: at least 2); set
+    ``calibration_horizon`` to the horizon you forecast when it is longer (steps
+    past it reuse the last step's errors). ``calibration_windows=0`` fits a
+    global model for point forecasts only, about three times faster (asking it
+    for intervals is then an error).
 
     >>> Boosted(global_model=True).name, Boosted(global_model=True).spec()["global"]
     ('GlobalBoosted', True)
@@ -213,6 +218,7 @@ class Boosted(Model):
     holidays: dict[str, Any] | None = None
     global_model: bool = False
     calibration_windows: int | None = None
+    calibration_horizon: int | None = None
     alias: str | None = None
     _name = "Boosted"
 
@@ -232,6 +238,7 @@ class Boosted(Model):
                 "calendar": self.holidays,
                 "global": self.global_model or None,
                 "calibration_windows": self.calibration_windows,
+                "calibration_horizon": self.calibration_horizon,
             }
         )
         return {"model": "boosted", **d}
@@ -241,7 +248,7 @@ class Boosted(Model):
 class Forest(Model):
     """A random forest on the same features as :class:`Boosted`; ``global_model=True``
     learns one forest across all series (named ``GlobalForest``);
-    ``calibration_windows`` as for :class:`Boosted`."""
+    ``calibration_windows`` and ``calibration_horizon`` as for :class:`Boosted`."""
 
     n_estimators: int | None = None
     max_depth: int | None = None
@@ -251,6 +258,7 @@ class Forest(Model):
     holidays: dict[str, Any] | None = None
     global_model: bool = False
     calibration_windows: int | None = None
+    calibration_horizon: int | None = None
     alias: str | None = None
     _name = "Forest"
 
@@ -270,6 +278,7 @@ class Forest(Model):
                 "calendar": self.holidays,
                 "global": self.global_model or None,
                 "calibration_windows": self.calibration_windows,
+                "calibration_horizon": self.calibration_horizon,
             }
         )
         return {"model": "forest", **d}
@@ -376,8 +385,8 @@ class Ensemble(Model):
     their width from the ensemble's own errors on the validation windows of
     every series of the frame (studentized split conformal, each window
     combined with weights learned without it; no extra fit). ``"calibrated"``
-    uses each series' own errors only (two windows of 7 days give a series
-    14, too few for a 95 % interval: its bounds are then infinite).
+    uses each series' own errors only (two windows of 3 months give a series
+    6, too few for a 95 % interval: its bounds are then infinite; 19 are needed).
     ``"averaged"`` is the weighted mean of the models' bounds, which covers
     no more than the models' own intervals do.
 
@@ -419,7 +428,11 @@ class Calibrated(Model):
     last ``windows x horizon`` observations, refitted without them
     (studentized split conformal). Use it when a model's own intervals cover
     less than their level (MSTL's treat the seasonal pattern as known).
-    Costs ``windows`` extra fits per series.
+    Costs ``windows`` extra fits per series. Unset, ``horizon`` is a day of
+    hours, two weeks of days, two months of weeks or a quarter of months, and
+    ``windows`` the fewest (at least 4) that give the 19 held-out errors a
+    finite 95% interval needs: 7 for months (4 when pooled over 2 series or
+    more).
 
     With ``pooled=True`` every series of the frame shares the held-out
     errors of all of them, each in units of its own model's standard
