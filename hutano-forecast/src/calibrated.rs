@@ -257,21 +257,18 @@ impl<M: Member> Calibrated<M> {
         };
         let mut pairs = Vec::with_capacity(windows.saturating_mul(horizon).min(n));
         for w in 1..=windows {
-            let fitted = match n.checked_sub(w * horizon).filter(|cut| *cut > 0) {
-                Some(cut) => self.model.fit_boxed(series.head(cut)),
-                None => Err(Error::TooShort {
-                    unique_id: String::new(),
-                    needed: 1,
-                    got: 0,
-                }),
+            let Some(cut) = n.checked_sub(w * horizon).filter(|c| *c > 0) else {
+                if w > fewest {
+                    break;
+                }
+                return Err(too_short(1));
             };
-            let fitted = match fitted {
+            let fitted = match self.model.fit_boxed(series.head(cut)) {
                 Ok(f) => f,
                 Err(Error::TooShort { .. }) if w > fewest => break,
                 Err(Error::TooShort { needed, .. }) => return Err(too_short(needed)),
                 Err(e) => return Err(e),
             };
-            let cut = n - w * horizon;
             let f = fitted.predict(horizon, &[80.0])?;
             let sd = model_sd(&f);
             for (s, p) in f.point.iter().enumerate() {
