@@ -90,11 +90,13 @@ def global_forest(panel, h, levels):
 
 
 # With the holiday calendar of HUTANO_COUNTRY (zimbabwe, the default, or
-# india): holiday features for the trees, holiday effects for the
+# india), or instead the dates in the file HUTANO_HOLIDAYS: holiday features for the trees, holiday effects for the
 # Prophet-like model; the peers' counterparts are the harness's `*_hol`
 # models (`--holiday-country ZW` / `IN`).
 def _hol(model: str):
     def run(panel, h, levels):
+        if "HUTANO_HOLIDAYS" in os.environ:  # a file of dates, one a line
+            return _call(model, panel, h, levels, "--holidays", os.environ["HUTANO_HOLIDAYS"])
         return _call(model, panel, h, levels, "--country", os.environ.get("HUTANO_COUNTRY", "zimbabwe"))
     run.__name__ = f"{model}_hol"
     return run

@@ -1,7 +1,7 @@
 //! A count regression on the calendar: Poisson log-linear model with a
-//! piecewise-linear trend, weekday (and hour) effects, yearly Fourier
-//! terms, holiday and day-after-holiday effects, and a damped local level
-//! on its residuals.
+//! piecewise-linear trend, level shifts, weekday (and hour) effects, yearly
+//! Fourier terms, holiday and day-after-holiday effects, and a damped local
+//! level on its residuals; recent history weighs more.
 //!
 //! Hospital admissions are counts whose mean is, to a good approximation, a
 //! *product* of calendar effects (a Monday is 15 % busier, a public holiday
@@ -21,11 +21,29 @@
 //!    number of holiday days in the step; *after-holiday* marks a day that
 //!    follows a holiday and is not one, for daily and hourly series).
 //! 2. Fit by Newton's method (iteratively reweighted least squares) on the
-//!    mean Poisson deviance with a small ridge penalty on every coefficient
-//!    but the intercept (`ridge/2 · ‖β‖²`, as scikit-learn's
+//!    weighted mean Poisson deviance with a small ridge penalty on every
+//!    coefficient but the intercept (`ridge/2 · ‖β‖²`, as scikit-learn's
 //!    `PoissonRegressor`), which keeps columns that never vary in the
-//!    history (a holiday not yet seen) at zero.
-//! 3. A local level on the log scale follows what the calendar misses (an
+//!    history (a holiday not yet seen) at zero. An observation's weight
+//!    halves every [`Glm::half_life`] years back from the end of the
+//!    history (default 1 year): hospitals change how they work and how
+//!    they record it, and the calendar effects of the last year should
+//!    count most. (In England's daily discharge returns, six of 90 trusts
+//!    had busier Saturdays than Mondays in 2023 and Saturdays a fifth
+//!    quieter in 2025; with equal weights the model forecast the old
+//!    week.)
+//! 3. **Level shifts**: a merger, a new wing or a change in what is
+//!    counted moves the level for good (one English trust went from 27 to
+//!    160 discharges a day). The smooth terms can only straddle such a
+//!    step, and the yearly terms learn it as a season, so after a fit the
+//!    residuals are searched for the largest jump that lasts (a median
+//!    change of at least 0.5 on the log scale, ×1.65, over 4 weeks, in
+//!    the same direction over a quarter; see `level_shift`), and the model
+//!    is refitted with a step `1[t ≥ s]` there, up to [`Glm::level_shifts`]
+//!    times (default 2). A surge shorter than half a quarter is not a
+//!    shift; a step in the last quarter is left to the local level.
+//!    [`FittedGlm::level_shifts`] gives the steps' dates.
+//! 4. A local level on the log scale follows what the calendar misses (an
 //!    outbreak under way, a ward closed): `ℓ_t = (1 − α)·ℓ_{t−1} +
 //!    α·log((y_t + ½)/(μ_t + ½))`, and the forecast `k` steps ahead is
 //!    `μ_{T+k} · exp(φᵏ·ℓ_T)`: the level decays back to the calendar's mean
@@ -41,7 +59,10 @@
 //! errors' standardised sizes `|y − m| / sd` over the steps of the horizon
 //! (the `⌈(n + 1)·ℓ⌉`-th smallest of `n`, the largest when `n` is too
 //! small), each size inflated by `√(n / (n − p))` for the `p` coefficients
-//! fitted to the `n` values they are measured on. Taking `q` from the
+//! fitted to the `n` values they are measured on. Both use the fit's
+//! weights (`n` is then their effective number, `(Σw)²/Σw²`), so that
+//! the errors of years the model no longer follows do not widen today's
+//! intervals. Taking `q` from the
 //! errors rather than from the negative binomial matters: admissions'
 //! errors have heavier tails than the binomial with the same variance,
 //! whose 80 % intervals covered 83–86 % over 20 origins of the benchmark
@@ -81,7 +102,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::forecast::{check_levels, future_rows, Fit, Forecast, Predict, SeriesView};
 use crate::panel::Freq;
-use crate::trees::conformal_quantile;
 
 /// Days in a year, for the trend's unit and the yearly period.
 const YEAR: f64 = 365.25;
@@ -106,6 +126,13 @@ pub struct Glm {
     pub level_damping: f64,
     /// Holiday calendar for the holiday and after-holiday effects.
     pub calendar: Option<Calendar>,
+    /// The most level shifts to find in the history and model as steps
+    /// (default 2; 0: none). See the [module documentation](self).
+    pub level_shifts: usize,
+    /// Weigh the history down by half every `half_life` years back from
+    /// its end (default 1 year; `None`: equal weights). See the [module
+    /// documentation](self).
+    pub half_life: Option<f64>,
 }
 
 impl Default for Glm {
@@ -117,6 +144,8 @@ impl Default for Glm {
             level_alpha: 0.1,
             level_damping: 0.9,
             calendar: None,
+            level_shifts: 2,
+            half_life: Some(1.0),
         }
     }
 }
@@ -149,7 +178,7 @@ impl Glm {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the setting: a knot outside (0,
     /// 1), a negative or non-finite ridge, a smoothing or damping outside
-    /// [0, 1].
+    /// [0, 1], a half-life that is not a positive number.
     pub fn check(&self) -> Result<()> {
         let bad = |name: &'static str, problem: &str| Error::InvalidParameter {
             name,
@@ -166,7 +195,25 @@ impl Glm {
                 return Err(bad(name, "must be in [0, 1]"));
             }
         }
+        if self.half_life.is_some_and(|h| !(h.is_finite() && h > 0.0)) {
+            return Err(bad("half_life", "must be a positive number of years"));
+        }
         Ok(())
+    }
+
+    /// The observations' weights in the likelihood, summing to 1: halved
+    /// every [`Glm::half_life`] years back from the last observation
+    /// (equal without one).
+    fn weights(&self, design: &Design, n: usize) -> Vec<f64> {
+        let last = at(design.start, design.freq, n.saturating_sub(1)).unwrap_or(design.start);
+        let raw: Vec<f64> = (0..n)
+            .map(|i| match (self.half_life, at(design.start, design.freq, i)) {
+                (Some(h), Ok(ts)) => 0.5f64.powf(years(ts, last) / h),
+                _ => 1.0,
+            })
+            .collect();
+        let total: f64 = raw.iter().sum();
+        raw.into_iter().map(|w| w / total).collect()
     }
 }
 
@@ -179,6 +226,8 @@ struct Design {
     knots: Vec<f64>,
     yearly: usize,
     calendar: Option<Calendar>,
+    /// Steps `1[i ≥ s]` at these observation indices (level shifts).
+    shifts: Vec<usize>,
 }
 
 impl Design {
@@ -203,6 +252,7 @@ impl Design {
             knots: glm.knots.iter().map(|k| k * span).collect(),
             yearly,
             calendar: glm.calendar.clone(),
+            shifts: Vec::new(),
         })
     }
 
@@ -217,7 +267,7 @@ impl Design {
             (Some(_), Freq::Hourly | Freq::Daily) => 2,
             (Some(_), _) => 1,
         };
-        2 + self.knots.len() + seasonal + 2 * self.yearly + holiday
+        2 + self.knots.len() + seasonal + 2 * self.yearly + holiday + self.shifts.len()
     }
 
     /// Rows `from .. from + count`, flattened row after row.
@@ -245,7 +295,7 @@ impl Design {
         };
         let is_holiday = |d: NaiveDate| holidays.binary_search(&d).is_ok();
         let mut out = Vec::with_capacity(count * p);
-        for w in times.windows(2) {
+        for (i, w) in (from..).zip(times.windows(2)) {
             let (ts, next) = (w[0], w[1]);
             let t = years(self.start, ts);
             out.push(1.0);
@@ -277,9 +327,83 @@ impl Design {
                     out.push(count_in(day, next.date()));
                 }
             }
+            out.extend(self.shifts.iter().map(|s| f64::from(u8::from(i >= *s))));
         }
         Ok(out)
     }
+}
+
+/// The smallest change of level, on the log scale, that is taken for a
+/// level shift (×1.65 or ×0.61).
+const SHIFT_MIN: f64 = 0.5;
+
+/// The largest level shift in the log residuals `ln((y + ½)/(μ + ½))` of a
+/// fit, if any: the observation index from which the level changed.
+///
+/// The residuals are averaged over blocks of a week (of days or hours; one
+/// step for weekly and monthly series), aligned with the last observation.
+/// A block boundary is a shift when
+/// - the median of the `local` block means after it (4 weeks; 2 months)
+///   differs from the median of the `local` before it by at least
+///   [`SHIFT_MIN`] and 3 times the spread of a block mean (`1.4826 ·
+///   median |Δ block mean| / √2`): a jump, which the smooth terms of the
+///   fit (trend, yearly) can only straddle;
+/// - and the medians of the `long` blocks on either side (13 weeks, a
+///   quarter; 4 months) differ in the same direction by at least half of
+///   [`SHIFT_MIN`]: the new level lasts. Medians, so that a surge shorter
+///   than half of that (an outbreak) is not a shift; and no boundary in
+///   the last `long` blocks is one (the damped local level follows a
+///   recent change).
+///
+/// The largest jump is taken, placed at the single step within a block of
+/// its boundary that best splits the residuals of the two blocks on either
+/// side.
+fn level_shift(y: &[f64], mu: &[f64], freq: Freq) -> Option<usize> {
+    let (block, local, long) = match freq {
+        Freq::Hourly => (168, 4, 13),
+        Freq::Daily => (7, 4, 13),
+        Freq::Weekly => (1, 4, 13),
+        Freq::Monthly => (1, 2, 4),
+    };
+    let resid: Vec<f64> = y.iter().zip(mu).map(|(y, m)| ((y + 0.5) / (m + 0.5)).ln()).collect();
+    let n = resid.len();
+    let blocks = n / block;
+    if blocks < 2 * long {
+        return None;
+    }
+    let offset = n - blocks * block;
+    let means: Vec<f64> = resid[offset..]
+        .chunks_exact(block)
+        .map(|c| c.iter().sum::<f64>() / block as f64)
+        .collect();
+    let median = |values: &[f64]| {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mid = sorted.len() / 2;
+        if sorted.len() % 2 == 1 {
+            sorted[mid]
+        } else {
+            0.5 * (sorted[mid - 1] + sorted[mid])
+        }
+    };
+    let change = |b: usize, w: usize| median(&means[b..b + w]) - median(&means[b.saturating_sub(w)..b]);
+    let steps: Vec<f64> = means.windows(2).map(|p| (p[1] - p[0]).abs()).collect();
+    let spread = 1.4826 * median(&steps) / std::f64::consts::SQRT_2;
+    let (b, _) = (long..=blocks - long)
+        .map(|b| (b, change(b, local)))
+        .filter(|(b, jump)| {
+            jump.abs() >= SHIFT_MIN.max(3.0 * spread) && change(*b, long) * jump.signum() >= 0.5 * SHIFT_MIN
+        })
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+    // The step within a block of the boundary that best separates the two
+    // blocks on either side.
+    let at = offset + b * block;
+    let reach = 2 * block;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    (at.saturating_sub(block).max(reach)..=(at + block).min(n - reach))
+        .map(|t| (t, (mean(&resid[t..t + reach]) - mean(&resid[t - reach..t])).abs()))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t)
 }
 
 /// The timestamp of step `i`, or a typed error past chrono's range.
@@ -299,10 +423,15 @@ fn years(start: NaiveDateTime, ts: NaiveDateTime) -> f64 {
     (ts - start).num_seconds() as f64 / (86_400.0 * YEAR)
 }
 
-/// The penalised mean Poisson deviance (up to a constant) at `eta = Xβ`.
-fn objective(y: &[f64], eta: &[f64], beta: &[f64], ridge: f64) -> f64 {
-    let n = y.len() as f64;
-    let fit: f64 = y.iter().zip(eta).map(|(y, e)| e.exp() - y * e).sum::<f64>() / n;
+/// The penalised weighted mean Poisson deviance (up to a constant) at
+/// `eta = Xβ`, with weights `w` summing to 1.
+fn objective(y: &[f64], w: &[f64], eta: &[f64], beta: &[f64], ridge: f64) -> f64 {
+    let fit: f64 = y
+        .iter()
+        .zip(w)
+        .zip(eta)
+        .map(|((y, w), e)| w * (e.exp() - y * e))
+        .sum::<f64>();
     fit + 0.5 * ridge * beta[1..].iter().map(|b| b * b).sum::<f64>()
 }
 
@@ -348,21 +477,19 @@ fn cholesky_solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
 
 /// Newton's method on [`objective`] from the intercept-only start.
 #[allow(clippy::many_single_char_names)] // x, y, p, n, f: design, counts, columns, rows, objective
-fn fit_poisson(x: &[f64], y: &[f64], p: usize, ridge: f64) -> Result<Vec<f64>> {
-    let n = y.len();
-    let mean = y.iter().sum::<f64>() / n as f64;
+fn fit_poisson(x: &[f64], y: &[f64], weights: &[f64], p: usize, ridge: f64) -> Result<Vec<f64>> {
+    let mean = y.iter().zip(weights).map(|(y, w)| y * w).sum::<f64>();
     let mut beta = vec![0.0; p];
-    beta[0] = mean.ln();
+    beta[0] = mean.max(f64::MIN_POSITIVE).ln();
     let mut eta = linear(x, &beta);
-    let mut f = objective(y, &eta, &beta, ridge);
-    let nf = n as f64;
+    let mut f = objective(y, weights, &eta, &beta, ridge);
     for _ in 0..100 {
         let mut grad = vec![0.0; p];
         let mut hess = vec![0.0; p * p];
-        for (row, (yi, ei)) in x.chunks_exact(p).zip(y.iter().zip(&eta)) {
+        for (row, ((yi, wi), ei)) in x.chunks_exact(p).zip(y.iter().zip(weights).zip(&eta)) {
             let mu = ei.exp();
-            let r = (mu - yi) / nf;
-            let w = mu / nf;
+            let r = (mu - yi) * wi;
+            let w = mu * wi;
             for a in 0..p {
                 grad[a] += r * row[a];
                 let wa = w * row[a];
@@ -393,7 +520,7 @@ fn fit_poisson(x: &[f64], y: &[f64], p: usize, ridge: f64) -> Result<Vec<f64>> {
         for _ in 0..40 {
             let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, d)| b - s * d).collect();
             let trial_eta = linear(x, &trial);
-            let trial_f = objective(y, &trial_eta, &trial, ridge);
+            let trial_f = objective(y, weights, &trial_eta, &trial, ridge);
             if trial_f <= f {
                 let change = f - trial_f;
                 beta = trial;
@@ -466,14 +593,29 @@ pub struct FittedGlm {
     /// The local level after each observation (`ℓ_t`).
     level: Vec<f64>,
     damping: f64,
+    /// The observations' weights in the fit (summing to 1).
+    weights: Vec<f64>,
 }
 
 impl FittedGlm {
+    /// The timestamps from which the level shifted (a step in the model;
+    /// see the [module documentation](self)), in the order found: the
+    /// largest first.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] past the end of the calendar (not for a
+    /// fitted history).
+    pub fn level_shifts(&self) -> Result<Vec<NaiveDateTime>> {
+        let d = &self.design;
+        d.shifts.iter().map(|i| at(d.start, d.freq, *i)).collect()
+    }
+
     /// `(name, coefficient)` pairs of the log-linear model, in the order of
     /// the design (`intercept`, `trend`, `hinge1..`, `hour1..23`,
     /// `weekday1..6` (Tuesday..Sunday against Monday), `yearly_sin1`,
-    /// (and `regressor0..`, per standard deviation, after the others),
-    /// `yearly_cos1`, .., `holiday`, `after_holiday`).
+    /// `yearly_cos1`, .., `holiday`, `after_holiday`, `level_shift1..` (the
+    /// log rate ratio of each step in [`FittedGlm::level_shifts`]), and
+    /// `regressor0..`, per standard deviation, after the others).
     #[must_use]
     pub fn coefficients(&self) -> Vec<(String, f64)> {
         let d = &self.design;
@@ -495,6 +637,7 @@ impl FittedGlm {
                 names.push("after_holiday".into());
             }
         }
+        names.extend((1..=d.shifts.len()).map(|k| format!("level_shift{k}")));
         names.extend((0..self.regressors.mean.len()).map(|j| format!("regressor{j}")));
         names.into_iter().zip(self.beta.iter().copied()).collect()
     }
@@ -546,21 +689,29 @@ impl FittedGlm {
     }
 
     /// The in-sample `k`-step-ahead forecasts `m_{t+k} = μ_{t+k} ·
-    /// exp(φᵏ·ℓ_t)` with the observations they forecast, as `(y, m)` pairs
-    /// (`k` lowered so that at least 10 pairs remain in a short history).
-    fn ahead(&self, k: usize) -> impl Iterator<Item = (f64, f64)> + '_ {
+    /// exp(φᵏ·ℓ_t)` with the observations they forecast and the fit's
+    /// weights of those observations, as `(y, m, w)` (`k` lowered so that
+    /// at least 10 remain in a short history).
+    fn ahead(&self, k: usize) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
         let n = self.y.len();
         let k = k.min(n.saturating_sub(10)).max(1);
         let decay = self.damping.powf(k as f64);
-        (0..n.saturating_sub(k)).map(move |t| (self.y[t + k], self.mu[t + k] * (decay * self.level[t]).exp()))
+        (0..n.saturating_sub(k)).map(move |t| {
+            (
+                self.y[t + k],
+                self.mu[t + k] * (decay * self.level[t]).exp(),
+                self.weights[t + k],
+            )
+        })
     }
 
     /// The over-dispersion `θ_k` of the `k`-step-ahead errors in the
-    /// history: the moment estimate `Σ((y − m)² − m) / Σ m²`, at least 0.
+    /// history: the weighted moment estimate `Σw((y − m)² − m) / Σw·m²`,
+    /// at least 0.
     fn dispersion(&self, k: usize) -> f64 {
-        let (excess, scale) = self
-            .ahead(k)
-            .fold((0.0, 0.0), |(e, s), (y, m)| (e + (y - m).powi(2) - m, s + m * m));
+        let (excess, scale) = self.ahead(k).fold((0.0, 0.0), |(e, s), (y, m, w)| {
+            (e + w * ((y - m).powi(2) - m), s + w * m * m)
+        });
         if scale > 0.0 {
             (excess / scale).max(0.0)
         } else {
@@ -568,38 +719,54 @@ impl FittedGlm {
         }
     }
 
-    /// The sorted standardised sizes `|y − m| / sd` of the in-sample
+    /// The standardised sizes `|y − m| / sd` of the in-sample
     /// `k`-step-ahead errors for `k = 1 ..= θ.len()`, with `sd² = m + θ_k·m²`
-    /// (steps with `sd = 0` left out).
-    fn scores(&self, theta: &[f64]) -> Vec<f64> {
+    /// (steps with `sd = 0` left out), with their observations' weights,
+    /// sorted by size.
+    fn scores(&self, theta: &[f64]) -> Vec<(f64, f64)> {
         // In-sample errors are smaller than out-of-sample ones by about
-        // √((n − p)/n) for p coefficients fitted to n values.
-        let n = self.y.len() as f64;
+        // √((n − p)/n) for p coefficients fitted to n values (n the
+        // weights' effective number of observations).
+        let n = 1.0 / self.weights.iter().map(|w| w * w).sum::<f64>();
         let inflate = (n / (n - self.beta.len() as f64).max(1.0)).sqrt();
-        let mut out: Vec<f64> = theta
+        let mut out: Vec<(f64, f64)> = theta
             .iter()
             .enumerate()
             .flat_map(|(k, th)| {
-                self.ahead(k + 1).filter_map(move |(y, m)| {
+                self.ahead(k + 1).filter_map(move |(y, m, w)| {
                     let sd = (m + th * m * m).sqrt();
-                    (sd > 0.0).then(|| inflate * (y - m).abs() / sd)
+                    (sd > 0.0).then(|| (inflate * (y - m).abs() / sd, w))
                 })
             })
             .collect();
-        out.sort_by(f64::total_cmp);
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
         out
     }
 }
 
-/// The level's quantile of the sorted `scores`: the `⌈(n + 1)·ℓ⌉`-th
-/// smallest, as the conformal intervals of the trees, or the largest when
-/// `n` is too small for the level (a short history must still give a
-/// finite interval); 0 without scores (a series of zeros: no width).
-fn empirical_quantile(scores: &[f64], level: f64) -> f64 {
-    match scores.last() {
-        None => 0.0,
-        Some(&largest) => conformal_quantile(scores, level).min(largest),
+/// The level's weighted quantile of the `(score, weight)` pairs sorted by
+/// score: the smallest score whose cumulative weight reaches `ℓ·(n + 1)/n`
+/// of the total, `n` the weights' effective number (`(Σw)² / Σw²`; with
+/// equal weights the `⌈(n + 1)·ℓ⌉`-th smallest, as the conformal intervals
+/// of the trees), or the largest when `n` is too small for the level (a
+/// short history must still give a finite interval); 0 without scores (a
+/// series of zeros: no width).
+fn empirical_quantile(scores: &[(f64, f64)], level: f64) -> f64 {
+    let Some(&(largest, _)) = scores.last() else {
+        return 0.0;
+    };
+    let total: f64 = scores.iter().map(|(_, w)| w).sum();
+    let n = total * total / scores.iter().map(|(_, w)| w * w).sum::<f64>();
+    // The same guard against rounding as `trees::conformal_quantile`.
+    let target = total * (level / 100.0) * (n + 1.0) / n * (1.0 - 1e-9);
+    let mut cumulative = 0.0;
+    for &(s, w) in scores {
+        cumulative += w;
+        if cumulative >= target {
+            return s;
+        }
     }
+    largest
 }
 
 impl Fit for Glm {
@@ -645,20 +812,29 @@ impl Fit for Glm {
                 got: y.len(),
             });
         }
-        let design = Design::new(self, series.start, series.freq, y.len())?;
+        let mut design = Design::new(self, series.start, series.freq, y.len())?;
         let regressors = Regressors::of(series.x, y.len());
-        let p = design.n_columns() + regressors.mean.len();
+        let weights = self.weights(&design, y.len());
         let (beta, mu) = if y.iter().all(|v| *v == 0.0) {
             // No counts at all: a zero mean (the log-linear fit has none).
-            let mut beta = vec![0.0; p];
+            let mut beta = vec![0.0; design.n_columns() + regressors.mean.len()];
             beta[0] = f64::NEG_INFINITY;
             (beta, vec![0.0; y.len()])
         } else {
             let past: Vec<&[f64]> = series.x.iter().map(|c| &c[..y.len()]).collect();
-            let x = regressors.append(&design.rows(0, y.len())?, design.n_columns(), &past);
-            let beta = fit_poisson(&x, y, p, self.ridge)?;
-            let mu = linear(&x, &beta).into_iter().map(f64::exp).collect();
-            (beta, mu)
+            loop {
+                let p = design.n_columns() + regressors.mean.len();
+                let x = regressors.append(&design.rows(0, y.len())?, design.n_columns(), &past);
+                let beta = fit_poisson(&x, y, &weights, p, self.ridge)?;
+                let mu: Vec<f64> = linear(&x, &beta).into_iter().map(f64::exp).collect();
+                let shift = (design.shifts.len() < self.level_shifts)
+                    .then(|| level_shift(y, &mu, series.freq))
+                    .flatten();
+                match shift {
+                    Some(at) if !design.shifts.contains(&at) => design.shifts.push(at),
+                    _ => break (beta, mu),
+                }
+            }
         };
         let mut level = Vec::with_capacity(y.len());
         let mut l = 0.0;
@@ -675,6 +851,7 @@ impl Fit for Glm {
             mu,
             level,
             damping: self.level_damping,
+            weights,
         })
     }
 }
@@ -922,5 +1099,118 @@ mod tests {
         let x = vec![vec![1.0; 29]];
         let view = SeriesView::new(&[1.0; 30], crate::trees::default_start(), Freq::Daily).with_regressors(&x);
         assert!(matches!(Glm::default().fit_series(view), Err(Error::Regressors { .. })));
+        for h in [0.0, -1.0, f64::NAN] {
+            let bad = Glm {
+                half_life: Some(h),
+                ..Glm::default()
+            };
+            assert!(matches!(
+                bad.fit(&[1.0; 30]),
+                Err(Error::InvalidParameter { name: "half_life", .. })
+            ));
+        }
+    }
+
+    /// Poisson counts with a weekday pattern (`early` before day `change`,
+    /// `late` from it) around `base[0]` a day, then `base[1]` from day
+    /// `change` on; the true means are returned with the counts.
+    fn changed(n: usize, change: usize, base: [f64; 2], early: [f64; 7], late: [f64; 7]) -> (Vec<f64>, Vec<f64>) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let start = day(2022, 1, 3); // a Monday
+        let (mut y, mut mu) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let wd = Freq::Daily.at(start, i).weekday().num_days_from_monday() as usize;
+            let m = if i < change {
+                base[0] * early[wd]
+            } else {
+                base[1] * late[wd]
+            };
+            y.push(crate::testing::poisson(&mut rng, m));
+            mu.push(m);
+        }
+        (y, mu)
+    }
+
+    fn mean_abs_pct(fc: &Forecast, mu: &[f64]) -> f64 {
+        fc.point.iter().zip(mu).map(|(f, m)| (f / m - 1.0).abs()).sum::<f64>() / mu.len() as f64
+    }
+
+    #[test]
+    fn a_level_shift_becomes_a_step_and_the_forecast_starts_from_the_new_level() {
+        // A trust's discharges jump from 30 to 150 a day on day 500 (a
+        // merger): the yearly terms must not bend around the jump.
+        let week = [1.1, 1.05, 1.0, 1.0, 1.0, 0.5, 0.4];
+        let (y, mu) = changed(914 + 14, 500, [30.0, 150.0], week, week);
+        let start = day(2022, 1, 3);
+        let fit = |glm: Glm| glm.fit_series(SeriesView::new(&y[..914], start, Freq::Daily)).unwrap();
+        let with = fit(Glm::default());
+        let shifts = with.level_shifts().unwrap();
+        assert_eq!(shifts.len(), 1, "{shifts:?}");
+        let found = (shifts[0] - start).num_days();
+        assert!((found - 500).abs() <= 3, "shift found on day {found}");
+        let c: std::collections::HashMap<String, f64> = with.coefficients().into_iter().collect();
+        assert!((c["level_shift1"] - 5f64.ln()).abs() < 0.1, "{c:?}");
+        let err = mean_abs_pct(&with.predict(14, &[]).unwrap(), &mu[914..]);
+        assert!(err < 0.1, "{err}");
+        // Without the step the fit is worse, at every half-life.
+        for half_life in [None, Some(1.0)] {
+            let without = fit(Glm {
+                level_shifts: 0,
+                half_life,
+                ..Glm::default()
+            });
+            assert!(without.level_shifts().unwrap().is_empty());
+            assert!(mean_abs_pct(&without.predict(14, &[]).unwrap(), &mu[914..]) > err);
+        }
+    }
+
+    #[test]
+    fn seasons_and_holidays_are_not_level_shifts_and_an_outbreak_does_not_move_the_forecast() {
+        let cal = Calendar::national(Country::Zimbabwe);
+        let start = day(2021, 1, 4);
+        for seed in [7, 11] {
+            let (mut y, mu) = counts(start, 1100 + 28, &cal, seed);
+            let fit = |y: &[f64]| {
+                Glm::default()
+                    .calendar(cal.clone())
+                    .fit_series(SeriesView::new(&y[..1100], start, Freq::Daily))
+                    .unwrap()
+            };
+            assert!(fit(&y).level_shifts().unwrap().is_empty(), "seed {seed}");
+            // An outbreak: six weeks at twice the mean, ending 16 weeks
+            // before the cutoff. It may be fitted as a pair of steps (up,
+            // then down); the forecast stays on the true mean.
+            for v in &mut y[870..912] {
+                *v *= 2.0;
+            }
+            let fc = fit(&y).predict(28, &[]).unwrap();
+            for t in 0..28 {
+                let ratio = fc.point[t] / mu[1100 + t];
+                assert!((ratio - 1.0).abs() < 0.1, "seed {seed}, step {t}: {ratio}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_half_life_follows_a_changed_weekday_pattern() {
+        // Saturdays were busy for two years, then quiet (a change in how
+        // the days are recorded): the last year's pattern should win.
+        let early = [0.6, 1.1, 1.1, 1.1, 1.1, 1.1, 0.6];
+        let late = [1.1, 1.1, 1.1, 1.1, 1.1, 0.6, 0.5];
+        let (y, mu) = changed(1096 + 14, 730, [80.0, 80.0], early, late);
+        let fc = |half_life| {
+            Glm {
+                half_life,
+                ..Glm::default()
+            }
+            .fit_series(SeriesView::new(&y[..1096], day(2022, 1, 3), Freq::Daily))
+            .unwrap()
+            .predict(14, &[80.0])
+            .unwrap()
+        };
+        let (weighted, equal) = (fc(Some(1.0)), fc(None));
+        let (e_weighted, e_equal) = (mean_abs_pct(&weighted, &mu[1096..]), mean_abs_pct(&equal, &mu[1096..]));
+        assert!(e_weighted < 0.75 * e_equal, "{e_weighted} vs {e_equal}");
+        assert!(e_weighted < 0.15, "{e_weighted}");
     }
 }

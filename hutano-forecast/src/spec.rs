@@ -215,6 +215,13 @@ pub enum ModelSpec {
         /// Holiday calendar.
         #[serde(default)]
         calendar: Option<Calendar>,
+        /// The most level shifts to model as steps (default 2; 0: none).
+        #[serde(default)]
+        level_shifts: Option<usize>,
+        /// Half-life of the history's weights in years (default 1; `0`:
+        /// equal weights; negative: an error).
+        #[serde(default)]
+        half_life: Option<f64>,
     },
     /// Another model with its intervals recalibrated on held-out windows
     /// ([`Calibrated`]): JSON `{"model": "calibrated", "inner": {"model":
@@ -437,6 +444,8 @@ impl ModelSpec {
                 level_damping,
                 ridge,
                 calendar,
+                level_shifts,
+                half_life,
             } => {
                 let d = Glm::default();
                 let m = Glm {
@@ -446,6 +455,12 @@ impl ModelSpec {
                     level_alpha: level_alpha.unwrap_or(d.level_alpha),
                     level_damping: level_damping.unwrap_or(d.level_damping),
                     calendar: calendar.clone(),
+                    level_shifts: level_shifts.unwrap_or(d.level_shifts),
+                    half_life: match half_life {
+                        None => d.half_life,
+                        Some(h) if *h == 0.0 => None,
+                        Some(h) => Some(*h),
+                    },
                 };
                 m.check()?;
                 Box::new(m)
@@ -1490,9 +1505,10 @@ mod tests {
     #[test]
     fn a_glm_spec_builds_the_glm_with_its_calendar() {
         use crate::forecast::{Fit, Predict};
-        let spec: ModelSpec =
-            serde_json::from_str(r#"{"model": "glm", "calendar": {"country": "zimbabwe"}, "level_alpha": 0.2}"#)
-                .unwrap();
+        let spec: ModelSpec = serde_json::from_str(
+            r#"{"model": "glm", "calendar": {"country": "zimbabwe"}, "level_alpha": 0.2, "level_shifts": 0, "half_life": 0}"#,
+        )
+        .unwrap();
         assert_eq!(spec.default_name(), "GLM");
         let p = panel();
         let out = PanelForecaster::new(vec![("g".into(), spec)])
@@ -1501,13 +1517,17 @@ mod tests {
             .predict(7, &[80.0])
             .unwrap();
         let s = &p.series[0];
-        let direct = Glm::default()
-            .calendar(Calendar::national(hutano_core::calendar::Country::Zimbabwe))
-            .level(0.2, 0.9)
-            .fit_series(SeriesView::new(&s.y, s.start, s.freq))
-            .unwrap()
-            .predict(7, &[80.0])
-            .unwrap();
+        let direct = Glm {
+            level_shifts: 0,
+            half_life: None,
+            ..Glm::default()
+        }
+        .calendar(Calendar::national(hutano_core::calendar::Country::Zimbabwe))
+        .level(0.2, 0.9)
+        .fit_series(SeriesView::new(&s.y, s.start, s.freq))
+        .unwrap()
+        .predict(7, &[80.0])
+        .unwrap();
         assert_eq!(out.column("g").unwrap()[..7], direct.point[..]);
         let bad: ModelSpec = serde_json::from_str(r#"{"model": "glm", "level_damping": 2.0}"#).unwrap();
         assert!(matches!(
@@ -1516,6 +1536,11 @@ mod tests {
                 name: "level_damping",
                 ..
             })
+        ));
+        let bad: ModelSpec = serde_json::from_str(r#"{"model": "glm", "half_life": -1.0}"#).unwrap();
+        assert!(matches!(
+            bad.build(),
+            Err(Error::InvalidParameter { name: "half_life", .. })
         ));
     }
 

@@ -159,6 +159,23 @@ def test_glm_rejects_negative_counts_with_a_typed_error(panel_pd: pd.DataFrame) 
     assert (out["GLM-lo-80"] >= 0).all() and (out["GLM-lo-80"] <= out["GLM"]).all()
 
 
+def test_glm_fits_a_level_shift_as_a_step() -> None:
+    # A merger: 30 admissions a day, then 150 from day 400 (of 700).
+    rng = np.random.default_rng(5)
+    week = np.array([1.1, 1.05, 1.0, 1.0, 1.0, 0.5, 0.4])
+    days = 700
+    level = np.where(np.arange(days + 14) < 400, 30.0, 150.0)
+    mu = level * week[np.arange(days + 14) % 7]
+    ds = pd.date_range("2024-01-01", periods=days + 14, freq="D")  # a Monday
+    df = pd.DataFrame({"unique_id": "ward", "ds": ds[:days], "y": rng.poisson(mu[:days]).astype(float)})
+    out = hutano.Forecaster([GLM(), GLM(level_shifts=0, half_life=0, alias="plain")]).fit(df).predict(14)
+    err = np.abs(out["GLM"].to_numpy() / mu[days:] - 1).mean()
+    plain = np.abs(out["plain"].to_numpy() / mu[days:] - 1).mean()
+    assert err < 0.1 and err < plain
+    with pytest.raises(hutano.InvalidParameterError, match="half_life"):
+        hutano.Forecaster([GLM(half_life=-1.0)]).fit(df)
+
+
 def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:
     fc = hutano.Forecaster(ALL_MODELS, freq="D").fit(panel_pd)
     out = fc.predict(14, level=[80, 95])

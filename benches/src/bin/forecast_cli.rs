@@ -6,6 +6,7 @@
 //! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 [--freq daily] < train.csv > forecast.csv
 //! forecast_cli --model pooled_ets --cal-windows 4 --cal-horizon 14 ...   # recalibrated, scores pooled
 //! forecast_cli --model global_boosted --country zimbabwe ...           # with the holiday calendar
+//! forecast_cli --model glm --holidays eng_holidays.txt ...              # the caller's dates (one ISO date a line)
 //! ```
 //! Input: `unique_id,ds,y` (`YYYY-MM-DD`; `--freq` daily (default), weekly
 //! or monthly). Output:
@@ -24,6 +25,28 @@ use hutano::forecast::panel::{FillRule, Freq, Panel};
 use hutano_benches::arg;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// The national calendar of `country` (if any) plus the days listed in the
+/// file `holidays` (one `YYYY-MM-DD` a line), or `None` when neither is given.
+fn calendar(country: Option<&str>, holidays: Option<&str>) -> Res<Option<Calendar>> {
+    let mut cal = match country {
+        None => Calendar::default(),
+        Some("zimbabwe" | "ZW") => Calendar::national(Country::Zimbabwe),
+        Some("india" | "IN") => Calendar::national(Country::India),
+        Some(other) => return Err(format!("unknown --country {other}").into()),
+    };
+    if let Some(path) = holidays {
+        for (i, line) in std::fs::read_to_string(path)?.lines().enumerate() {
+            let line = line.trim();
+            if !line.is_empty() {
+                let day =
+                    NaiveDate::parse_from_str(line, "%Y-%m-%d").map_err(|e| format!("{path} line {}: {e}", i + 1))?;
+                cal.add_date("holiday", day);
+            }
+        }
+    }
+    Ok((country.is_some() || holidays.is_some()).then_some(cal))
+}
 
 fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res<Vec<(String, Forecast)>> {
     let mut out = Vec::with_capacity(panel.series.len());
@@ -110,12 +133,7 @@ fn main() -> Res<()> {
             arg(&args, "--cal-windows").map(|v| v.parse()).transpose()?,
             arg(&args, "--cal-horizon").map(|v| v.parse()).transpose()?,
         ),
-        calendar: match arg(&args, "--country").as_deref() {
-            None => None,
-            Some("zimbabwe" | "ZW") => Some(Calendar::national(Country::Zimbabwe)),
-            Some("india" | "IN") => Some(Calendar::national(Country::India)),
-            Some(other) => return Err(format!("unknown --country {other}").into()),
-        },
+        calendar: calendar(arg(&args, "--country").as_deref(), arg(&args, "--holidays").as_deref())?,
     };
     let forecasts = dispatch(&model, &opts, &panel, h, &levels)?;
     let fit_seconds = t.elapsed().as_secs_f64();
@@ -161,9 +179,24 @@ impl Opts {
     }
 
     fn glm(&self) -> hutano::forecast::glm::Glm {
+        let d = hutano::forecast::glm::Glm::default();
         hutano::forecast::glm::Glm {
             calendar: self.calendar.clone(),
-            ..hutano::forecast::glm::Glm::default()
+            // HUTANO_GLM_SHIFTS=0 turns level shifts off (to measure them),
+            level_shifts: std::env::var("HUTANO_GLM_SHIFTS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d.level_shifts),
+            // HUTANO_GLM_HALFLIFE=0: equal weights.
+            half_life: match std::env::var("HUTANO_GLM_HALFLIFE")
+                .ok()
+                .and_then(|v| v.parse::<f64>().ok())
+            {
+                Some(h) if h > 0.0 => Some(h),
+                Some(_) => None,
+                None => d.half_life,
+            },
+            ..d
         }
     }
 

@@ -335,12 +335,17 @@ class GLM(Model):
     (``holidays=calendar("zimbabwe")``), and a damped local level on its
     residuals. Other columns of the frame are regressors (planned
     admissions), their effect a log rate ratio per standard deviation.
-    Intervals from its own k-step errors with a negative-binomial spread;
-    never negative. Hourly, daily, weekly and monthly series of counts (a
-    negative value is an error).
+    Up to ``level_shifts`` lasting jumps in the level (a merger, a new
+    wing; default 2, 0 for none) are found and fitted as steps; the history
+    weighs half as much every ``half_life`` years back (default 1; 0 for
+    equal weights). Intervals from its own k-step errors with a
+    negative-binomial spread; never negative. Hourly, daily, weekly and
+    monthly series of counts (a negative value is an error).
 
     >>> GLM(holidays=calendar("india")).spec()["calendar"]["country"]
     'india'
+    >>> GLM(level_shifts=0, half_life=0).spec()
+    {'model': 'glm', 'level_shifts': 0, 'half_life': 0}
     """
 
     yearly_order: int | None = None
@@ -349,6 +354,8 @@ class GLM(Model):
     level_damping: float | None = None
     ridge: float | None = None
     holidays: dict[str, Any] | None = None
+    level_shifts: int | None = None
+    half_life: float | None = None
     alias: str | None = None
     _name = "GLM"
 
@@ -361,6 +368,8 @@ class GLM(Model):
                 "level_damping": self.level_damping,
                 "ridge": self.ridge,
                 "calendar": self.holidays,
+                "level_shifts": self.level_shifts,
+                "half_life": self.half_life,
             }
         )
         return {"model": "glm", **d}
