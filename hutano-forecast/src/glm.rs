@@ -355,10 +355,11 @@ const SHIFT_MIN: f64 = 0.5;
 ///   the last `long` blocks is one (the damped local level follows a
 ///   recent change).
 ///
-/// The largest jump is taken, placed at the single step within a block of
-/// its boundary that best splits the residuals of the two blocks on either
+/// The largest jump at least `local` blocks from every shift already
+/// `taken` is taken, placed at the single step within a block of its
+/// boundary that best splits the residuals of the two blocks on either
 /// side.
-fn level_shift(y: &[f64], mu: &[f64], freq: Freq) -> Option<usize> {
+fn level_shift(y: &[f64], mu: &[f64], freq: Freq, taken: &[usize]) -> Option<usize> {
     let (block, local, long) = match freq {
         Freq::Hourly => (168, 4, 13),
         Freq::Daily => (7, 4, 13),
@@ -392,7 +393,10 @@ fn level_shift(y: &[f64], mu: &[f64], freq: Freq) -> Option<usize> {
     let (b, _) = (long..=blocks - long)
         .map(|b| (b, change(b, local)))
         .filter(|(b, jump)| {
-            jump.abs() >= SHIFT_MIN.max(3.0 * spread) && change(*b, long) * jump.signum() >= 0.5 * SHIFT_MIN
+            let at = offset + b * block;
+            jump.abs() >= SHIFT_MIN.max(3.0 * spread)
+                && change(*b, long) * jump.signum() >= 0.5 * SHIFT_MIN
+                && taken.iter().all(|s| s.abs_diff(at) >= local * block)
         })
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
     // The step within a block of the boundary that best separates the two
@@ -828,7 +832,7 @@ impl Fit for Glm {
                 let beta = fit_poisson(&x, y, &weights, p, self.ridge)?;
                 let mu: Vec<f64> = linear(&x, &beta).into_iter().map(f64::exp).collect();
                 let shift = (design.shifts.len() < self.level_shifts)
-                    .then(|| level_shift(y, &mu, series.freq))
+                    .then(|| level_shift(y, &mu, series.freq, &design.shifts))
                     .flatten();
                 match shift {
                     Some(at) if !design.shifts.contains(&at) => design.shifts.push(at),
