@@ -1,6 +1,7 @@
 """How far can combining hutano's models go? An upper bound for the ensemble.
 
     python benches/python/ensemble_bound.py data.csv H N_SERIES MODELS [--cli forecast_cli] [--country zimbabwe]
+        [--holidays FILE]
 
 Runs `forecast_cli` for each model in MODELS (comma-separated
 `forecast_cli --model` names) on the bench-peers protocol (3 rolling
@@ -11,7 +12,8 @@ subset is chosen **on the test windows themselves** (in hindsight), so its
 MASE bounds from below what any fixed combination of these members (simple
 averages, medians) can reach on this data; a learned ensemble can only do
 worse than the best subset unless its weights vary by series and window.
-A model name ending in `_hol` runs with `--country` (holiday features).
+A model name ending in `_hol` runs with `--country` (holiday features), or
+with `--holidays FILE` (one ISO date a line) when that is given.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ def main() -> None:
     ap.add_argument("--cli", default=os.environ.get("HUTANO_FORECAST_CLI", "target/release/forecast_cli"))
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--country", default="zimbabwe", help="calendar of the *_hol models")
+    ap.add_argument("--holidays", default=None, help="dates file for the *_hol models (instead of --country)")
     a = ap.parse_args()
     models = a.models.split(",")
     df = pd.read_csv(a.csv)
@@ -49,7 +52,8 @@ def main() -> None:
             test[uid] = (g.y.to_numpy()[cut : cut + a.h], np.mean(np.abs(ytr[7:] - ytr[:-7])))
         csv = pd.concat(train)[["unique_id", "ds", "y"]].to_csv(index=False)
         for m in models:
-            hol = ["--country", a.country] if m.endswith("_hol") else []
+            cal = ["--holidays", a.holidays] if a.holidays else ["--country", a.country]
+            hol = cal if m.endswith("_hol") else []
             out = subprocess.run([a.cli, "--model", m.removesuffix("_hol"), "--h", str(a.h), "--levels", "80,95", *hol],
                                  input=csv,
                                  capture_output=True, text=True, check=True).stdout

@@ -111,6 +111,8 @@ ensemble_hol = _hol("ensemble")
 glm_hol = _hol("glm")
 ensemble_pooled_hol = _hol("ensemble_pooled")
 ensemble_averaged_hol = _hol("ensemble_averaged")
+ensemble_global_hol = _hol("ensemble_global")
+ensemble_global_pooled_hol = _hol("ensemble_global_pooled")
 
 
 def glm(panel, h, levels):

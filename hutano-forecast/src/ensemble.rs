@@ -15,6 +15,13 @@
 //! 2013). A member that fails on a series (too short, no convergence) gets
 //! weight zero there.
 //!
+//! A member learned across a panel's series (a global tree forecaster,
+//! added as a `Box<dyn PanelMember>`; [`Member::as_panel`]) is, when the
+//! ensemble fits a panel ([`PanelMember::fit_panel_boxed`]), fitted once
+//! per validation cutoff to every series' history before it, and once to
+//! the whole panel at the end: the same model it is on its own. (A series
+//! fitted alone is a panel of one.)
+//!
 //! # Pooled (stacked) weights across a panel
 //!
 //! Two windows of one series are few points to weigh members by, and
@@ -72,7 +79,7 @@
 //! step, the series' scores are absolute errors and its intervals have a
 //! constant width (plain split conformal), and are not pooled.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +100,14 @@ pub trait Member: Send + Sync {
     /// # Errors
     /// As the model's [`Fit::fit_series`].
     fn fit_boxed(&self, series: SeriesView<'_>) -> Result<BoxedFitted>;
+
+    /// The model as one learned across a panel's series, if it is one (a
+    /// global tree forecaster): an ensemble fitted to a panel fits it
+    /// across the series at each validation cutoff and at the end, rather
+    /// than series by series.
+    fn as_panel(&self) -> Option<&dyn PanelMember> {
+        None
+    }
 }
 
 impl<M> Member for M
@@ -108,6 +123,10 @@ where
 impl Member for Box<dyn Member> {
     fn fit_boxed(&self, series: SeriesView<'_>) -> Result<BoxedFitted> {
         (**self).fit_boxed(series)
+    }
+
+    fn as_panel(&self) -> Option<&dyn PanelMember> {
+        (**self).as_panel()
     }
 }
 
@@ -130,6 +149,10 @@ impl Member for Box<dyn PanelMember> {
             model: "panel",
             message: "no forecaster for the series".into(),
         })
+    }
+
+    fn as_panel(&self) -> Option<&dyn PanelMember> {
+        Some(&**self)
     }
 }
 
@@ -261,7 +284,7 @@ impl Ensemble {
 
     /// The validation points of every member on `series`, each window's
     /// steps in order (see [`ValPoint`]); `None` where the member failed.
-    fn validation_points(&self, series: SeriesView<'_>) -> Points {
+    fn validation_points(&self, series: SeriesView<'_>, skip_panel: bool) -> Points {
         let len = series.y.len();
         let (windows, h, m) = (
             self.validation_windows,
@@ -272,32 +295,78 @@ impl Ensemble {
         self.members
             .iter()
             .map(|(_, model)| {
+                if skip_panel && model.as_panel().is_some() {
+                    return None;
+                }
                 let mut points = Vec::with_capacity(windows * h);
                 for k in 0..windows {
                     let cutoff = len.checked_sub(h * (windows - k))?;
                     if cutoff <= m {
                         return None;
                     }
-                    let train = &series.y[..cutoff];
-                    let view = SeriesView { y: train, ..series };
+                    let view = series.head(cutoff);
                     let f = model.fit_boxed(view).ok()?.predict(h, levels).ok()?;
-                    let scale = crate::backtest::mase_scale(train, m);
-                    let scale = if scale > 0.0 { scale } else { 1.0 };
-                    let sd = model_sd(&f);
-                    points.extend(
-                        f.point
-                            .iter()
-                            .zip(&series.y[cutoff..cutoff + h])
-                            .enumerate()
-                            .map(|(s, (p, y))| ValPoint {
-                                forecast: p.max(0.0) / scale,
-                                actual: y / scale,
-                                sd: sd.as_ref().map(|sd| sd[s] / scale),
-                                scale,
-                            }),
-                    );
+                    points.extend(val_points(&f, series.y, cutoff, m));
                 }
                 Some(points)
+            })
+            .collect()
+    }
+
+    /// The validation points and final fits of the members learned across
+    /// the panel ([`Member::as_panel`]), per member (`None` for the
+    /// others): each window's cutoff is fitted once across the series
+    /// long enough for it, the whole panel once at the end. A series
+    /// without a point in some window, or whose fit fails, has none for
+    /// that member, as in [`Ensemble::validation_points`].
+    fn panel_members(&self, views: &[(&str, SeriesView<'_>)]) -> Vec<Option<PanelRuns>> {
+        let Some((_, first)) = views.first() else {
+            return self.members.iter().map(|_| None).collect();
+        };
+        let (windows, h, m) = (
+            self.validation_windows,
+            self.horizon_for(first.freq),
+            self.season_for(first.freq),
+        );
+        let levels: &[f64] = if self.calibrated() { &[80.0] } else { &[] };
+        self.members
+            .iter()
+            .map(|(_, model)| {
+                let panel = model.as_panel()?;
+                let mut points: Vec<Option<Vec<ValPoint>>> =
+                    views.iter().map(|_| Some(Vec::with_capacity(windows * h))).collect();
+                for k in 0..windows {
+                    let cuts: Vec<(usize, usize)> = views
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, (_, v))| {
+                            let cutoff = v.y.len().checked_sub(h * (windows - k))?;
+                            (cutoff > m).then_some((i, cutoff))
+                        })
+                        .collect();
+                    let mut seen = vec![false; views.len()];
+                    let heads: Vec<(&str, SeriesView<'_>)> =
+                        cuts.iter().map(|&(i, c)| (views[i].0, views[i].1.head(c))).collect();
+                    if let Ok(fitted) = panel.fit_panel_boxed(&heads) {
+                        for (&(i, cutoff), f) in cuts.iter().zip(fitted) {
+                            seen[i] = true;
+                            match (f.predict(h, levels), points[i].as_mut()) {
+                                (Ok(fc), Some(p)) => p.extend(val_points(&fc, views[i].1.y, cutoff, m)),
+                                _ => points[i] = None,
+                            }
+                        }
+                    }
+                    for (p, seen) in points.iter_mut().zip(seen) {
+                        if !seen {
+                            *p = None;
+                        }
+                    }
+                }
+                let fitted = match panel.fit_panel_boxed(views) {
+                    Ok(f) => f.into_iter().map(|f| Mutex::new(Some(f))).collect(),
+                    Err(_) => views.iter().map(|_| Mutex::new(None)).collect(),
+                };
+                Some(PanelRuns { points, fitted })
             })
             .collect()
     }
@@ -322,12 +391,19 @@ impl Ensemble {
         weights: &[f64],
         points: &Points,
         cross: &[Option<Vec<f64>>],
+        panel_fits: &[Option<&Mutex<Option<BoxedFitted>>>],
     ) -> Result<FittedEnsemble> {
         let fitted: Vec<Option<BoxedFitted>> = self
             .members
             .iter()
             .zip(weights)
-            .map(|((_, m), w)| if *w > 0.0 { m.fit_boxed(series).ok() } else { None })
+            .enumerate()
+            .map(|(j, ((_, m), w))| match panel_fits.get(j).copied().flatten() {
+                // Fitted across the panel already.
+                Some(slot) => slot.lock().ok().and_then(|mut f| f.take()).filter(|_| *w > 0.0),
+                None if *w > 0.0 => m.fit_boxed(series).ok(),
+                None => None,
+            })
             .collect();
         let kept: Vec<f64> = weights
             .iter()
@@ -727,9 +803,9 @@ impl Fit for Ensemble {
     /// validated and fitted on the series.
     fn fit_series(&self, series: SeriesView<'_>) -> Result<FittedEnsemble> {
         self.check()?;
-        let points = self.validation_points(series);
+        let points = self.validation_points(series, false);
         let cross = self.cross_fitted(&points, self.horizon_for(series.freq));
-        self.finish(series, &Ensemble::inverse_square_weights(&points), &points, &cross)
+        self.finish(series, &Ensemble::inverse_square_weights(&points), &points, &cross, &[])
     }
 }
 
@@ -738,6 +814,32 @@ impl Fit for Ensemble {
 /// documentation](self)); without it, as series by series. Series are
 /// validated and fitted in parallel with the `parallel` feature; the result
 /// does not depend on it.
+/// A panel member's validation points per series and its final fit per
+/// series (taken by the series' ensemble when it keeps the member).
+struct PanelRuns {
+    points: Vec<Option<Vec<ValPoint>>>,
+    fitted: Vec<Mutex<Option<BoxedFitted>>>,
+}
+
+/// The validation points of forecast `f` made at `cutoff` of `y`, in
+/// units of the training part's MASE scale (season `m`; 1 when zero).
+fn val_points(f: &Forecast, y: &[f64], cutoff: usize, m: usize) -> Vec<ValPoint> {
+    let scale = crate::backtest::mase_scale(&y[..cutoff], m);
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let sd = model_sd(f);
+    f.point
+        .iter()
+        .zip(&y[cutoff..])
+        .enumerate()
+        .map(|(s, (p, y))| ValPoint {
+            forecast: p.max(0.0) / scale,
+            actual: y / scale,
+            sd: sd.as_ref().map(|sd| sd[s] / scale),
+            scale,
+        })
+        .collect()
+}
+
 impl PanelMember for Ensemble {
     /// # Errors
     /// As [`Fit::fit_series`] for the first failing series in the panel's
@@ -751,7 +853,15 @@ impl PanelMember for Ensemble {
                 problem: format!("a pooled ensemble stacks at most {MAX_STACKED} members"),
             });
         }
-        let points: Vec<Points> = map_views(views, |(_, view)| Ok(self.validation_points(*view)))?;
+        let panel = self.panel_members(views);
+        let mut points: Vec<Points> = map_views(views, |(_, view)| Ok(self.validation_points(*view, true)))?;
+        for (j, runs) in panel.iter().enumerate() {
+            if let Some(runs) = runs {
+                for (p, q) in points.iter_mut().zip(&runs.points) {
+                    p[j].clone_from(q);
+                }
+            }
+        }
         // A panel's series share one frequency.
         let h = views.first().map_or(0, |(_, v)| self.horizon_for(v.freq));
         let k = self.members.len();
@@ -767,8 +877,13 @@ impl PanelMember for Ensemble {
             Vec::new()
         };
         let mut fitted = map_views(
-            &views.iter().zip(&points).map(|(v, p)| (*v, p)).collect::<Vec<_>>(),
-            |((id, view), p)| {
+            &views
+                .iter()
+                .zip(&points)
+                .enumerate()
+                .map(|(i, (v, p))| (i, *v, p))
+                .collect::<Vec<_>>(),
+            |(i, (id, view), p)| {
                 let weights = match &pooled {
                     Some(w) => w
                         .iter()
@@ -784,7 +899,10 @@ impl PanelMember for Ensemble {
                     own_cross = self.cross_fitted(p, h);
                     &own_cross
                 };
-                self.finish(*view, &weights, p, cross).map_err(|e| in_series(e, id))
+                let panel_fits: Vec<Option<&Mutex<Option<BoxedFitted>>>> =
+                    panel.iter().map(|r| r.as_ref().map(|r| &r.fitted[*i])).collect();
+                self.finish(*view, &weights, p, cross, &panel_fits)
+                    .map_err(|e| in_series(e, id))
             },
         )?;
         if self.intervals == Intervals::Pooled {
@@ -954,6 +1072,69 @@ mod tests {
         }
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12 && w.iter().all(|v| *v >= 0.0));
         assert!(stack(&[], 3).is_none());
+    }
+
+    #[test]
+    fn a_global_member_is_fitted_across_the_panel_at_every_cutoff() {
+        use crate::trees::global::GlobalBoostedForecaster;
+        let start = crate::trees::default_start();
+        let ys: Vec<Vec<f64>> = (0..4).map(|s| weekly(200, s)).collect();
+        let names: Vec<String> = (0..4).map(|i| format!("s{i}")).collect();
+        let views: Vec<(&str, SeriesView<'_>)> = names
+            .iter()
+            .zip(&ys)
+            .map(|(n, y)| (n.as_str(), SeriesView::new(y, start, Freq::Daily)))
+            .collect();
+        let global = || {
+            let mut g = GlobalBoostedForecaster::default();
+            g.params = g.params.n_estimators(20);
+            g
+        };
+        let panel: Box<dyn PanelMember> = Box::new(global());
+        let e = Ensemble::new().member("global", panel).member("naive", Naive);
+        let fitted = e.fit_panel_boxed(&views).unwrap();
+        // The member's validation forecasts are those of the global model
+        // fitted to every series' head at the cutoff.
+        let points = e.panel_members(&views);
+        let runs = points[0].as_ref().unwrap();
+        assert!(points[1].is_none());
+        let h = e.horizon_for(Freq::Daily);
+        let cut = 200 - h * e.validation_windows;
+        let heads: Vec<(&str, SeriesView<'_>)> = views.iter().map(|(n, v)| (*n, v.head(cut))).collect();
+        let first = global().fit_views(&heads).unwrap();
+        for (i, (_, v)) in views.iter().enumerate() {
+            let direct = first.series(i).predict(h, &[80.0]).unwrap();
+            let expected = val_points(&direct, v.y, cut, 7);
+            let got = &runs.points[i].as_ref().unwrap()[..h];
+            assert_eq!(got.len(), h);
+            for (a, b) in got.iter().zip(&expected) {
+                assert_eq!((a.forecast, a.actual, a.sd), (b.forecast, b.actual, b.sd));
+            }
+        }
+        // The final forecast combines the panel fit of the global model, not
+        // a model of each series alone.
+        let whole = global().fit_views(&views).unwrap();
+        for (i, (_, v)) in views.iter().enumerate() {
+            let combined = fitted[i].predict(7, &[]).unwrap();
+            let alone = Ensemble::new()
+                .member("global", Box::new(global()) as Box<dyn PanelMember>)
+                .member("naive", Naive)
+                .fit_series(*v)
+                .unwrap()
+                .predict(7, &[])
+                .unwrap();
+            assert_ne!(combined.point, alone.point);
+            let from_panel = whole.series(i).predict(7, &[]).unwrap();
+            let naive = Naive.fit(v.y).unwrap().predict(7, &[]).unwrap();
+            // A weighted mean of the two members' forecasts.
+            for t in 0..7 {
+                let (lo, hi) = (
+                    from_panel.point[t].min(naive.point[t]),
+                    from_panel.point[t].max(naive.point[t]),
+                );
+                assert!(combined.point[t] >= lo - 1e-9 && combined.point[t] <= hi + 1e-9, "{t}");
+            }
+        }
     }
 
     #[test]

@@ -525,8 +525,8 @@ impl ModelSpec {
     /// The model learned across the series of a panel, for specs with
     /// `global: true` (`Boosted`, `Forest`), `Calibrated` or `Ensemble`
     /// with `pooled: true`, and `Ensemble` with `intervals: "pooled"` (the
-    /// default); `None` for the others, which are fitted series
-    /// by series.
+    /// default) or a global member; `None` for the others, which are
+    /// fitted series by series.
     ///
     /// # Errors
     /// As [`ModelSpec::build`].
@@ -536,8 +536,19 @@ impl ModelSpec {
                 Ok(Some(self.build_global()?))
             }
             ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
-            ModelSpec::Ensemble { pooled, intervals, .. }
-                if *pooled == Some(true) || intervals.unwrap_or_default() == Intervals::Pooled =>
+            ModelSpec::Ensemble {
+                pooled,
+                intervals,
+                members,
+                ..
+            } if *pooled == Some(true)
+                || intervals.unwrap_or_default() == Intervals::Pooled
+                || members.iter().any(|m| {
+                    matches!(
+                        m.spec,
+                        ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. }
+                    )
+                }) =>
             {
                 Ok(Some(Box::new(self.ensemble()?)))
             }

@@ -176,6 +176,20 @@ def test_glm_fits_a_level_shift_as_a_step() -> None:
         hutano.Forecaster([GLM(half_life=-1.0)]).fit(df)
 
 
+def test_a_global_member_of_an_ensemble_is_learned_across_the_frame(panel_pd: pd.DataFrame) -> None:
+    # Alone in an ensemble it has all the weight: the same forecasts as the
+    # global model fitted to the frame (a model per series would differ).
+    gb = Boosted(global_model=True, n_estimators=30, seed=1)
+    out = hutano.Forecaster([gb, Ensemble([gb], alias="ens")], freq="D").fit(panel_pd).predict(7)
+    np.testing.assert_allclose(out["ens"], out["GlobalBoosted"], rtol=1e-12)
+    local = hutano.Forecaster([Boosted(n_estimators=30, seed=1)], freq="D").fit(panel_pd).predict(7)
+    assert np.abs(out["ens"].to_numpy() - local["Boosted"].to_numpy()).max() > 1e-6
+    # Whatever its intervals.
+    own = Ensemble([gb], intervals="calibrated", alias="own")
+    out = hutano.Forecaster([gb, own], freq="D").fit(panel_pd).predict(7)
+    np.testing.assert_allclose(out["own"], out["GlobalBoosted"], rtol=1e-12)
+
+
 def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:
     fc = hutano.Forecaster(ALL_MODELS, freq="D").fit(panel_pd)
     out = fc.predict(14, level=[80, 95])

@@ -287,6 +287,26 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         // The library's default: intervals from the validation errors of
         // every series (`Intervals::Pooled`), weights per series.
         "ensemble" => run_panel(&o.ensemble(h), panel, h, levels)?,
+        // With the global trees as members, fitted across the panel at
+        // every validation cutoff: AutoETS, the GLM, global boosting and
+        // the global forest (`_pooled`: stacked weights).
+        "ensemble_global" | "ensemble_global_pooled" => {
+            use hutano::forecast::ensemble::{Ensemble, PanelMember};
+            use hutano::forecast::trees::global::{GlobalBoostedForecaster, GlobalForestForecaster};
+            let mut boosted = GlobalBoostedForecaster::default();
+            boosted.features.calendar.clone_from(&o.calendar);
+            let mut forest = GlobalForestForecaster::default();
+            forest.features.calendar.clone_from(&o.calendar);
+            let mut e = Ensemble::new()
+                .member("ets", hutano::forecast::ets::AutoEts::new(season))
+                .member("glm", o.glm())
+                .member("global_boosted", Box::new(boosted) as Box<dyn PanelMember>)
+                .member("global_forest", Box::new(forest) as Box<dyn PanelMember>);
+            e.validation_horizon = Some(h);
+            e.season = Some(season);
+            e.pooled = model == "ensemble_global_pooled";
+            run_panel(&e, panel, h, levels)?
+        }
         // One set of stacked weights learned across the series.
         "ensemble_pooled" => {
             let mut e = o.ensemble(h);

@@ -385,6 +385,11 @@ class Ensemble(Model):
     then needs 2 x horizon + season + 1 values: 73 hours, 36 days, 69 weeks or
     19 months).
 
+    A global model among the members (``Boosted(global_model=True)``,
+    ``Forest(global_model=True)``) is learned across the frame's series at
+    each validation cutoff and at the end, as it is on its own; the other
+    members are fitted series by series.
+
     With ``pooled=True`` the weights are learned once for the whole frame by
     stacking: the non-negative weights summing to 1 that minimise the
     combined forecast's squared error over every series' validation points
