@@ -282,16 +282,24 @@ impl Ensemble {
         self.members.iter().map(|(n, _)| n.as_str()).collect()
     }
 
+    /// The validation windows, their length and the season for `freq`,
+    /// and the levels the members forecast at (80 % when the intervals are
+    /// calibrated, for the members' spread).
+    fn validation_setup(&self, freq: Freq) -> (usize, usize, usize, &'static [f64]) {
+        let levels: &'static [f64] = if self.calibrated() { &[80.0] } else { &[] };
+        (
+            self.validation_windows,
+            self.horizon_for(freq),
+            self.season_for(freq),
+            levels,
+        )
+    }
+
     /// The validation points of every member on `series`, each window's
     /// steps in order (see [`ValPoint`]); `None` where the member failed.
     fn validation_points(&self, series: SeriesView<'_>, skip_panel: bool) -> Points {
         let len = series.y.len();
-        let (windows, h, m) = (
-            self.validation_windows,
-            self.horizon_for(series.freq),
-            self.season_for(series.freq),
-        );
-        let levels: &[f64] = if self.calibrated() { &[80.0] } else { &[] };
+        let (windows, h, m, levels) = self.validation_setup(series.freq);
         self.members
             .iter()
             .map(|(_, model)| {
@@ -317,18 +325,15 @@ impl Ensemble {
     /// the panel ([`Member::as_panel`]), per member (`None` for the
     /// others): each window's cutoff is fitted once across the series
     /// long enough for it, the whole panel once at the end. A series
-    /// without a point in some window, or whose fit fails, has none for
-    /// that member, as in [`Ensemble::validation_points`].
+    /// without a point in some window has none for that member, as in
+    /// [`Ensemble::validation_points`]; a fit that fails (one series too
+    /// short for the global model fails it for all) leaves the member out
+    /// of every series it was for.
     fn panel_members(&self, views: &[(&str, SeriesView<'_>)]) -> Vec<Option<PanelRuns>> {
         let Some((_, first)) = views.first() else {
             return self.members.iter().map(|_| None).collect();
         };
-        let (windows, h, m) = (
-            self.validation_windows,
-            self.horizon_for(first.freq),
-            self.season_for(first.freq),
-        );
-        let levels: &[f64] = if self.calibrated() { &[80.0] } else { &[] };
+        let (windows, h, m, levels) = self.validation_setup(first.freq);
         self.members
             .iter()
             .map(|(_, model)| {
