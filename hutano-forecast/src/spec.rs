@@ -532,9 +532,7 @@ impl ModelSpec {
     /// As [`ModelSpec::build`].
     pub fn build_panel(&self) -> Result<Option<Box<dyn PanelMember>>> {
         match self {
-            ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. } => {
-                Ok(Some(self.build_global()?))
-            }
+            _ if self.is_global_trees() => Ok(Some(self.build_global()?)),
             ModelSpec::Calibrated { pooled: Some(true), .. } => Ok(Some(Box::new(self.calibrated()?))),
             ModelSpec::Ensemble {
                 pooled,
@@ -543,17 +541,21 @@ impl ModelSpec {
                 ..
             } if *pooled == Some(true)
                 || intervals.unwrap_or_default() == Intervals::Pooled
-                || members.iter().any(|m| {
-                    matches!(
-                        m.spec,
-                        ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. }
-                    )
-                }) =>
+                || members.iter().any(|m| m.spec.is_global_trees()) =>
             {
                 Ok(Some(Box::new(self.ensemble()?)))
             }
             _ => Ok(None),
         }
+    }
+
+    /// Whether this is a tree model learned across a panel (`Boosted` or
+    /// `Forest` with `global: true`).
+    fn is_global_trees(&self) -> bool {
+        matches!(
+            self,
+            ModelSpec::Boosted { global: Some(true), .. } | ModelSpec::Forest { global: Some(true), .. }
+        )
     }
 
     /// The [`Calibrated`] model of a `Calibrated` spec, checked.

@@ -200,6 +200,24 @@ impl Opts {
         }
     }
 
+    /// Global boosting with the calendar and `HUTANO_GBT`'s settings.
+    fn global_boosted(&self) -> Res<hutano::forecast::trees::global::GlobalBoostedForecaster> {
+        let mut model = hutano::forecast::trees::global::GlobalBoostedForecaster::default();
+        model.features.calendar.clone_from(&self.calendar);
+        model.params = tuned(model.params)?;
+        Ok(model)
+    }
+
+    /// The global forest with the calendar and `HUTANO_SEED`.
+    fn global_forest(&self) -> Res<hutano::forecast::trees::global::GlobalForestForecaster> {
+        let mut model = hutano::forecast::trees::global::GlobalForestForecaster::default();
+        model.features.calendar.clone_from(&self.calendar);
+        if let Some(seed) = seed()? {
+            model.params = model.params.seed(seed);
+        }
+        Ok(model)
+    }
+
     fn boosted(&self, h: usize) -> hutano::forecast::trees::BoostedForecaster {
         let mut model = hutano::forecast::trees::BoostedForecaster::default();
         if self.freq == Freq::Monthly {
@@ -270,20 +288,8 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         "forest" => run(&o.forest(h), panel, h, levels)?,
         "prophet" => run(&o.prophet(), panel, h, levels)?,
         "glm" => run(&o.glm(), panel, h, levels)?,
-        "global_boosted" => {
-            let mut model = hutano::forecast::trees::global::GlobalBoostedForecaster::default();
-            model.features.calendar.clone_from(&o.calendar);
-            model.params = tuned(model.params)?;
-            run_global(model, freq, panel, h, levels)?
-        }
-        "global_forest" => {
-            let mut model = hutano::forecast::trees::global::GlobalForestForecaster::default();
-            model.features.calendar.clone_from(&o.calendar);
-            if let Some(seed) = seed()? {
-                model.params = model.params.seed(seed);
-            }
-            run_global(model, freq, panel, h, levels)?
-        }
+        "global_boosted" => run_global(o.global_boosted()?, freq, panel, h, levels)?,
+        "global_forest" => run_global(o.global_forest()?, freq, panel, h, levels)?,
         // The library's default: intervals from the validation errors of
         // every series (`Intervals::Pooled`), weights per series.
         "ensemble" => run_panel(&o.ensemble(h), panel, h, levels)?,
@@ -292,16 +298,11 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         // the global forest (`_pooled`: stacked weights).
         "ensemble_global" | "ensemble_global_pooled" => {
             use hutano::forecast::ensemble::{Ensemble, PanelMember};
-            use hutano::forecast::trees::global::{GlobalBoostedForecaster, GlobalForestForecaster};
-            let mut boosted = GlobalBoostedForecaster::default();
-            boosted.features.calendar.clone_from(&o.calendar);
-            let mut forest = GlobalForestForecaster::default();
-            forest.features.calendar.clone_from(&o.calendar);
             let mut e = Ensemble::new()
                 .member("ets", hutano::forecast::ets::AutoEts::new(season))
                 .member("glm", o.glm())
-                .member("global_boosted", Box::new(boosted) as Box<dyn PanelMember>)
-                .member("global_forest", Box::new(forest) as Box<dyn PanelMember>);
+                .member("global_boosted", Box::new(o.global_boosted()?) as Box<dyn PanelMember>)
+                .member("global_forest", Box::new(o.global_forest()?) as Box<dyn PanelMember>);
             e.validation_horizon = Some(h);
             e.season = Some(season);
             e.pooled = model == "ensemble_global_pooled";
