@@ -326,9 +326,10 @@ impl Ensemble {
     /// others): each window's cutoff is fitted once across the series
     /// long enough for it, the whole panel once at the end. A series
     /// without a point in some window has none for that member, as in
-    /// [`Ensemble::validation_points`]; a fit that fails (one series too
-    /// short for the global model fails it for all) leaves the member out
-    /// of every series it was for.
+    /// [`Ensemble::validation_points`]. Series too short for the member are
+    /// left out of its fits (see [`fit_long_enough`]), so the member is
+    /// missing only where it cannot be fitted; a fit that fails otherwise
+    /// leaves the member out of every series it was for.
     fn panel_members(&self, views: &[(&str, SeriesView<'_>)]) -> Vec<Option<PanelRuns>> {
         let Some((_, first)) = views.first() else {
             return self.members.iter().map(|_| None).collect();
@@ -352,8 +353,9 @@ impl Ensemble {
                     let mut seen = vec![false; views.len()];
                     let heads: Vec<(&str, SeriesView<'_>)> =
                         cuts.iter().map(|&(i, c)| (views[i].0, views[i].1.head(c))).collect();
-                    if let Ok(fitted) = panel.fit_panel_boxed(&heads) {
-                        for (&(i, cutoff), f) in cuts.iter().zip(fitted) {
+                    if let Ok((kept, fitted)) = fit_long_enough(panel, &heads) {
+                        for (k, f) in kept.into_iter().zip(fitted) {
+                            let (i, cutoff) = cuts[k];
                             seen[i] = true;
                             match (f.predict(h, levels), points[i].as_mut()) {
                                 (Ok(fc), Some(p)) => p.extend(val_points(&fc, views[i].1.y, cutoff, m)),
@@ -367,10 +369,12 @@ impl Ensemble {
                         }
                     }
                 }
-                let fitted = match panel.fit_panel_boxed(views) {
-                    Ok(f) => f.into_iter().map(|f| Mutex::new(Some(f))).collect(),
-                    Err(_) => views.iter().map(|_| Mutex::new(None)).collect(),
-                };
+                let mut fitted: Vec<Mutex<Option<BoxedFitted>>> = views.iter().map(|_| Mutex::new(None)).collect();
+                if let Ok((kept, fits)) = fit_long_enough(panel, views) {
+                    for (i, f) in kept.into_iter().zip(fits) {
+                        fitted[i] = Mutex::new(Some(f));
+                    }
+                }
                 Some(PanelRuns { points, fitted })
             })
             .collect()
@@ -826,6 +830,37 @@ struct PanelRuns {
     fitted: Vec<Mutex<Option<BoxedFitted>>>,
 }
 
+/// Fit `panel` to the `views` long enough for it: while the fit fails with
+/// [`Error::TooShort`], the series shorter than the length it names are
+/// left out and the rest refitted (the length a global model needs can
+/// change with the panel: its calibration windows follow the shortest
+/// series). Returns the indices of the series fitted and their fits, in
+/// order.
+///
+/// # Errors
+/// The fit's error when it fails otherwise, or fails with no series left
+/// out.
+fn fit_long_enough(
+    panel: &dyn PanelMember,
+    views: &[(&str, SeriesView<'_>)],
+) -> Result<(Vec<usize>, Vec<BoxedFitted>)> {
+    let mut kept: Vec<usize> = (0..views.len()).collect();
+    loop {
+        let subset: Vec<(&str, SeriesView<'_>)> = kept.iter().map(|&i| views[i]).collect();
+        match panel.fit_panel_boxed(&subset) {
+            Ok(fits) => return Ok((kept, fits)),
+            Err(Error::TooShort { needed, got, unique_id }) => {
+                let before = kept.len();
+                kept.retain(|&i| views[i].1.y.len() >= needed);
+                if kept.len() == before || kept.is_empty() {
+                    return Err(Error::TooShort { unique_id, needed, got });
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// The validation points of forecast `f` made at `cutoff` of `y`, in
 /// units of the training part's MASE scale (season `m`; 1 when zero).
 fn val_points(f: &Forecast, y: &[f64], cutoff: usize, m: usize) -> Vec<ValPoint> {
@@ -1140,6 +1175,48 @@ mod tests {
                 assert!(combined.point[t] >= lo - 1e-9 && combined.point[t] <= hi + 1e-9, "{t}");
             }
         }
+    }
+
+    #[test]
+    fn a_series_too_short_for_a_global_member_drops_it_there_only() {
+        use crate::trees::global::GlobalBoostedForecaster;
+        let start = crate::trees::default_start();
+        let mut ys: Vec<Vec<f64>> = (0..3).map(|s| weekly(200, s)).collect();
+        ys.push(weekly(45, 3));
+        let names: Vec<String> = (0..4).map(|i| format!("s{i}")).collect();
+        let views: Vec<(&str, SeriesView<'_>)> = names
+            .iter()
+            .zip(&ys)
+            .map(|(n, y)| (n.as_str(), SeriesView::new(y, start, Freq::Daily)))
+            .collect();
+        let global = || -> Box<dyn PanelMember> {
+            let mut g = GlobalBoostedForecaster::default();
+            g.params = g.params.n_estimators(20);
+            Box::new(g)
+        };
+        // The last series is too short for the global model on its own.
+        assert!(matches!(
+            global().fit_panel_boxed(&views),
+            Err(Error::TooShort { ref unique_id, .. }) if unique_id == "s3"
+        ));
+        let e = Ensemble::new().member("global", global()).member("naive", Naive);
+        let runs = e.panel_members(&views);
+        let runs = runs[0].as_ref().unwrap();
+        for i in 0..3 {
+            assert!(runs.points[i].as_ref().is_some_and(|p| !p.is_empty()), "{i}");
+            assert!(runs.fitted[i].lock().unwrap().is_some(), "{i}");
+        }
+        assert!(runs.points[3].is_none() && runs.fitted[3].lock().unwrap().is_none());
+        // The long series get the forecasts they get without the short one
+        // (the pooled intervals also hold the short one's errors); the short
+        // one gets the naive member alone.
+        let all = e.fit_panel_boxed(&views).unwrap();
+        let long = e.fit_panel_boxed(&views[..3]).unwrap();
+        for (a, b) in all.iter().zip(&long) {
+            assert_eq!(a.predict(14, &[]).unwrap().point, b.predict(14, &[]).unwrap().point);
+        }
+        let short = all[3].predict(7, &[]).unwrap();
+        assert_eq!(short.point, Naive.fit(&ys[3]).unwrap().predict(7, &[]).unwrap().point);
     }
 
     #[test]

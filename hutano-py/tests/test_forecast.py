@@ -190,6 +190,23 @@ def test_a_global_member_of_an_ensemble_is_learned_across_the_frame(panel_pd: pd
     np.testing.assert_allclose(out["own"], out["GlobalBoosted"], rtol=1e-12)
 
 
+def test_a_series_too_short_for_a_global_member_loses_it_there_only() -> None:
+    # 45 days are too few for the global model (its lags and calibration)
+    # but enough for the ensemble's validation of the naive member.
+    long = weekly_panel(n_series=3, days=120, seed=2)
+    short = weekly_panel(n_series=1, days=45, seed=3).assign(unique_id="short ward")
+    gb = Boosted(global_model=True, n_estimators=20, seed=1)
+    with pytest.raises(hutano.SeriesTooShortError, match="short ward"):
+        hutano.Forecaster([gb], freq="D").fit(pd.concat([long, short]))
+    ens = Ensemble([gb, Naive()])
+    both = hutano.Forecaster([ens], freq="D").fit(pd.concat([long, short])).predict(7)
+    alone = hutano.Forecaster([ens], freq="D").fit(long).predict(7)
+    got = both[both["unique_id"] != "short ward"].reset_index(drop=True)
+    np.testing.assert_allclose(got["Ensemble"], alone["Ensemble"], rtol=1e-12)
+    naive = hutano.Forecaster([Naive()], freq="D").fit(short).predict(7)
+    np.testing.assert_allclose(both[both["unique_id"] == "short ward"]["Ensemble"], naive["Naive"], rtol=1e-12)
+
+
 def test_every_model_forecasts_with_nixtla_columns(panel_pd: pd.DataFrame) -> None:
     fc = hutano.Forecaster(ALL_MODELS, freq="D").fit(panel_pd)
     out = fc.predict(14, level=[80, 95])

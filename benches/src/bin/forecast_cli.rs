@@ -5,6 +5,7 @@
 //! ```text
 //! forecast_cli --model snaive --h 14 --levels 80,95 --season 7 [--freq daily] < train.csv > forecast.csv
 //! forecast_cli --model pooled_ets --cal-windows 4 --cal-horizon 14 ...   # recalibrated, scores pooled
+//!                                   # (for global_boosted / global_forest: their calibration windows)
 //! forecast_cli --model global_boosted --country zimbabwe ...           # with the holiday calendar
 //! forecast_cli --model glm --holidays eng_holidays.txt ...              # the caller's dates (one ISO date a line)
 //! ```
@@ -61,7 +62,7 @@ fn run<M: Fit + Sync>(model: &M, panel: &Panel, h: usize, levels: &[f64]) -> Res
 /// One model learned across the panel's series, then each series forecast.
 fn run_global<P>(
     mut model: hutano::forecast::trees::global::GlobalForecaster<P>,
-    freq: Freq,
+    o: &Opts,
     panel: &Panel,
     h: usize,
     levels: &[f64],
@@ -70,12 +71,16 @@ where
     P: hutano::forecast::trees::EnsembleParams,
     <P::Valid as hutano::forecast::trees::Learner>::Model: hutano::forecast::trees::RowModel + Send + Sync,
 {
-    if freq == Freq::Monthly {
+    if o.freq == Freq::Monthly {
         // Three years of months: one window of the horizon (its errors are
         // pooled over the series).
         model.calibration_horizon = Some(h);
         model.calibration_windows = Some(1);
     }
+    // `--cal-windows` / `--cal-horizon` override both.
+    let (windows, horizon) = o.calibration;
+    model.calibration_windows = windows.or(model.calibration_windows);
+    model.calibration_horizon = horizon.or(model.calibration_horizon);
     if levels.is_empty() {
         // Point forecasts only: no calibration fits.
         model.calibration_windows = Some(0);
@@ -288,8 +293,8 @@ fn dispatch(model: &str, o: &Opts, panel: &Panel, h: usize, levels: &[f64]) -> R
         "forest" => run(&o.forest(h), panel, h, levels)?,
         "prophet" => run(&o.prophet(), panel, h, levels)?,
         "glm" => run(&o.glm(), panel, h, levels)?,
-        "global_boosted" => run_global(o.global_boosted()?, freq, panel, h, levels)?,
-        "global_forest" => run_global(o.global_forest()?, freq, panel, h, levels)?,
+        "global_boosted" => run_global(o.global_boosted()?, o, panel, h, levels)?,
+        "global_forest" => run_global(o.global_forest()?, o, panel, h, levels)?,
         // The library's default: intervals from the validation errors of
         // every series (`Intervals::Pooled`), weights per series.
         "ensemble" => run_panel(&o.ensemble(h), panel, h, levels)?,
