@@ -111,7 +111,7 @@ pub enum ModelSpec {
         global: Option<bool>,
         /// Held-out windows for the split-conformal intervals, at least 1
         /// for a local model; 0 fits a global model for point forecasts
-        /// only (one fit instead of `1 + windows`, and asking it for
+        /// only (one fit instead of two, and asking it for
         /// intervals is an error). Default: enough for a finite 95 % bound
         /// where the series have room ([`crate::trees::TreeForecaster::calibration_for`],
         /// [`crate::trees::global::GlobalForecaster::calibration_for`]).
@@ -150,7 +150,7 @@ pub enum ModelSpec {
         global: Option<bool>,
         /// Held-out windows for the split-conformal intervals, at least 1
         /// for a local model; 0 fits a global model for point forecasts
-        /// only (one fit instead of `1 + windows`, and asking it for
+        /// only (one fit instead of two, and asking it for
         /// intervals is an error). Default: enough for a finite 95 % bound
         /// where the series have room ([`crate::trees::TreeForecaster::calibration_for`],
         /// [`crate::trees::global::GlobalForecaster::calibration_for`]).

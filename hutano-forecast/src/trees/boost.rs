@@ -166,6 +166,7 @@ impl BoostingValidParams {
         // colsample_bytree ∈ (0, 1], so the product lies in [0, n_features].
         let n_columns = ((self.colsample_bytree * n_features as f64).floor() as usize).clamp(1, n_features);
         let mut columns: Vec<usize> = (0..n_features).collect();
+        let mut scratch = Vec::with_capacity(n - n_sample);
         for m in 0..self.n_estimators {
             for ((g, p), t) in grad.iter_mut().zip(&pred).zip(y) {
                 *g = p - t;
@@ -218,9 +219,7 @@ impl BoostingValidParams {
                     pred[r] += value;
                 }
             }
-            for &r in &out_of_sample {
-                pred[r] += tree.predict_binned(&data, r);
-            }
+            tree.add_binned(&data, &mut out_of_sample, &mut scratch, &mut pred);
             trees.push(tree);
         }
         Ok((

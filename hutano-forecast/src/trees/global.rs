@@ -13,18 +13,23 @@
 //! local forecaster does.
 //!
 //! **Intervals: split conformal, pooled.** With `W` windows of `H` steps
-//! (`calibration_windows`, `calibration_horizon`), window `w` learns one
-//! model from every series cut `(W − w)·H` steps before its end and
-//! forecasts from each of the `H` origins of the window (actual values
-//! before the origin as history, regressor rows up to the step forecast),
-//! as the local calibration does. The absolute errors are divided by the
-//! series' scale at that cut and pooled over the series, so step `s` has
-//! `n_series · (W·H − s + 1)` errors instead of `W·H − s + 1`; the
-//! half-width for a series is the conformal quantile of the pooled errors
-//! times its scale. Pooling assumes errors proportional to the level of a
-//! series (an approximation for counts, whose noise grows like the square
-//! root of the level), in exchange for calibration from many more errors
-//! and `W + 1` fits in all instead of `W + 1` per series.
+//! (`calibration_windows`, `calibration_horizon`), one model is learned
+//! from every series cut `W·H` steps before its end, and forecasts from
+//! each of the `W·H` origins after the cut (actual values before the
+//! origin as history, regressor rows up to the step forecast, at most `H`
+//! steps and not past the end). The errors are held out: the model saw
+//! nothing from the cut on. A window's origins are forecast by a model up
+//! to `(W − 1)·H` steps older than the data before them (a refit per window
+//! would be fresher, by two weeks of three years for daily series, and
+//! cost `W − 1` more fits; the errors of the older model are, if anything,
+//! larger). The absolute errors are divided by the series' scale at the
+//! cut and pooled over the series, so step `s` has `n_series · (W·H − s +
+//! 1)` errors instead of `W·H − s + 1`; the half-width for a series is the
+//! conformal quantile of the pooled errors times its scale. Pooling assumes
+//! errors proportional to the level of a series (an approximation for
+//! counts, whose noise grows like the square root of the level), in
+//! exchange for calibration from many more errors and 2 fits in all
+//! instead of 2 per series.
 //!
 //! Unset, `H` is the frequency's held-out window ([`Freq::window`]) and `W`
 //! the fewest windows, at least 2, that give every step 19 pooled errors
@@ -92,7 +97,7 @@ pub struct GlobalForecaster<P> {
     /// Hyperparameters of the ensemble.
     pub params: P,
     /// Number of held-out windows for the conformal calibration; 0 fits
-    /// for point forecasts only (one fit instead of `1 + windows`; asking
+    /// for point forecasts only (one fit instead of two; asking
     /// such a model for intervals is an [`Error::InvalidParameter`]).
     /// `None` (the default): see [`GlobalForecaster::calibration_for`].
     pub calibration_windows: Option<usize>,
@@ -296,8 +301,16 @@ impl<P: EnsembleParams> GlobalForecaster<P> {
                 });
             }
         }
-        let errors = calibrate_global(&learner, &spec, views, windows, horizon)?;
-        let (matrices, model, in_sample) = learn_pooled(&learner, &spec, views, 0, true)?;
+        // The calibration model and the final one, in parallel with the
+        // `parallel` feature.
+        let calibrate = || calibrate_global(&learner, &spec, views, windows, horizon);
+        let learn = || learn_pooled(&learner, &spec, views, 0, true);
+        #[cfg(feature = "parallel")]
+        let (errors, pooled) = rayon::join(calibrate, learn);
+        #[cfg(not(feature = "parallel"))]
+        let (errors, pooled) = (calibrate(), learn());
+        let errors = errors?;
+        let (matrices, model, in_sample) = pooled?;
         let mut in_sample = in_sample.into_iter();
         let series = views
             .iter()
@@ -382,8 +395,10 @@ fn learn_pooled<L: Learner>(
 }
 
 /// Pooled scaled absolute errors per step from the held-out windows (see
-/// the module documentation), each list sorted. Windows run in parallel
-/// with the `parallel` feature; sorted lists do not depend on the order.
+/// the module documentation), each list sorted: one model learned from
+/// every series cut `windows · horizon` steps before its end forecasts
+/// from each origin of the windows. Series run in parallel with the
+/// `parallel` feature; sorted lists do not depend on the order.
 fn calibrate_global<L>(
     learner: &L,
     spec: &FeatureSpec,
@@ -393,41 +408,39 @@ fn calibrate_global<L>(
 ) -> Result<Vec<Vec<f64>>>
 where
     L: Learner + Sync,
+    L::Model: Sync,
 {
     if windows == 0 {
         return Ok(Vec::new());
     }
     let k = spec.min_history();
-    let window = |w: usize| -> Result<Vec<(usize, f64)>> {
-        let cut = (windows - w) * horizon;
-        let (matrices, model, _) = learn_pooled(learner, spec, views, cut, false)?;
-        let mut out = Vec::with_capacity(views.len() * horizon * horizon);
-        for ((_, v), m) in views.iter().zip(&matrices) {
-            let (y, n) = (v.y, v.y.len());
-            let cutoff = n - cut;
-            for o in cutoff..cutoff + horizon {
-                let hist: Vec<f64> = y[o - k..o].iter().map(|x| x / m.scale).collect();
-                let steps = horizon.min(n - o);
-                let regressors: Vec<&[f64]> = v.x.iter().map(|c| &c[o..o + steps]).collect();
-                let path = recursive(spec, &model, &hist, (v.start, o), steps, &regressors)?;
-                out.extend(
-                    path.iter()
-                        .enumerate()
-                        .map(|(s, p)| (s, (y[o + s] / m.scale - p).abs())),
-                );
-            }
+    let cut = windows * horizon;
+    let (matrices, model, _) = learn_pooled(learner, spec, views, cut, false)?;
+    let series = |((_, v), m): (&(&str, SeriesView<'_>), &TrainingMatrix)| -> Result<Vec<(usize, f64)>> {
+        let (y, n) = (v.y, v.y.len());
+        let mut out = Vec::with_capacity(cut * horizon);
+        for o in n - cut..n {
+            let hist: Vec<f64> = y[o - k..o].iter().map(|x| x / m.scale).collect();
+            let steps = horizon.min(n - o);
+            let regressors: Vec<&[f64]> = v.x.iter().map(|c| &c[o..o + steps]).collect();
+            let path = recursive(spec, &model, &hist, (v.start, o), steps, &regressors)?;
+            out.extend(
+                path.iter()
+                    .enumerate()
+                    .map(|(s, p)| (s, (y[o + s] / m.scale - p).abs())),
+            );
         }
         Ok(out)
     };
     #[cfg(feature = "parallel")]
-    let per_window: Vec<Result<Vec<(usize, f64)>>> = {
+    let per_series: Vec<Result<Vec<(usize, f64)>>> = {
         use rayon::prelude::*;
-        (0..windows).into_par_iter().map(window).collect()
+        views.par_iter().zip(&matrices).map(series).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let per_window: Vec<Result<Vec<(usize, f64)>>> = (0..windows).map(window).collect();
+    let per_series: Vec<Result<Vec<(usize, f64)>>> = views.iter().zip(&matrices).map(series).collect();
     let mut errors = vec![Vec::new(); horizon];
-    for r in per_window {
+    for r in per_series {
         for (s, e) in r? {
             errors[s].push(e);
         }
@@ -706,6 +719,24 @@ mod tests {
         assert!((ratio - c.scale() / a.scale()).abs() < 1e-12);
         // 99% of 6·11 = 66 errors at step 10 is not backed (needs 67).
         assert!(a.half_width(10, 99.0).is_infinite());
+        // The errors are held out: from the first origin they are those of
+        // the model learned from the 180 values before it (one model for
+        // every origin of the two windows).
+        model.calibration_windows = Some(0);
+        let before = model.fit_views(&views(&ys, 180)).unwrap();
+        for (i, y) in ys.iter().enumerate() {
+            let f = before.series(i);
+            let scale = f.scale();
+            let path = f.predict(10, &[]).unwrap().point;
+            for (s, p) in path.iter().enumerate() {
+                let e = (y[180 + s] / scale - p / scale).abs();
+                assert!(
+                    errors[s].iter().any(|x| (x - e).abs() <= 1e-12 * e.max(1.0)),
+                    "series {i} step {}",
+                    s + 1
+                );
+            }
+        }
     }
 
     #[test]

@@ -203,7 +203,7 @@ class Boosted(Model):
     have room (local: at least 3, 7 for months; global: at least 2); set
     ``calibration_horizon`` to the horizon you forecast when it is longer (steps
     past it reuse the last step's errors). ``calibration_windows=0`` fits a
-    global model for point forecasts only, about three times faster (asking it
+    global model for point forecasts only, about twice as fast (asking it
     for intervals is then an error).
 
     >>> Boosted(global_model=True).name, Boosted(global_model=True).spec()["global"]
