@@ -117,3 +117,18 @@ ensemble_global_pooled_hol = _hol("ensemble_global_pooled")
 
 def glm(panel, h, levels):
     return _call("glm", panel, h, levels)
+
+
+# Point forecasts only (`--levels ""`: the global trees fit no calibration
+# model), for timing like for like against peers that give no intervals.
+def _points(run):
+    def points(panel, h, levels):
+        return run(panel, h, [])
+    points.__name__ = f"{run.__name__}_points"
+    return points
+
+
+global_boosted_hol_points = _points(global_boosted_hol)
+global_forest_hol_points = _points(global_forest_hol)
+global_boosted_points = _points(global_boosted)
+global_forest_points = _points(global_forest)
