@@ -174,6 +174,13 @@ struct Opts {
     calendar: Option<Calendar>,
 }
 
+/// `HUTANO_GLM_LEVEL="alpha,damping"`, if set.
+fn glm_level() -> Option<(f64, f64)> {
+    let v = std::env::var("HUTANO_GLM_LEVEL").ok()?;
+    let (a, p) = v.split_once(',')?;
+    Some((a.parse().ok()?, p.parse().ok()?))
+}
+
 impl Opts {
     fn prophet(&self) -> hutano::forecast::prophet::Prophet {
         let p = hutano::forecast::prophet::Prophet::default();
@@ -192,6 +199,9 @@ impl Opts {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(d.level_shifts),
+            // HUTANO_GLM_LEVEL="alpha,damping": the local level's settings.
+            level_alpha: glm_level().map_or(d.level_alpha, |(a, _)| a),
+            level_damping: glm_level().map_or(d.level_damping, |(_, p)| p),
             // HUTANO_GLM_HALFLIFE=0: equal weights.
             half_life: match std::env::var("HUTANO_GLM_HALFLIFE")
                 .ok()
