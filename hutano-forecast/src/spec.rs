@@ -206,7 +206,8 @@ pub enum ModelSpec {
         /// Smoothing of the local level (default 0.1).
         #[serde(default)]
         level_alpha: Option<f64>,
-        /// Per-step damping of the level (default 0.9).
+        /// Per-step damping of the level (default: chosen per series on
+        /// held-out data, [`Glm::level_damping`]).
         #[serde(default)]
         level_damping: Option<f64>,
         /// Ridge penalty (default 1e-4).
@@ -453,7 +454,7 @@ impl ModelSpec {
                     knots: knots.clone().unwrap_or(d.knots),
                     ridge: ridge.unwrap_or(d.ridge),
                     level_alpha: level_alpha.unwrap_or(d.level_alpha),
-                    level_damping: level_damping.unwrap_or(d.level_damping),
+                    level_damping: level_damping.or(d.level_damping),
                     calendar: calendar.clone(),
                     level_shifts: level_shifts.unwrap_or(d.level_shifts),
                     half_life: match half_life {
@@ -1519,7 +1520,7 @@ mod tests {
     fn a_glm_spec_builds_the_glm_with_its_calendar() {
         use crate::forecast::{Fit, Predict};
         let spec: ModelSpec = serde_json::from_str(
-            r#"{"model": "glm", "calendar": {"country": "zimbabwe"}, "level_alpha": 0.2, "level_shifts": 0, "half_life": 0}"#,
+            r#"{"model": "glm", "calendar": {"country": "zimbabwe"}, "level_alpha": 0.2, "level_damping": 0.9, "level_shifts": 0, "half_life": 0}"#,
         )
         .unwrap();
         assert_eq!(spec.default_name(), "GLM");

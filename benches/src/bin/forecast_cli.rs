@@ -201,7 +201,7 @@ impl Opts {
                 .unwrap_or(d.level_shifts),
             // HUTANO_GLM_LEVEL="alpha,damping": the local level's settings.
             level_alpha: glm_level().map_or(d.level_alpha, |(a, _)| a),
-            level_damping: glm_level().map_or(d.level_damping, |(_, p)| p),
+            level_damping: glm_level().map_or(d.level_damping, |(_, p)| Some(p)),
             // HUTANO_GLM_HALFLIFE=0: equal weights.
             half_life: match std::env::var("HUTANO_GLM_HALFLIFE")
                 .ok()

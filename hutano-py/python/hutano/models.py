@@ -333,7 +333,8 @@ class GLM(Model):
     piecewise-linear trend, weekday (and hour) effects, yearly Fourier terms
     (from 1.5 years of history), holiday and day-after-holiday effects
     (``holidays=calendar("zimbabwe")``), and a damped local level on its
-    residuals. Other columns of the frame are regressors (planned
+    residuals (``level_damping`` per step; default: chosen per series on its
+    last two held-out windows). Other columns of the frame are regressors (planned
     admissions), their effect a log rate ratio per standard deviation.
     Up to ``level_shifts`` lasting jumps in the level (a merger, a new
     wing; default 2, 0 for none) are found and fitted as steps; the history
