@@ -1114,17 +1114,26 @@ mod tests {
         assert!(stack(&[], 3).is_none());
     }
 
+    /// Daily views of `ys` from `start`, named by `names`.
+    fn named_views<'a>(
+        names: &'a [String],
+        ys: &'a [Vec<f64>],
+        start: chrono::NaiveDateTime,
+    ) -> Vec<(&'a str, SeriesView<'a>)> {
+        names
+            .iter()
+            .zip(ys)
+            .map(|(n, y)| (n.as_str(), SeriesView::new(y, start, Freq::Daily)))
+            .collect()
+    }
+
     #[test]
     fn a_global_member_is_fitted_across_the_panel_at_every_cutoff() {
         use crate::trees::global::GlobalBoostedForecaster;
         let start = crate::trees::default_start();
         let ys: Vec<Vec<f64>> = (0..4).map(|s| weekly(200, s)).collect();
         let names: Vec<String> = (0..4).map(|i| format!("s{i}")).collect();
-        let views: Vec<(&str, SeriesView<'_>)> = names
-            .iter()
-            .zip(&ys)
-            .map(|(n, y)| (n.as_str(), SeriesView::new(y, start, Freq::Daily)))
-            .collect();
+        let views = named_views(&names, &ys, start);
         let global = || {
             let mut g = GlobalBoostedForecaster::default();
             g.params = g.params.n_estimators(20);
@@ -1184,11 +1193,7 @@ mod tests {
         let mut ys: Vec<Vec<f64>> = (0..3).map(|s| weekly(200, s)).collect();
         ys.push(weekly(45, 3));
         let names: Vec<String> = (0..4).map(|i| format!("s{i}")).collect();
-        let views: Vec<(&str, SeriesView<'_>)> = names
-            .iter()
-            .zip(&ys)
-            .map(|(n, y)| (n.as_str(), SeriesView::new(y, start, Freq::Daily)))
-            .collect();
+        let views = named_views(&names, &ys, start);
         let global = || -> Box<dyn PanelMember> {
             let mut g = GlobalBoostedForecaster::default();
             g.params = g.params.n_estimators(20);

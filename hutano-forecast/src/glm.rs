@@ -246,13 +246,9 @@ impl Glm {
         let y = &series.y[cut..];
         // levels[i]: the level after the held-out value i − 1 (levels[0]
         // the fit's last).
-        let mut levels = Vec::with_capacity(held + 1);
-        let mut l = fitted.level.last().copied().unwrap_or(0.0);
-        levels.push(l);
-        for (yi, m) in y.iter().zip(&mu) {
-            l = (1.0 - self.level_alpha) * l + self.level_alpha * ((yi + 0.5) / (m + 0.5)).ln();
-            levels.push(l);
-        }
+        let last = fitted.level.last().copied().unwrap_or(0.0);
+        let mut levels = vec![last];
+        levels.extend(local_level(self.level_alpha, last, y, &mu));
         let error = |phi: f64| -> f64 {
             (0..held)
                 .flat_map(|o| (1..=window.min(held - o)).map(move |k| (o, k)))
@@ -402,6 +398,19 @@ impl Design {
         }
         Ok(out)
     }
+}
+
+/// The local level `ℓ_t = (1 − α)·ℓ_{t−1} + α·log((y_t + ½)/(μ_t + ½))`
+/// after each of `y`, from `ℓ = start` before the first.
+fn local_level(alpha: f64, start: f64, y: &[f64], mu: &[f64]) -> Vec<f64> {
+    let mut l = start;
+    y.iter()
+        .zip(mu)
+        .map(|(yi, m)| {
+            l = (1.0 - alpha) * l + alpha * ((yi + 0.5) / (m + 0.5)).ln();
+            l
+        })
+        .collect()
 }
 
 /// The dampings φ of the local level among which a fit chooses when
@@ -932,12 +941,7 @@ impl Fit for Glm {
                 }
             }
         };
-        let mut level = Vec::with_capacity(y.len());
-        let mut l = 0.0;
-        for (yi, m) in y.iter().zip(&mu) {
-            l = (1.0 - self.level_alpha) * l + self.level_alpha * ((yi + 0.5) / (m + 0.5)).ln();
-            level.push(l);
-        }
+        let level = local_level(self.level_alpha, 0.0, y, &mu);
         let damping = match self.level_damping {
             Some(phi) => phi,
             None => self.held_out_damping(series)?,
