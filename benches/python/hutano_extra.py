@@ -19,16 +19,19 @@ import os
 import subprocess
 
 import numpy as np
+import pandas as pd
 
 CLI = os.environ.get("HUTANO_FORECAST_CLI", "target/release/forecast_cli")
 
 
 def _call(model: str, panel, h: int, levels: list[int], *extra: str) -> dict[str, dict[str, np.ndarray]]:
+    # Dates formatted a series at a time: a row-by-row `str(timestamp)`
+    # took 0.9 s for England's 100,000 rows, as long as a third of a fit.
     buf = io.StringIO()
     buf.write("unique_id,ds,y\n")
     for uid, ds, y in zip(panel.uids, panel.ds, panel.y):
-        for d, v in zip(ds, y):
-            buf.write(f"{uid},{str(d)[:10]},{float(v)!r}\n")
+        days = pd.DatetimeIndex(ds).strftime("%Y-%m-%d")
+        buf.write("".join(f"{uid},{d},{v!r}\n" for d, v in zip(days, np.asarray(y, dtype=float).tolist())))
     lv = ",".join(str(int(x)) for x in levels)
     res = subprocess.run([CLI, "--model", model, "--h", str(h), "--levels", lv, *extra],
                          input=buf.getvalue(), capture_output=True, text=True, check=True)

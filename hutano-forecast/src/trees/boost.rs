@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tree::{
     check_matrix, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
+    Workspace,
 };
 use super::{stream_seed, RowModel};
 use crate::error::Result;
@@ -167,12 +168,15 @@ impl BoostingValidParams {
         let n_columns = ((self.colsample_bytree * n_features as f64).floor() as usize).clamp(1, n_features);
         let mut columns: Vec<usize> = (0..n_features).collect();
         let mut scratch = Vec::with_capacity(n - n_sample);
+        // Buffers kept from tree to tree.
+        let mut workspace = Workspace::default();
+        let mut rows: Vec<usize> = Vec::with_capacity(n_sample);
         for m in 0..self.n_estimators {
             for ((g, p), t) in grad.iter_mut().zip(&pred).zip(y) {
                 *g = p - t;
             }
             let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, m as u64));
-            let mut rows = Vec::with_capacity(n_sample);
+            rows.clear();
             out_of_sample.clear();
             if n_sample < n {
                 // Selection sampling (Knuth's Algorithm S): row i is drawn
@@ -210,7 +214,15 @@ impl BoostingValidParams {
             } else {
                 None
             };
-            let (mut tree, leaves) = grow_with_leaves(&data, &grad, rows, &tree_params, &mut rng, allowed.as_deref());
+            let (mut tree, leaves) = grow_with_leaves(
+                &data,
+                &grad,
+                std::mem::take(&mut rows),
+                &tree_params,
+                &mut rng,
+                allowed.as_deref(),
+                &mut workspace,
+            );
             tree.scale_leaves(self.learning_rate);
             // Sampled rows take their leaf's value; the others walk the tree.
             for &(node, start, len) in &leaves.ranges {
@@ -221,6 +233,7 @@ impl BoostingValidParams {
             }
             tree.add_binned(&data, &mut out_of_sample, &mut scratch, &mut pred);
             trees.push(tree);
+            rows = leaves.rows;
         }
         Ok((
             FittedBoosting {

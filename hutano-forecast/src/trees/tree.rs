@@ -19,15 +19,30 @@
 //! squared loss, `g = prediction − y` and `h = 1` (so `H` is the row count);
 //! with λ = 0 the gain is the decrease of the sum of squared errors and a
 //! leaf is the mean of its targets (CART: Breiman, Friedman, Olshen & Stone
-//! 1984). When every split sees every feature, a node's larger child gets
+//! 1984).
+//!
+//! The split search sums gradients rounded to integers (`LightGBM`'s
+//! quantised training: Shi, Zhang, Ke et al., "Quantized training of
+//! gradient boosting decision trees", `NeurIPS` 2022): a tree of `n` rows
+//! measures gradients in steps of `max|g| · n / (2³¹ − 1)` (15 bits of
+//! precision for 80,000 rows), and a bin packs the sum of its steps and
+//! its row count into one 64-bit integer. A histogram update is then one
+//! integer addition, and sums and the subtraction below are exact. Leaf
+//! values are computed from the exact gradients of the leaf's rows, so
+//! only the choice among nearly equal splits can differ from
+//! floating-point sums. A gradient below one step counts as zero in the
+//! split search: a tree cannot isolate structure more than 2³¹/n times
+//! smaller than its largest gradient. When every split sees every feature, a node's larger child gets
 //! its histogram as the parent's minus the smaller child's (`LightGBM`'s
 //! histogram subtraction), so each level reads at most half of the rows.
-//! The bins are kept both row by row and column by column: histograms are
-//! built one feature at a time from its column (`LightGBM`'s column-wise
-//! mode: that feature's bins stay in L1 cache), and a node's rows are
-//! partitioned on the split feature's column without branches. A node's
-//! gradient sum comes from its parent's split, not another pass over its
-//! rows.
+//! The bins are kept column by column: histograms are built one feature at
+//! a time from its column (`LightGBM`'s column-wise mode: that feature's
+//! bins stay in L1 cache), and a node's rows are partitioned on the split
+//! feature's column without branches. With the `parallel` feature, a large
+//! node's features are shared out among rayon's threads; each feature's
+//! bins are still summed by one thread in row order, so the tree is the
+//! same on any number of threads. A node's gradient sum comes from its
+//! parent's split, not another pass over its rows.
 //!
 //! A row goes left at a split when its value is `≤` the split's threshold; a
 //! NaN goes right. Ties between equally good splits go to the lower feature
@@ -56,6 +71,12 @@ pub const MAX_BINS: usize = 255;
 
 /// The deepest tree accepted, which bounds the recursion of the learner.
 pub const MAX_DEPTH: usize = 64;
+
+/// The fewest bin updates (rows × features) for which a node's histogram
+/// is built on several threads (`parallel` feature): below it, handing
+/// features to rayon's pool costs more than it saves.
+#[cfg(feature = "parallel")]
+const PARALLEL_HISTOGRAM_WORK: usize = 1 << 16;
 
 /// Entry point for a single regression tree: [`RegressionTree::params`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -556,29 +577,90 @@ pub(crate) fn predict_matrix(x: &[f64], n_features: usize, predict_row: impl Fn(
     Ok(x.chunks_exact(n_features).map(predict_row).collect())
 }
 
-/// Sums over the rows of a node or a bin: the gradients and the count. The
-/// loss is squared error, whose hessian is 1 for every row, so the hessian
-/// sum is the count.
-#[derive(Debug, Clone, Copy, Default)]
-struct Acc {
-    g: f64,
-    n: usize,
-}
+/// Sums over the rows of a node or a bin, packed in one integer: the sum
+/// of the rows' quantised gradients ([`Quantiser`]) in the high 32 bits and
+/// their count in the low 32. The loss is squared error, whose hessian is 1
+/// for every row, so the hessian sum is the count. Packed, a histogram
+/// update is one integer addition, and sums and differences are exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Acc(i64);
 
 impl Acc {
+    /// One row of quantised gradient `q` (`|q|` ≤ [`QUANTISED_SUM_MAX`]).
+    fn row(q: i64) -> Self {
+        Self((q << 32) + 1)
+    }
+
     fn add(&mut self, o: Acc) {
-        self.g += o.g;
-        self.n += o.n;
+        self.0 += o.0;
     }
 
     fn sub(&mut self, o: Acc) {
-        self.g -= o.g;
-        self.n -= o.n;
+        self.0 -= o.0;
+    }
+
+    /// The number of rows.
+    fn n(self) -> usize {
+        // The low 32 bits: a count below 2^32.
+        usize::try_from(self.0 & 0xFFFF_FFFF).unwrap_or(usize::MAX)
+    }
+
+    /// The sum of the quantised gradients (the count never carries into
+    /// the high bits, so the arithmetic shift floors it away).
+    fn q(self) -> i64 {
+        self.0 >> 32
     }
 
     /// The hessian sum.
     fn h(self) -> f64 {
-        self.n as f64
+        self.n() as f64
+    }
+}
+
+/// The largest absolute sum of quantised gradients over a tree's rows: it
+/// must fit in the 32 signed high bits of an [`Acc`].
+const QUANTISED_SUM_MAX: i64 = (1 << 31) - 1;
+
+/// Gradients rounded to integer multiples of one step, for the split
+/// search (`LightGBM`'s quantised training: Shi, Zhang, Ke et al.,
+/// "Quantized training of gradient boosting decision trees", `NeurIPS` 2022).
+/// A tree of `n` rows gets `⌊(2³¹ − 1)/n⌋` steps on each side of zero
+/// (26,843 for 80,000 rows, i.e. 15 bits), so that no sum over its rows
+/// can overflow. Splits are chosen on these sums; leaf values are computed
+/// from the exact gradients.
+#[derive(Debug, Clone, Copy)]
+struct Quantiser {
+    /// The gradient one step stands for.
+    step: f64,
+    /// `1 / step`.
+    inverse: f64,
+}
+
+impl Quantiser {
+    /// Steps for the gradients `grad[r]` of `rows` (with repeats).
+    fn new(grad: &[f64], rows: &[usize]) -> Self {
+        let n = i64::try_from(rows.len()).unwrap_or(i64::MAX).max(1);
+        let steps = (QUANTISED_SUM_MAX / n).max(1);
+        let max = rows.iter().fold(0.0_f64, |m, &r| m.max(grad[r].abs()));
+        let step = if max > 0.0 { max / steps as f64 } else { 1.0 };
+        Self {
+            step,
+            inverse: 1.0 / step,
+        }
+    }
+
+    /// The packed single-row sum of gradient `g`, rounded half away from
+    /// zero (by adding ±½ and truncating: `f64::round` is a library call
+    /// on the baseline x86-64 target).
+    #[allow(clippy::cast_possible_truncation)] // |g/step| ≤ steps < 2^31
+    fn row(self, g: f64) -> Acc {
+        let x = g * self.inverse;
+        Acc::row((x + 0.5_f64.copysign(x)) as i64)
+    }
+
+    /// The gradient sum a quantised sum stands for.
+    fn gradient(self, a: Acc) -> f64 {
+        a.q() as f64 * self.step
     }
 }
 
@@ -600,7 +682,7 @@ pub(crate) fn grow(
     params: &TreeValidParams,
     rng: &mut ChaCha8Rng,
 ) -> FittedTree {
-    grow_with_leaves(data, grad, rows, params, rng, None).0
+    grow_with_leaves(data, grad, rows, params, rng, None, &mut Workspace::default()).0
 }
 
 /// The leaves of a grown tree: `rows` reordered so that each leaf's rows
@@ -610,10 +692,26 @@ pub(crate) struct Leaves {
     pub(crate) ranges: Vec<(usize, usize, usize)>,
 }
 
+/// Working buffers of the learner, kept from one tree to the next (a
+/// boosted model grows hundreds of trees on the same rows; fresh buffers
+/// of that size cost a page fault per 4 KiB each time).
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    /// Histogram buffers to reuse.
+    spare: Vec<Vec<Acc>>,
+    /// Partition scratch.
+    scratch: Vec<usize>,
+    /// The packed quantised gradient of each data row.
+    row_acc: Vec<Acc>,
+    /// The packed quantised gradients of a node's rows, in order.
+    node_acc: Vec<Acc>,
+}
+
 /// As [`grow`], also returning which rows each leaf holds (boosting updates
 /// the training predictions of the sampled rows from it without walking the
 /// tree); `features` (ascending) restricts the tree to those features
-/// (boosting's per-tree column sampling), `None` allows all.
+/// (boosting's per-tree column sampling), `None` allows all. `workspace`
+/// lends its buffers to the learner and gets them back.
 pub(crate) fn grow_with_leaves(
     data: &Binned,
     grad: &[f64],
@@ -621,6 +719,7 @@ pub(crate) fn grow_with_leaves(
     params: &TreeValidParams,
     rng: &mut ChaCha8Rng,
     features: Option<&[usize]>,
+    workspace: &mut Workspace,
 ) -> (FittedTree, Leaves) {
     let p = data.n_features;
     let perm: Vec<usize> = features.map_or_else(|| (0..p).collect(), <[usize]>::to_vec);
@@ -628,21 +727,35 @@ pub(crate) fn grow_with_leaves(
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     // max_features ∈ (0, 1], so the product lies in [0, allowed].
     let n_draw = ((params.max_features * allowed as f64).floor() as usize).clamp(1, allowed);
+    let quantiser = Quantiser::new(grad, &rows);
+    let mut row_acc = std::mem::take(&mut workspace.row_acc);
+    row_acc.resize(data.n_rows, Acc::default());
+    for &r in &rows {
+        row_acc[r] = quantiser.row(grad[r]);
+    }
     let mut grower = Grower {
         data,
         grad,
         params,
         rng,
-        spare: Vec::new(),
+        spare: std::mem::take(&mut workspace.spare),
         perm,
         chosen: Vec::with_capacity(p),
         n_draw,
-        scratch: Vec::with_capacity(rows.len()),
-        node_grad: Vec::with_capacity(rows.len()),
+        scratch: std::mem::take(&mut workspace.scratch),
+        row_acc,
+        node_acc: std::mem::take(&mut workspace.node_acc),
+        quantiser,
         nodes: Vec::new(),
         leaves: Vec::new(),
     };
     grower.grow(&mut rows, 0, 0, None, None);
+    *workspace = Workspace {
+        spare: grower.spare,
+        scratch: grower.scratch,
+        row_acc: grower.row_acc,
+        node_acc: grower.node_acc,
+    };
     let tree = FittedTree {
         nodes: grower.nodes,
         n_features: p,
@@ -662,8 +775,12 @@ struct Grower<'a> {
     chosen: Vec<usize>,
     n_draw: usize,
     scratch: Vec<usize>,
-    /// The gradients of a node's rows, in order (histogram scratch).
-    node_grad: Vec<f64>,
+    /// The packed quantised gradient of each data row in the tree.
+    row_acc: Vec<Acc>,
+    /// The packed quantised gradients of a node's rows, in order
+    /// (histogram scratch).
+    node_acc: Vec<Acc>,
+    quantiser: Quantiser,
     nodes: Vec<Node>,
     /// `(node, start, len)` of each leaf in the reordered rows.
     leaves: Vec<(usize, usize, usize)>,
@@ -673,7 +790,19 @@ impl Grower<'_> {
     fn score(&self, a: Acc) -> f64 {
         let d = a.h() + self.params.l2_regularization;
         if d > 0.0 {
-            a.g * a.g / d
+            let g = self.quantiser.gradient(a);
+            g * g / d
+        } else {
+            0.0
+        }
+    }
+
+    /// The leaf value of `rows`, `−G/(H + λ)` from their exact gradients.
+    fn leaf_value(&self, rows: &[usize]) -> f64 {
+        let g: f64 = rows.iter().map(|&r| self.grad[r]).sum();
+        let d = rows.len() as f64 + self.params.l2_regularization;
+        if d > 0.0 {
+            -g / d
         } else {
             0.0
         }
@@ -702,17 +831,15 @@ impl Grower<'_> {
         let total = total.unwrap_or_else(|| {
             let mut t = Acc::default();
             for &r in rows.iter() {
-                t.add(Acc { g: self.grad[r], n: 1 });
+                t.add(self.row_acc[r]);
             }
             t
         });
-        let d = total.h() + self.params.l2_regularization;
-        let value = if d > 0.0 { -total.g / d } else { 0.0 };
         let id = self.nodes.len();
-        self.nodes.push(Node::Leaf { value });
+        self.nodes.push(Node::Leaf { value: 0.0 });
         if !self.splits(depth, rows.len()) {
             self.recycle(hist);
-            self.leaves.push((id, start, rows.len()));
+            self.make_leaf(id, rows, start);
             return id;
         }
         self.draw_features();
@@ -722,17 +849,15 @@ impl Grower<'_> {
         };
         let Some(split) = self.best_split(&hist, total) else {
             self.recycle(Some(hist));
-            self.leaves.push((id, start, rows.len()));
+            self.make_leaf(id, rows, start);
             return id;
         };
         let n_left = self.partition(rows, split.feature, split.bin);
-        debug_assert_eq!(n_left, split.left.n);
+        debug_assert_eq!(n_left, split.left.n());
         let (l, r) = rows.split_at_mut(n_left);
         let (left_hist, right_hist) = self.child_histograms(hist, l, r, depth + 1);
-        let right_total = Acc {
-            g: total.g - split.left.g,
-            n: total.n - split.left.n,
-        };
+        let mut right_total = total;
+        right_total.sub(split.left);
         let left = self.grow(l, start, depth + 1, left_hist, Some(split.left));
         let right = self.grow(r, start + n_left, depth + 1, right_hist, Some(right_total));
         self.nodes[id] = Node::Split {
@@ -743,6 +868,15 @@ impl Grower<'_> {
             right,
         };
         id
+    }
+
+    /// Make node `id`, of `rows` starting at `start` in the tree's rows, a
+    /// leaf.
+    fn make_leaf(&mut self, id: usize, rows: &[usize], start: usize) {
+        self.nodes[id] = Node::Leaf {
+            value: self.leaf_value(rows),
+        };
+        self.leaves.push((id, start, rows.len()));
     }
 
     /// Whether a node of `n` rows at `depth` may be split.
@@ -796,23 +930,42 @@ impl Grower<'_> {
         let mut hist = self.spare.pop().unwrap_or_default();
         hist.clear();
         hist.resize(data.offsets[data.n_features], Acc::default());
-        let offsets = &data.offsets;
-        // Feature by feature (`LightGBM`'s column-wise histograms): one
-        // feature's bins stay in L1 cache while the node's rows stream by.
-        // Each bin still sums its rows in row order.
-        let mut grad = std::mem::take(&mut self.node_grad);
-        grad.clear();
-        grad.extend(rows.iter().map(|&r| self.grad[r]));
-        for &f in &self.chosen {
-            let column = data.column(f);
-            let h = &mut hist[offsets[f]..offsets[f + 1]];
-            for (&r, &g) in rows.iter().zip(&grad) {
-                let a = &mut h[usize::from(column[r])];
-                a.g += g;
-                a.n += 1;
+        // Feature by feature (`LightGBM`'s column-wise histograms), two
+        // features a pass: their bins stay in L1 cache while the node's
+        // rows and gradients stream by once for both.
+        let mut acc = std::mem::take(&mut self.node_acc);
+        acc.clear();
+        acc.extend(rows.iter().map(|&r| self.row_acc[r]));
+        let mut slices = feature_slices(&mut hist, &data.offsets, &self.chosen);
+        let fill = |features: &[usize], hists: &mut [&mut [Acc]]| match (features, hists) {
+            ([f0, f1], [h0, h1]) => pair_histogram([data.column(*f0), data.column(*f1)], rows, &acc, [h0, h1]),
+            (features, hists) => {
+                for (&f, h) in features.iter().zip(hists) {
+                    feature_histogram(data.column(f), rows, &acc, h);
+                }
+            }
+        };
+        #[cfg(feature = "parallel")]
+        if rows.len() * self.chosen.len() >= PARALLEL_HISTOGRAM_WORK && rayon::current_num_threads() > 1 {
+            use rayon::prelude::*;
+            // Each pair of features has its own bins, summed by one thread
+            // in row order: the same sums as the serial loop (and integer
+            // sums are exact in any order).
+            self.chosen
+                .par_chunks(2)
+                .zip(slices.par_chunks_mut(2))
+                .for_each(|(f, h)| fill(f, h));
+        } else {
+            for (f, h) in self.chosen.chunks(2).zip(slices.chunks_mut(2)) {
+                fill(f, h);
             }
         }
-        self.node_grad = grad;
+        #[cfg(not(feature = "parallel"))]
+        for (f, h) in self.chosen.chunks(2).zip(slices.chunks_mut(2)) {
+            fill(f, h);
+        }
+        drop(slices);
+        self.node_acc = acc;
         hist
     }
 
@@ -845,21 +998,19 @@ impl Grower<'_> {
             let bins = &hist[offsets[f]..offsets[f + 1]];
             let mut left = Acc::default();
             for (b, a) in bins.iter().enumerate().take(bins.len().saturating_sub(1)) {
-                if a.n == 0 {
+                if a.n() == 0 {
                     // Same split as the previous bin: nothing to score.
                     continue;
                 }
                 left.add(*a);
-                if left.n < min_leaf {
+                if left.n() < min_leaf {
                     continue;
                 }
-                if total.n - left.n < min_leaf {
+                if total.n() - left.n() < min_leaf {
                     break;
                 }
-                let right = Acc {
-                    g: total.g - left.g,
-                    n: total.n - left.n,
-                };
+                let mut right = total;
+                right.sub(left);
                 let gain = self.score(left) + self.score(right) - parent;
                 // The relative floor keeps rounding noise (a constant target)
                 // from passing as a gain.
@@ -882,6 +1033,39 @@ impl Grower<'_> {
     /// Returns the number of left rows.
     fn partition(&mut self, rows: &mut [usize], f: usize, bin: usize) -> usize {
         partition(self.data.column(f), bin, rows, &mut self.scratch)
+    }
+}
+
+/// The bins of each of `features` (ascending) in `hist`, in that order.
+fn feature_slices<'h>(hist: &'h mut [Acc], offsets: &[usize], features: &[usize]) -> Vec<&'h mut [Acc]> {
+    let mut slices = Vec::with_capacity(features.len());
+    let mut rest = hist;
+    let mut base = 0;
+    for &f in features {
+        let tail = std::mem::take(&mut rest).split_at_mut(offsets[f] - base).1;
+        let (mine, tail) = tail.split_at_mut(offsets[f + 1] - offsets[f]);
+        slices.push(mine);
+        rest = tail;
+        base = offsets[f + 1];
+    }
+    slices
+}
+
+/// Add each of `rows` (with packed gradient `acc[i]` for `rows[i]`) to the
+/// bin of `hist` that `column` gives it.
+fn feature_histogram(column: &[u8], rows: &[usize], acc: &[Acc], hist: &mut [Acc]) {
+    for (&r, &a) in rows.iter().zip(acc) {
+        hist[usize::from(column[r])].add(a);
+    }
+}
+
+/// [`feature_histogram`] for two features in one pass over the rows.
+fn pair_histogram(columns: [&[u8]; 2], rows: &[usize], acc: &[Acc], hists: [&mut [Acc]; 2]) {
+    let [c0, c1] = columns;
+    let [h0, h1] = hists;
+    for (&r, &a) in rows.iter().zip(acc) {
+        h0[usize::from(c0[r])].add(a);
+        h1[usize::from(c1[r])].add(a);
     }
 }
 
@@ -972,6 +1156,83 @@ mod tests {
         let pred = tree.predict(&x[n_train * p..]).unwrap();
         let score = r2(&y[n_train..], &pred);
         assert!(score > 0.9, "held-out R² = {score}");
+    }
+
+    #[test]
+    fn packed_sums_decode_to_the_sums_and_counts() {
+        // Mixed signs, a difference, and sums at the bound of the high bits.
+        let mut a = Acc::default();
+        for q in [5, -7, 3, -1, 0] {
+            a.add(Acc::row(q));
+        }
+        assert_eq!((a.q(), a.n()), (0, 5));
+        let mut b = a;
+        b.sub(Acc::row(-7));
+        assert_eq!((b.q(), b.n()), (7, 4));
+        let mut lo = Acc::default();
+        let mut hi = Acc::default();
+        for _ in 0..2 {
+            lo.add(Acc::row(-QUANTISED_SUM_MAX / 2));
+            hi.add(Acc::row(QUANTISED_SUM_MAX / 2));
+        }
+        assert_eq!((lo.q(), lo.n()), (-(QUANTISED_SUM_MAX / 2) * 2, 2));
+        assert_eq!((hi.q(), hi.n()), ((QUANTISED_SUM_MAX / 2) * 2, 2));
+    }
+
+    #[test]
+    fn quantised_gradients_keep_within_the_bound_and_half_a_step() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let grad: Vec<f64> = (0..1000).map(|_| rng.random_range(-3.0..2.0)).collect();
+        let rows: Vec<usize> = (0..1000).chain(0..500).collect();
+        let q = Quantiser::new(&grad, &rows);
+        let mut total = Acc::default();
+        for &r in &rows {
+            let a = q.row(grad[r]);
+            assert!(
+                (q.gradient(a) - grad[r]).abs() <= 0.5 * q.step * (1.0 + 1e-9),
+                "row {r}"
+            );
+            total.add(a);
+        }
+        assert!(total.q().abs() <= QUANTISED_SUM_MAX);
+        assert_eq!(total.n(), 1500);
+        // All-zero gradients quantise to zero.
+        let zero = Quantiser::new(&[0.0, 0.0], &[0, 1]);
+        assert_eq!(zero.row(0.0), Acc::row(0));
+    }
+
+    #[test]
+    fn leaves_are_exact_means_whatever_the_quantisation() {
+        // Targets far apart in scale: leaves are the exact means of their
+        // rows, not sums of rounded gradients.
+        let x: Vec<f64> = (0..8).map(f64::from).collect();
+        let y = [1e-3, 2e-3, 4e-3, 8e-3, 1e6, 1e6 + 1.0, 1e6 + 3.0, 1e6 + 7.0];
+        let tree = RegressionTree::params().max_depth(1).fit(&x, 1, &y).unwrap();
+        let low: f64 = -(-1e-3 - 2e-3 - 4e-3 - 8e-3) / 4.0;
+        assert_eq!(tree.predict_row(&[0.0]).to_bits(), low.to_bits());
+        assert_eq!(tree.predict_row(&[3.0]).to_bits(), low.to_bits());
+        assert_eq!(tree.predict_row(&[7.0]).to_bits(), ((4e6 + 11.0) / 4.0_f64).to_bits());
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn histograms_on_several_threads_give_the_serial_tree() {
+        // Enough rows × features for the parallel path.
+        let (n, p) = (6000, 16);
+        assert!(n * p >= PARALLEL_HISTOGRAM_WORK);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x: Vec<f64> = (0..n * p).map(|_| rng.random_range(-2.0..2.0)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|r| x[r * p] * x[r * p + 1] + x[r * p + 5].sin() + 0.1 * x[r * p + 9])
+            .collect();
+        let fit = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| RegressionTree::params().max_depth(6).fit(&x, p, &y).unwrap())
+        };
+        let serial = fit(1);
+        assert!(serial.n_leaves() > 30);
+        assert_eq!(fit(2), serial);
+        assert_eq!(fit(3), serial);
     }
 
     #[test]
