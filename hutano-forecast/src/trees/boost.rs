@@ -30,8 +30,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::tree::{
-    check_matrix, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
-    Workspace,
+    check_matrix, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree, Row,
+    TreeValidParams, Workspace,
 };
 use super::{stream_seed, RowModel};
 use crate::error::Result;
@@ -162,7 +162,7 @@ impl BoostingValidParams {
         // subsample ∈ (0, 1], so the product lies in [0, n].
         let n_sample = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let mut trees = Vec::with_capacity(self.n_estimators);
-        let mut out_of_sample: Vec<usize> = Vec::with_capacity(n - n_sample);
+        let mut out_of_sample: Vec<Row> = Vec::with_capacity(n - n_sample);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         // colsample_bytree ∈ (0, 1], so the product lies in [0, n_features].
         let n_columns = ((self.colsample_bytree * n_features as f64).floor() as usize).clamp(1, n_features);
@@ -170,7 +170,9 @@ impl BoostingValidParams {
         let mut scratch = Vec::with_capacity(n - n_sample);
         // Buffers kept from tree to tree.
         let mut workspace = Workspace::default();
-        let mut rows: Vec<usize> = Vec::with_capacity(n_sample);
+        let mut rows: Vec<Row> = Vec::with_capacity(n_sample);
+        // n ≤ u32::MAX (`check_matrix`).
+        let n_rows = Row::try_from(n).unwrap_or(Row::MAX);
         for m in 0..self.n_estimators {
             for ((g, p), t) in grad.iter_mut().zip(&pred).zip(y) {
                 *g = p - t;
@@ -187,8 +189,8 @@ impl BoostingValidParams {
                 // word of a 64-bit random number times (rows left): a bias
                 // below 2^-44 for any panel that fits in memory.
                 let mut need = n_sample;
-                for i in 0..n {
-                    let left = (n - i) as u128;
+                for i in 0..n_rows {
+                    let left = (n - i as usize) as u128;
                     if need > 0 && ((u128::from(rng.next_u64()) * left) >> 64) < need as u128 {
                         rows.push(i);
                         need -= 1;
@@ -197,7 +199,7 @@ impl BoostingValidParams {
                     }
                 }
             } else {
-                rows.extend(0..n);
+                rows.extend(0..n_rows);
             }
             // Per-tree columns (drawn after the rows), ascending.
             let allowed = if n_columns < n_features {
@@ -228,7 +230,7 @@ impl BoostingValidParams {
             for &(node, start, len) in &leaves.ranges {
                 let value = tree.leaf_value(node);
                 for &r in &leaves.rows[start..start + len] {
-                    pred[r] += value;
+                    pred[r as usize] += value;
                 }
             }
             tree.add_binned(&data, &mut out_of_sample, &mut scratch, &mut pred);

@@ -28,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::tree::{
-    check_matrix, check_tree_fields, grow, invalid, predict_matrix, Binned, FittedTree, TreeValidParams,
+    all_rows, check_matrix, check_tree_fields, grow, invalid, predict_matrix, Binned, FittedTree, Row, TreeValidParams,
 };
 use super::{stream_seed, RowModel};
 use crate::error::Result;
@@ -130,10 +130,14 @@ impl ForestValidParams {
         let n_sample = ((self.sample_fraction * n as f64).round() as usize).clamp(1, n);
         let build = |i: usize| -> FittedTree {
             let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, i as u64));
-            let mut rows: Vec<usize> = if self.bootstrap {
-                (0..n_sample).map(|_| rng.random_range(0..n)).collect()
+            // Drawn as `usize` (the random streams of earlier versions),
+            // stored as `Row` (n ≤ u32::MAX: `check_matrix`).
+            let mut rows: Vec<Row> = if self.bootstrap {
+                (0..n_sample)
+                    .map(|_| Row::try_from(rng.random_range(0..n)).unwrap_or(Row::MAX))
+                    .collect()
             } else if n_sample < n {
-                let mut index: Vec<usize> = (0..n).collect();
+                let mut index: Vec<Row> = all_rows(n);
                 for j in 0..n_sample {
                     let k = rng.random_range(j..n);
                     index.swap(j, k);
@@ -141,7 +145,7 @@ impl ForestValidParams {
                 index.truncate(n_sample);
                 index
             } else {
-                (0..n).collect()
+                all_rows(n)
             };
             // Ascending rows: sums run in the same order however drawn.
             rows.sort_unstable();

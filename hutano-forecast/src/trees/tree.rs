@@ -72,6 +72,11 @@ pub const MAX_BINS: usize = 255;
 /// The deepest tree accepted, which bounds the recursion of the learner.
 pub const MAX_DEPTH: usize = 64;
 
+/// A row index of the binned data. Four bytes rather than eight halve the
+/// memory the learner's partitions and histograms stream through; a fit
+/// takes at most `u32::MAX` rows ([`check_matrix`]).
+pub(crate) type Row = u32;
+
 /// The fewest bin updates (rows × features) for which a node's histogram
 /// is built on several threads (`parallel` feature): below it, handing
 /// features to rayon's pool costs more than it saves.
@@ -151,7 +156,7 @@ impl TreeValidParams {
         let data = Binned::new(x, n, n_features, self.max_bins);
         let grad: Vec<f64> = y.iter().map(|v| -v).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        Ok(grow(&data, &grad, (0..n).collect(), self, &mut rng))
+        Ok(grow(&data, &grad, all_rows(n), self, &mut rng))
     }
 }
 
@@ -296,6 +301,12 @@ pub(crate) fn check_matrix(x: &[f64], n_features: usize, y: &[f64]) -> Result<us
     if y.is_empty() {
         return Err(invalid("y", "no row to fit"));
     }
+    if Row::try_from(y.len()).is_err() {
+        return Err(Error::InvalidParameter {
+            name: "y",
+            problem: format!("{} rows is more than the {} a tree learns from", y.len(), Row::MAX),
+        });
+    }
     if y.len().checked_mul(n_features) != Some(x.len()) {
         return Err(Error::InvalidParameter {
             name: "x",
@@ -375,6 +386,11 @@ impl Binned {
     fn bin(&self, r: usize, f: usize) -> u8 {
         self.column(f)[r]
     }
+}
+
+/// Rows `0..n` (`n` ≤ `u32::MAX`: [`check_matrix`]).
+pub(crate) fn all_rows(n: usize) -> Vec<Row> {
+    (0..Row::try_from(n).unwrap_or(Row::MAX)).collect()
 }
 
 /// The bin of `v`: the number of cut points below it.
@@ -486,15 +502,15 @@ impl FittedTree {
     /// rather than a row at a time, which streams through the columns
     /// instead of chasing each row's bins. `rows` is reordered; `scratch`
     /// is working space.
-    pub(crate) fn add_binned(&self, data: &Binned, rows: &mut [usize], scratch: &mut Vec<usize>, pred: &mut [f64]) {
+    pub(crate) fn add_binned(&self, data: &Binned, rows: &mut [Row], scratch: &mut Vec<Row>, pred: &mut [f64]) {
         self.route(0, data, rows, scratch, pred);
     }
 
-    fn route(&self, node: usize, data: &Binned, rows: &mut [usize], scratch: &mut Vec<usize>, pred: &mut [f64]) {
+    fn route(&self, node: usize, data: &Binned, rows: &mut [Row], scratch: &mut Vec<Row>, pred: &mut [f64]) {
         match self.nodes[node] {
             Node::Leaf { value } => {
                 for &r in rows.iter() {
-                    pred[r] += value;
+                    pred[r as usize] += value;
                 }
             }
             Node::Split {
@@ -638,10 +654,10 @@ struct Quantiser {
 
 impl Quantiser {
     /// Steps for the gradients `grad[r]` of `rows` (with repeats).
-    fn new(grad: &[f64], rows: &[usize]) -> Self {
+    fn new(grad: &[f64], rows: &[Row]) -> Self {
         let n = i64::try_from(rows.len()).unwrap_or(i64::MAX).max(1);
         let steps = (QUANTISED_SUM_MAX / n).max(1);
-        let max = rows.iter().fold(0.0_f64, |m, &r| m.max(grad[r].abs()));
+        let max = rows.iter().fold(0.0_f64, |m, &r| m.max(grad[r as usize].abs()));
         let step = if max > 0.0 { max / steps as f64 } else { 1.0 };
         Self {
             step,
@@ -678,7 +694,7 @@ struct Split {
 pub(crate) fn grow(
     data: &Binned,
     grad: &[f64],
-    rows: Vec<usize>,
+    rows: Vec<Row>,
     params: &TreeValidParams,
     rng: &mut ChaCha8Rng,
 ) -> FittedTree {
@@ -688,7 +704,7 @@ pub(crate) fn grow(
 /// The leaves of a grown tree: `rows` reordered so that each leaf's rows
 /// are contiguous, and per leaf `(node, start, len)` into `rows`.
 pub(crate) struct Leaves {
-    pub(crate) rows: Vec<usize>,
+    pub(crate) rows: Vec<Row>,
     pub(crate) ranges: Vec<(usize, usize, usize)>,
 }
 
@@ -700,7 +716,7 @@ pub(crate) struct Workspace {
     /// Histogram buffers to reuse.
     spare: Vec<Vec<Acc>>,
     /// Partition scratch.
-    scratch: Vec<usize>,
+    scratch: Vec<Row>,
     /// The packed quantised gradient of each data row.
     row_acc: Vec<Acc>,
     /// The packed quantised gradients of a node's rows, in order.
@@ -715,7 +731,7 @@ pub(crate) struct Workspace {
 pub(crate) fn grow_with_leaves(
     data: &Binned,
     grad: &[f64],
-    mut rows: Vec<usize>,
+    mut rows: Vec<Row>,
     params: &TreeValidParams,
     rng: &mut ChaCha8Rng,
     features: Option<&[usize]>,
@@ -731,7 +747,7 @@ pub(crate) fn grow_with_leaves(
     let mut row_acc = std::mem::take(&mut workspace.row_acc);
     row_acc.resize(data.n_rows, Acc::default());
     for &r in &rows {
-        row_acc[r] = quantiser.row(grad[r]);
+        row_acc[r as usize] = quantiser.row(grad[r as usize]);
     }
     let mut grower = Grower {
         data,
@@ -774,7 +790,7 @@ struct Grower<'a> {
     perm: Vec<usize>,
     chosen: Vec<usize>,
     n_draw: usize,
-    scratch: Vec<usize>,
+    scratch: Vec<Row>,
     /// The packed quantised gradient of each data row in the tree.
     row_acc: Vec<Acc>,
     /// The packed quantised gradients of a node's rows, in order
@@ -798,8 +814,8 @@ impl Grower<'_> {
     }
 
     /// The leaf value of `rows`, `−G/(H + λ)` from their exact gradients.
-    fn leaf_value(&self, rows: &[usize]) -> f64 {
-        let g: f64 = rows.iter().map(|&r| self.grad[r]).sum();
+    fn leaf_value(&self, rows: &[Row]) -> f64 {
+        let g: f64 = rows.iter().map(|&r| self.grad[r as usize]).sum();
         let d = rows.len() as f64 + self.params.l2_regularization;
         if d > 0.0 {
             -g / d
@@ -822,7 +838,7 @@ impl Grower<'_> {
     /// already knows it (the left side's sum over the histogram's bins).
     fn grow(
         &mut self,
-        rows: &mut [usize],
+        rows: &mut [Row],
         start: usize,
         depth: usize,
         hist: Option<Vec<Acc>>,
@@ -831,7 +847,7 @@ impl Grower<'_> {
         let total = total.unwrap_or_else(|| {
             let mut t = Acc::default();
             for &r in rows.iter() {
-                t.add(self.row_acc[r]);
+                t.add(self.row_acc[r as usize]);
             }
             t
         });
@@ -872,7 +888,7 @@ impl Grower<'_> {
 
     /// Make node `id`, of `rows` starting at `start` in the tree's rows, a
     /// leaf.
-    fn make_leaf(&mut self, id: usize, rows: &[usize], start: usize) {
+    fn make_leaf(&mut self, id: usize, rows: &[Row], start: usize) {
         self.nodes[id] = Node::Leaf {
             value: self.leaf_value(rows),
         };
@@ -889,8 +905,8 @@ impl Grower<'_> {
     fn child_histograms(
         &mut self,
         mut hist: Vec<Acc>,
-        left: &[usize],
-        right: &[usize],
+        left: &[Row],
+        right: &[Row],
         depth: usize,
     ) -> (Option<Vec<Acc>>, Option<Vec<Acc>>) {
         let (split_left, split_right) = (self.splits(depth, left.len()), self.splits(depth, right.len()));
@@ -925,7 +941,7 @@ impl Grower<'_> {
 
     /// The histogram of `rows` over the drawn features (other features'
     /// bins are zero).
-    fn histogram(&mut self, rows: &[usize]) -> Vec<Acc> {
+    fn histogram(&mut self, rows: &[Row]) -> Vec<Acc> {
         let data = self.data;
         let mut hist = self.spare.pop().unwrap_or_default();
         hist.clear();
@@ -935,7 +951,7 @@ impl Grower<'_> {
         // rows and gradients stream by once for both.
         let mut acc = std::mem::take(&mut self.node_acc);
         acc.clear();
-        acc.extend(rows.iter().map(|&r| self.row_acc[r]));
+        acc.extend(rows.iter().map(|&r| self.row_acc[r as usize]));
         let mut slices = feature_slices(&mut hist, &data.offsets, &self.chosen);
         let fill = |features: &[usize], hists: &mut [&mut [Acc]]| match (features, hists) {
             ([f0, f1], [h0, h1]) => pair_histogram([data.column(*f0), data.column(*f1)], rows, &acc, [h0, h1]),
@@ -1031,7 +1047,7 @@ impl Grower<'_> {
 
     /// Stable partition of `rows`: bins `≤ bin` of feature `f` first.
     /// Returns the number of left rows.
-    fn partition(&mut self, rows: &mut [usize], f: usize, bin: usize) -> usize {
+    fn partition(&mut self, rows: &mut [Row], f: usize, bin: usize) -> usize {
         partition(self.data.column(f), bin, rows, &mut self.scratch)
     }
 }
@@ -1053,36 +1069,38 @@ fn feature_slices<'h>(hist: &'h mut [Acc], offsets: &[usize], features: &[usize]
 
 /// Add each of `rows` (with packed gradient `acc[i]` for `rows[i]`) to the
 /// bin of `hist` that `column` gives it.
-fn feature_histogram(column: &[u8], rows: &[usize], acc: &[Acc], hist: &mut [Acc]) {
+fn feature_histogram(column: &[u8], rows: &[Row], acc: &[Acc], hist: &mut [Acc]) {
     for (&r, &a) in rows.iter().zip(acc) {
-        hist[usize::from(column[r])].add(a);
+        hist[usize::from(column[r as usize])].add(a);
     }
 }
 
 /// [`feature_histogram`] for two features in one pass over the rows.
-fn pair_histogram(columns: [&[u8]; 2], rows: &[usize], acc: &[Acc], hists: [&mut [Acc]; 2]) {
+fn pair_histogram(columns: [&[u8]; 2], rows: &[Row], acc: &[Acc], hists: [&mut [Acc]; 2]) {
     let [c0, c1] = columns;
     let [h0, h1] = hists;
     for (&r, &a) in rows.iter().zip(acc) {
-        h0[usize::from(c0[r])].add(a);
-        h1[usize::from(c1[r])].add(a);
+        h0[usize::from(c0[r as usize])].add(a);
+        h1[usize::from(c1[r as usize])].add(a);
     }
 }
 
 /// Reorder `rows` stably so that those whose bin in `column` is at most
 /// `bin` come first; returns their number. `scratch` is working space.
-fn partition(column: &[u8], bin: usize, rows: &mut [usize], scratch: &mut Vec<usize>) -> usize {
+fn partition(column: &[u8], bin: usize, rows: &mut [Row], scratch: &mut Vec<Row>) -> usize {
     // Branch-free: each row is written to both sides and the side it
     // belongs to advances (a split sends rows either way unpredictably).
     let n = rows.len();
-    scratch.clear();
-    scratch.resize(n, 0);
+    // Every slot read below is written first: grown, never cleared.
+    if scratch.len() < n {
+        scratch.resize(n, 0);
+    }
     // A local slice: the loop then keeps its bounds in registers.
     let scratch = &mut scratch[..n];
     let (mut n_left, mut n_right) = (0, 0);
     for i in 0..n {
         let r = rows[i];
-        let left = usize::from(usize::from(column[r]) <= bin);
+        let left = usize::from(usize::from(column[r as usize]) <= bin);
         // n_left, n_right ≤ i < n: the indices stay in bounds.
         rows[n_left.min(n - 1)] = r;
         scratch[n_right.min(n - 1)] = r;
@@ -1183,10 +1201,10 @@ mod tests {
     fn quantised_gradients_keep_within_the_bound_and_half_a_step() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let grad: Vec<f64> = (0..1000).map(|_| rng.random_range(-3.0..2.0)).collect();
-        let rows: Vec<usize> = (0..1000).chain(0..500).collect();
+        let rows: Vec<Row> = (0..1000).chain(0..500).collect();
         let q = Quantiser::new(&grad, &rows);
         let mut total = Acc::default();
-        for &r in &rows {
+        for r in rows.iter().map(|&r| r as usize) {
             let a = q.row(grad[r]);
             assert!(
                 (q.gradient(a) - grad[r]).abs() <= 0.5 * q.step * (1.0 + 1e-9),
@@ -1246,12 +1264,12 @@ mod tests {
         let tree = grow(
             &data,
             &y,
-            (0..n).collect(),
+            all_rows(n),
             &RegressionTree::params().max_depth(5).0,
             &mut rng,
         );
         assert!(tree.nodes.len() > 20);
-        let mut rows: Vec<usize> = (0..n).rev().filter(|r| r % 3 != 0).collect();
+        let mut rows: Vec<Row> = all_rows(n).into_iter().rev().filter(|r| r % 3 != 0).collect();
         let mut pred = vec![1.0; n];
         tree.add_binned(&data, &mut rows, &mut Vec::new(), &mut pred);
         for r in 0..n {
