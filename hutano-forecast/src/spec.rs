@@ -89,9 +89,14 @@ pub enum ModelSpec {
         /// Number of trees (default 200).
         #[serde(default)]
         n_estimators: Option<usize>,
-        /// Maximum depth (default 3).
+        /// Maximum depth (default 3; global: no limit).
         #[serde(default)]
         max_depth: Option<usize>,
+        /// Most leaves of a tree grown leaf-wise; 0 grows trees depth-wise
+        /// to `max_depth` (default: depth-wise; global: 31 leaves, as
+        /// `LightGBM`'s `num_leaves`).
+        #[serde(default)]
+        max_leaves: Option<usize>,
         /// Minimum rows per leaf (default 20).
         #[serde(default)]
         min_samples_leaf: Option<usize>,
@@ -106,7 +111,7 @@ pub enum ModelSpec {
         calendar: Option<Calendar>,
         /// One model learned across the series of the panel
         /// ([`GlobalBoostedForecaster`], whose defaults are 300 trees of
-        /// depth 5) instead of one per series (default false).
+        /// 31 leaves) instead of one per series (default false).
         #[serde(default)]
         global: Option<bool>,
         /// Held-out windows for the split-conformal intervals, at least 1
@@ -625,6 +630,7 @@ impl ModelSpec {
         if let ModelSpec::Boosted {
             n_estimators,
             max_depth,
+            max_leaves,
             min_samples_leaf,
             learning_rate,
             seed,
@@ -636,6 +642,9 @@ impl ModelSpec {
             }
             if let Some(v) = *max_depth {
                 p = p.max_depth(v);
+            }
+            if let Some(v) = *max_leaves {
+                p = p.max_leaves((v > 0).then_some(v));
             }
             if let Some(v) = *min_samples_leaf {
                 p = p.min_samples_leaf(v);
@@ -1407,6 +1416,7 @@ mod tests {
                     spec: ModelSpec::Boosted {
                         n_estimators: Some(50),
                         max_depth: None,
+                        max_leaves: None,
                         min_samples_leaf: None,
                         learning_rate: None,
                         seed: Some(3),

@@ -91,6 +91,21 @@ def test_global_trees_without_calibration_give_the_same_points_and_no_intervals(
         hutano.Forecaster([Forest(calibration_windows=0)], freq="D").fit(panel_pd)
 
 
+def test_global_boosting_grows_leaf_wise_unless_told_depth_wise(panel_pd: pd.DataFrame) -> None:
+    # The global default is LightGBM's 31 leaves; max_leaves=31 repeats it,
+    # max_leaves=0 grows depth-wise instead (another model).
+    models = [
+        Boosted(n_estimators=30, seed=4, global_model=True),
+        Boosted(n_estimators=30, seed=4, global_model=True, max_leaves=31, alias="leaves31"),
+        Boosted(n_estimators=30, seed=4, global_model=True, max_leaves=0, max_depth=5, alias="depth5"),
+    ]
+    out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7)
+    np.testing.assert_array_equal(out["leaves31"], out["GlobalBoosted"])
+    assert not np.array_equal(out["depth5"], out["GlobalBoosted"])
+    with pytest.raises(hutano.InvalidParameterError, match="max_leaves"):
+        hutano.Forecaster([Boosted(global_model=True, max_leaves=1)], freq="D")
+
+
 def test_calibrated_keeps_the_point_forecast_and_resets_the_width(panel_pd: pd.DataFrame) -> None:
     models = [MSTL(7), Calibrated(MSTL(7), windows=4, horizon=7), Calibrated(MSTL(7), windows=4, horizon=7, alias="c")]
     out = hutano.Forecaster(models, freq="D").fit(panel_pd).predict(7, level=[80, 95])

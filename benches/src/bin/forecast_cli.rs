@@ -383,14 +383,21 @@ fn seed() -> Result<Option<u64>, Box<dyn std::error::Error>> {
 }
 
 /// Boosting hyperparameters for tuning runs: `HUTANO_GBT="trees,depth,leaf[,lr]"`
-/// replaces those of `params` (learning rate 0.05 unless given), and
-/// `HUTANO_SEED` its seed.
+/// replaces those of `params` (learning rate 0.05 unless given),
+/// `HUTANO_GBT_LEAVES` its leaf budget and `HUTANO_SEED` its seed.
 fn tuned(
     params: hutano::forecast::trees::BoostingParams,
 ) -> Result<hutano::forecast::trees::BoostingParams, Box<dyn std::error::Error>> {
     let params = match seed()? {
         Some(seed) => params.seed(seed),
         None => params,
+    };
+    // `HUTANO_GBT_LEAVES=m` grows the trees leaf-wise to m leaves (0:
+    // depth-wise).
+    let params = match std::env::var("HUTANO_GBT_LEAVES") {
+        Ok(v) if v == "0" => params.max_leaves(None),
+        Ok(v) => params.max_leaves(Some(v.parse()?)),
+        Err(_) => params,
     };
     let Ok(spec) = std::env::var("HUTANO_GBT") else {
         return Ok(params);

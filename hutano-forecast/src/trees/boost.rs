@@ -30,8 +30,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::tree::{
-    check_matrix, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree, Row,
-    TreeValidParams, Workspace,
+    check_matrix, check_max_leaves, check_tree_fields, grow_with_leaves, invalid, predict_matrix, Binned, FittedTree,
+    Row, TreeValidParams, Workspace,
 };
 use super::{stream_seed, RowModel};
 use crate::error::Result;
@@ -64,6 +64,8 @@ pub struct BoostingValidParams {
     l2_regularization: f64,
     max_bins: usize,
     seed: u64,
+    #[serde(default)]
+    max_leaves: Option<usize>,
 }
 
 fn one() -> f64 {
@@ -126,6 +128,11 @@ impl BoostingValidParams {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// Most leaves of each leaf-wise tree (`None`: trees grown depth-wise).
+    #[must_use]
+    pub fn max_leaves(&self) -> Option<usize> {
+        self.max_leaves
+    }
 
     /// Fit to the row-major matrix `x` (`y.len()` rows × `n_features`) and
     /// targets `y`. The features are binned once for all trees.
@@ -157,6 +164,7 @@ impl BoostingValidParams {
             max_bins: self.max_bins,
             l2_regularization: self.l2_regularization,
             seed: self.seed,
+            max_leaves: self.max_leaves,
         };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         // subsample ∈ (0, 1], so the product lies in [0, n].
@@ -188,16 +196,29 @@ impl BoostingValidParams {
                 // same order as without sampling). The draw is the high
                 // word of a 64-bit random number times (rows left): a bias
                 // below 2^-44 for any panel that fits in memory.
-                let mut need = n_sample;
+                // Branch-free: each row is written to both lists and the
+                // one it belongs to advances (the draws are unpredictable).
+                rows.resize(n_sample, 0);
+                out_of_sample.resize(n - n_sample, 0);
+                let (mut n_in, mut n_out) = (0, 0);
                 for i in 0..n_rows {
                     let left = (n - i as usize) as u128;
-                    if need > 0 && ((u128::from(rng.next_u64()) * left) >> 64) < need as u128 {
-                        rows.push(i);
-                        need -= 1;
-                    } else {
-                        out_of_sample.push(i);
+                    let need = n_sample - n_in;
+                    // No draw once the sample is full (a predictable test;
+                    // the stream then goes on to the column draws).
+                    let take = usize::from(need > 0 && ((u128::from(rng.next_u64()) * left) >> 64) < need as u128);
+                    // A full list is never advanced again (both tests are
+                    // predictable: they fail only once a list is full).
+                    if n_in < n_sample {
+                        rows[n_in] = i;
                     }
+                    if n_out < n - n_sample {
+                        out_of_sample[n_out] = i;
+                    }
+                    n_in += take;
+                    n_out += 1 - take;
                 }
+                debug_assert_eq!((n_in, n_out), (n_sample, n - n_sample));
             } else {
                 rows.extend(0..n_rows);
             }
@@ -272,6 +293,7 @@ impl Default for BoostingParams {
             l2_regularization: 1.0,
             max_bins: super::tree::MAX_BINS,
             seed: 0,
+            max_leaves: None,
         })
     }
 }
@@ -293,6 +315,15 @@ impl BoostingParams {
     #[must_use]
     pub fn max_depth(mut self, v: usize) -> Self {
         self.0.max_depth = v;
+        self
+    }
+    /// `Some(m)`: grow each tree leaf-wise to at most `m` ≥ 2 leaves
+    /// (`LightGBM`'s `num_leaves`; `max_depth` still bounds the depth);
+    /// `None` (the default): depth-wise to `max_depth`. See
+    /// [`TreeParams::max_leaves`](super::TreeParams::max_leaves).
+    #[must_use]
+    pub fn max_leaves(mut self, v: Option<usize>) -> Self {
+        self.0.max_leaves = v;
         self
     }
     /// Fewest rows in a leaf, at least 1.
@@ -376,6 +407,7 @@ impl BoostingParams {
             return Err(invalid("l2_regularization", "must be finite and non-negative"));
         }
         check_tree_fields(p.max_depth, p.min_samples_leaf, p.min_gain, p.max_features, p.max_bins)?;
+        check_max_leaves(p.max_leaves)?;
         Ok(p)
     }
 

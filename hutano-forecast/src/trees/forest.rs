@@ -124,6 +124,7 @@ impl ForestValidParams {
             max_bins: self.max_bins,
             l2_regularization: 0.0,
             seed: self.seed,
+            max_leaves: None,
         };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         // sample_fraction ∈ (0, 1], so the product lies in [0, n].

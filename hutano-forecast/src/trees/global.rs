@@ -113,15 +113,16 @@ pub type GlobalBoostedForecaster = GlobalForecaster<BoostingParams>;
 pub type GlobalForestForecaster = GlobalForecaster<ForestParams>;
 
 /// Settings of the harness's global `LightGBM` (300 trees, learning rate
-/// 0.05, 31 leaves, row and per-tree column subsampling 0.8, at least 20
-/// rows per leaf), with depth 5 (at most 32 leaves) for its 31 leaves.
+/// 0.05, trees grown leaf-wise to 31 leaves with no depth limit, row and
+/// per-tree column subsampling 0.8, at least 20 rows per leaf).
 impl Default for GlobalForecaster<BoostingParams> {
     fn default() -> Self {
         Self::new(
             BoostingParams::default()
                 .n_estimators(300)
                 .learning_rate(0.05)
-                .max_depth(5)
+                .max_leaves(Some(31))
+                .max_depth(super::tree::MAX_DEPTH)
                 .min_samples_leaf(20)
                 .subsample(0.8)
                 .colsample_bytree(0.8),

@@ -105,6 +105,9 @@ pub struct TreeValidParams {
     pub(crate) max_bins: usize,
     pub(crate) l2_regularization: f64,
     pub(crate) seed: u64,
+    /// `Some(m)`: grow leaf-wise up to `m` leaves; `None`: depth-wise.
+    #[serde(default)]
+    pub(crate) max_leaves: Option<usize>,
 }
 
 impl TreeValidParams {
@@ -143,6 +146,11 @@ impl TreeValidParams {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// Most leaves of a leaf-wise tree (`None`: grown depth-wise).
+    #[must_use]
+    pub fn max_leaves(&self) -> Option<usize> {
+        self.max_leaves
+    }
 
     /// Fit a tree to the row-major matrix `x` (`y.len()` rows ×
     /// `n_features` columns) and targets `y`.
@@ -179,6 +187,7 @@ impl Default for TreeParams {
             max_bins: MAX_BINS,
             l2_regularization: 0.0,
             seed: 0,
+            max_leaves: None,
         })
     }
 }
@@ -228,6 +237,15 @@ impl TreeParams {
         self.0.seed = v;
         self
     }
+    /// `Some(m)`: grow the tree leaf-wise, always splitting the leaf whose
+    /// best split gains most, until it has `m` ≥ 2 leaves (`LightGBM`'s
+    /// growth; `max_depth` still bounds it); `None` (the default): grow
+    /// every node that can split, depth by depth, to `max_depth`.
+    #[must_use]
+    pub fn max_leaves(mut self, v: Option<usize>) -> Self {
+        self.0.max_leaves = v;
+        self
+    }
 
     /// Validate the hyperparameters.
     ///
@@ -245,6 +263,7 @@ impl TreeParams {
     pub fn check_ref(&self) -> Result<&TreeValidParams> {
         let p = &self.0;
         check_tree_fields(p.max_depth, p.min_samples_leaf, p.min_gain, p.max_features, p.max_bins)?;
+        check_max_leaves(p.max_leaves)?;
         if !(p.l2_regularization.is_finite() && p.l2_regularization >= 0.0) {
             return Err(invalid("l2_regularization", "must be finite and non-negative"));
         }
@@ -284,6 +303,14 @@ pub(crate) fn check_tree_fields(
         return Err(invalid("max_bins", "must be between 2 and 255"));
     }
     Ok(())
+}
+
+/// Validate a leaf-wise tree's leaf budget.
+pub(crate) fn check_max_leaves(max_leaves: Option<usize>) -> Result<()> {
+    match max_leaves {
+        Some(m) if m < 2 => Err(invalid("max_leaves", "must be at least 2")),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn invalid(name: &'static str, problem: &str) -> Error {
@@ -689,6 +716,22 @@ struct Split {
     left: Acc,
 }
 
+/// A leaf of a tree grown leaf-wise, not yet split.
+struct OpenLeaf {
+    /// Its node.
+    id: usize,
+    /// Its rows: `len` of the tree's rows from `start`.
+    start: usize,
+    len: usize,
+    depth: usize,
+    /// Sums over its rows.
+    total: Acc,
+    /// Its histogram, kept while it has a split.
+    hist: Option<Vec<Acc>>,
+    /// Its best split.
+    split: Option<Split>,
+}
+
 /// Grow a tree on `rows` (indices into `data`, repeats allowed: a bootstrap
 /// sample) with per-row gradients (hessians are 1: squared loss).
 pub(crate) fn grow(
@@ -765,7 +808,12 @@ pub(crate) fn grow_with_leaves(
         nodes: Vec::new(),
         leaves: Vec::new(),
     };
-    grower.grow(&mut rows, 0, 0, None, None);
+    match params.max_leaves {
+        Some(m) => grower.grow_leafwise(&mut rows, m),
+        None => {
+            grower.grow(&mut rows, 0, 0, None, None);
+        }
+    }
     *workspace = Workspace {
         spare: grower.spare,
         scratch: grower.scratch,
@@ -884,6 +932,113 @@ impl Grower<'_> {
             right,
         };
         id
+    }
+
+    /// Grow the tree of `rows` leaf-wise (`LightGBM`'s best-first growth:
+    /// Shi, "Best-first decision tree learning", 2007): of the leaves that
+    /// can split, always split the one whose best split gains most (ties:
+    /// the earliest node), until there are `max_leaves` leaves or no leaf
+    /// can split. Children's histograms come by subtraction as in
+    /// [`Grower::grow`]; each open leaf keeps its histogram until it is
+    /// split.
+    fn grow_leafwise(&mut self, rows: &mut [Row], max_leaves: usize) {
+        let mut total = Acc::default();
+        for &r in rows.iter() {
+            total.add(self.row_acc[r as usize]);
+        }
+        self.nodes.push(Node::Leaf { value: 0.0 });
+        let root = self.open_leaf(0, 0, rows.len(), 0, None, total, rows);
+        let mut open = vec![root];
+        let mut n_leaves = 1;
+        while n_leaves < max_leaves {
+            // The open leaf whose split gains most; ties to the lowest node.
+            let best = open
+                .iter()
+                .enumerate()
+                .filter_map(|(k, o)| o.split.map(|s| (k, s.gain, o.id)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)));
+            let Some((k, _, _)) = best else { break };
+            let leaf = open.swap_remove(k);
+            let (Some(split), Some(hist)) = (leaf.split, leaf.hist) else {
+                unreachable!("an open leaf with a split keeps its histogram")
+            };
+            let node_rows = &mut rows[leaf.start..leaf.start + leaf.len];
+            let n_left = self.partition(node_rows, split.feature, split.bin);
+            debug_assert_eq!(n_left, split.left.n());
+            let (l, r) = node_rows.split_at_mut(n_left);
+            n_leaves += 1;
+            // After the last split the children stay leaves: no histogram.
+            let (left_hist, right_hist, depth) = if n_leaves < max_leaves {
+                let (lh, rh) = self.child_histograms(hist, l, r, leaf.depth + 1);
+                (lh, rh, leaf.depth + 1)
+            } else {
+                self.recycle(Some(hist));
+                (None, None, MAX_DEPTH)
+            };
+            let (left, right) = (self.nodes.len(), self.nodes.len() + 1);
+            self.nodes.push(Node::Leaf { value: 0.0 });
+            self.nodes.push(Node::Leaf { value: 0.0 });
+            self.nodes[leaf.id] = Node::Split {
+                feature: split.feature,
+                bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
+                threshold: self.data.cuts[split.feature][split.bin],
+                left,
+                right,
+            };
+            let mut right_total = leaf.total;
+            right_total.sub(split.left);
+            // (`depth` MAX_DEPTH: a leaf that may not split.)
+            open.push(self.open_leaf(left, leaf.start, n_left, depth, left_hist, split.left, l));
+            let right_start = leaf.start + n_left;
+            open.push(self.open_leaf(right, right_start, leaf.len - n_left, depth, right_hist, right_total, r));
+        }
+        // Leaves in node order, as the depth-wise growth lists them.
+        open.sort_unstable_by_key(|o| o.id);
+        for o in open {
+            self.recycle(o.hist);
+            let leaf_rows = &rows[o.start..o.start + o.len];
+            self.make_leaf(o.id, leaf_rows, o.start);
+        }
+    }
+
+    /// A leaf of the leaf-wise growth with its best split (`None` when it
+    /// cannot split); it keeps its histogram only while it has a split.
+    #[allow(clippy::too_many_arguments)] // the leaf's place, rows and sums
+    fn open_leaf(
+        &mut self,
+        id: usize,
+        start: usize,
+        len: usize,
+        depth: usize,
+        hist: Option<Vec<Acc>>,
+        total: Acc,
+        rows: &[Row],
+    ) -> OpenLeaf {
+        let mut leaf = OpenLeaf {
+            id,
+            start,
+            len,
+            depth,
+            total,
+            hist: None,
+            split: None,
+        };
+        if !self.splits(depth, len) {
+            self.recycle(hist);
+            return leaf;
+        }
+        self.draw_features();
+        let hist = match hist {
+            Some(h) => h,
+            None => self.histogram(rows),
+        };
+        leaf.split = self.best_split(&hist, total);
+        if leaf.split.is_some() {
+            leaf.hist = Some(hist);
+        } else {
+            self.recycle(Some(hist));
+        }
+        leaf
     }
 
     /// Make node `id`, of `rows` starting at `start` in the tree's rows, a
@@ -1174,6 +1329,74 @@ mod tests {
         let pred = tree.predict(&x[n_train * p..]).unwrap();
         let score = r2(&y[n_train..], &pred);
         assert!(score > 0.9, "held-out R² = {score}");
+    }
+
+    #[test]
+    fn leafwise_growth_spends_its_leaves_where_the_error_is() {
+        // Eight steps on [0, 1), flat on [1, 4): nine constant pieces, all
+        // boundaries on bin cuts (100 distinct values).
+        let x: Vec<f64> = (0..100).map(|k| f64::from(k) / 25.0).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&v| if v < 1.0 { (8.0 * v).floor() } else { 0.0 })
+            .collect();
+        let params = RegressionTree::params().max_depth(MAX_DEPTH).max_leaves(Some(9));
+        let tree = params.fit(&x, 1, &y).unwrap();
+        assert_eq!(tree.n_leaves(), 9);
+        for (v, t) in x.iter().zip(&y) {
+            assert_eq!(tree.predict_row(&[*v]).to_bits(), t.to_bits(), "x = {v}");
+        }
+        // A smaller budget is kept to; a larger one is not spent on pieces
+        // that are already constant.
+        assert_eq!(params.max_leaves(Some(5)).fit(&x, 1, &y).unwrap().n_leaves(), 5);
+        assert_eq!(params.max_leaves(Some(40)).fit(&x, 1, &y).unwrap().n_leaves(), 9);
+        // Depth-wise, nine leaves need depth 4, whose 16 possible leaves
+        // the flat part leaves unused: best-first reaches the same fit.
+        let deep = RegressionTree::params().max_depth(4).fit(&x, 1, &y).unwrap();
+        assert!(deep.n_leaves() >= 9);
+    }
+
+    #[test]
+    fn leafwise_with_room_for_every_leaf_grows_the_depthwise_tree() {
+        let (n, p) = (800, 3);
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let x: Vec<f64> = (0..n * p).map(|_| rng.random_range(-2.0..2.0)).collect();
+        let y: Vec<f64> = (0..n).map(|r| x[r * p] * x[r * p + 1] + x[r * p + 2]).collect();
+        let depthwise = RegressionTree::params().max_depth(4).min_samples_leaf(5);
+        let a = depthwise.fit(&x, p, &y).unwrap();
+        let b = depthwise.max_leaves(Some(16)).fit(&x, p, &y).unwrap();
+        assert_eq!(a.n_leaves(), b.n_leaves());
+        assert_eq!(a.predict(&x).unwrap(), b.predict(&x).unwrap());
+        // With a budget below that, the tree is smaller but no worse than
+        // its size allows: 8 leaves best-first beat depth 3's 8.
+        let sse = |t: &FittedTree| -> f64 {
+            t.predict(&x)
+                .unwrap()
+                .iter()
+                .zip(&y)
+                .map(|(f, v)| (f - v).powi(2))
+                .sum()
+        };
+        let best_first = depthwise
+            .max_depth(MAX_DEPTH)
+            .max_leaves(Some(8))
+            .fit(&x, p, &y)
+            .unwrap();
+        let depth3 = depthwise.max_depth(3).fit(&x, p, &y).unwrap();
+        assert_eq!(best_first.n_leaves(), 8);
+        assert!(
+            sse(&best_first) <= sse(&depth3),
+            "{} > {}",
+            sse(&best_first),
+            sse(&depth3)
+        );
+    }
+
+    #[test]
+    fn a_leaf_budget_below_two_is_refused() {
+        let err = RegressionTree::params().max_leaves(Some(1)).check().unwrap_err();
+        assert!(matches!(err, Error::InvalidParameter { name: "max_leaves", .. }));
+        assert!(RegressionTree::params().max_leaves(Some(2)).check().is_ok());
     }
 
     #[test]

@@ -204,7 +204,10 @@ class Boosted(Model):
     ``calibration_horizon`` to the horizon you forecast when it is longer (steps
     past it reuse the last step's errors). ``calibration_windows=0`` fits a
     global model for point forecasts only, about twice as fast (asking it
-    for intervals is then an error).
+    for intervals is then an error). ``max_leaves`` grows each tree leaf-wise
+    to that many leaves, as LightGBM's ``num_leaves`` (the global model's
+    default, 31, with no depth limit); 0 grows trees depth-wise to
+    ``max_depth`` (the local model's default).
 
     >>> Boosted(global_model=True).name, Boosted(global_model=True).spec()["global"]
     ('GlobalBoosted', True)
@@ -220,6 +223,7 @@ class Boosted(Model):
     calibration_windows: int | None = None
     calibration_horizon: int | None = None
     alias: str | None = None
+    max_leaves: int | None = None
     _name = "Boosted"
 
     @property
@@ -232,6 +236,7 @@ class Boosted(Model):
             {
                 "n_estimators": self.n_estimators,
                 "max_depth": self.max_depth,
+                "max_leaves": self.max_leaves,
                 "min_samples_leaf": self.min_samples_leaf,
                 "learning_rate": self.learning_rate,
                 "seed": self.seed,
