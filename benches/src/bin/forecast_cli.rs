@@ -384,7 +384,8 @@ fn seed() -> Result<Option<u64>, Box<dyn std::error::Error>> {
 
 /// Boosting hyperparameters for tuning runs: `HUTANO_GBT="trees,depth,leaf[,lr]"`
 /// replaces those of `params` (learning rate 0.05 unless given),
-/// `HUTANO_GBT_LEAVES` its leaf budget and `HUTANO_SEED` its seed.
+/// `HUTANO_GBT_LEAVES` its leaf budget, `HUTANO_GBT_L2` its L2 penalty and
+/// `HUTANO_SEED` its seed.
 fn tuned(
     params: hutano::forecast::trees::BoostingParams,
 ) -> Result<hutano::forecast::trees::BoostingParams, Box<dyn std::error::Error>> {
@@ -397,6 +398,11 @@ fn tuned(
     let params = match std::env::var("HUTANO_GBT_LEAVES") {
         Ok(v) if v == "0" => params.max_leaves(None),
         Ok(v) => params.max_leaves(Some(v.parse()?)),
+        Err(_) => params,
+    };
+    // `HUTANO_GBT_L2=λ`: the L2 penalty on leaf values.
+    let params = match std::env::var("HUTANO_GBT_L2") {
+        Ok(v) => params.l2_regularization(v.parse()?),
         Err(_) => params,
     };
     let Ok(spec) = std::env::var("HUTANO_GBT") else {

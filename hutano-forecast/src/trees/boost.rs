@@ -196,8 +196,9 @@ impl BoostingValidParams {
                 // same order as without sampling). The draw is the high
                 // word of a 64-bit random number times (rows left): a bias
                 // below 2^-44 for any panel that fits in memory.
-                // Branch-free: each row is written to both lists and the
-                // one it belongs to advances (the draws are unpredictable).
+                // No branch on the draw: each row is written to both lists
+                // and the one it belongs to advances (the draws are
+                // unpredictable; the tests below are not).
                 rows.resize(n_sample, 0);
                 out_of_sample.resize(n - n_sample, 0);
                 let (mut n_in, mut n_out) = (0, 0);
@@ -275,7 +276,8 @@ impl BoostingValidParams {
 /// Defaults (those of the bench-peers harness's `XGBoost` where they apply):
 /// `n_estimators` 300, `learning_rate` 0.05, `max_depth` 6,
 /// `min_samples_leaf` 1, `min_gain` 0, `subsample` 0.8, `max_features` 1,
-/// `l2_regularization` 1, `max_bins` 255, `seed` 0.
+/// `l2_regularization` 1, `max_bins` 255, `seed` 0, `max_leaves` `None`
+/// (depth-wise trees).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoostingParams(BoostingValidParams);
 

@@ -173,7 +173,7 @@ impl TreeValidParams {
 ///
 /// Defaults: `max_depth` 6, `min_samples_leaf` 1, `min_gain` 0,
 /// `max_features` 1 (every feature at every split), `max_bins` 255,
-/// `l2_regularization` 0, `seed` 0.
+/// `l2_regularization` 0, `seed` 0, `max_leaves` `None` (depth-wise).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TreeParams(TreeValidParams);
 
