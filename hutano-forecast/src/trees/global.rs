@@ -114,7 +114,10 @@ pub type GlobalForestForecaster = GlobalForecaster<ForestParams>;
 
 /// Settings of the harness's global `LightGBM` (300 trees, learning rate
 /// 0.05, trees grown leaf-wise to 31 leaves with no depth limit, row and
-/// per-tree column subsampling 0.8, at least 20 rows per leaf).
+/// per-tree column subsampling 0.8, at least 20 rows per leaf), but with
+/// [`BoostingParams`]' L2 penalty of 1 on leaf values where `LightGBM`'s
+/// is 0 (England's trusts, h = 14: 0.673 with 1, 0.674 with 0; 0.710 and
+/// 0.715 without holidays).
 impl Default for GlobalForecaster<BoostingParams> {
     fn default() -> Self {
         Self::new(
