@@ -892,13 +892,7 @@ impl Grower<'_> {
         hist: Option<Vec<Acc>>,
         total: Option<Acc>,
     ) -> usize {
-        let total = total.unwrap_or_else(|| {
-            let mut t = Acc::default();
-            for &r in rows.iter() {
-                t.add(self.row_acc[r as usize]);
-            }
-            t
-        });
+        let total = total.unwrap_or_else(|| self.sums(rows));
         let id = self.nodes.len();
         self.nodes.push(Node::Leaf { value: 0.0 });
         if !self.splits(depth, rows.len()) {
@@ -924,13 +918,7 @@ impl Grower<'_> {
         right_total.sub(split.left);
         let left = self.grow(l, start, depth + 1, left_hist, Some(split.left));
         let right = self.grow(r, start + n_left, depth + 1, right_hist, Some(right_total));
-        self.nodes[id] = Node::Split {
-            feature: split.feature,
-            bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
-            threshold: self.data.cuts[split.feature][split.bin],
-            left,
-            right,
-        };
+        self.nodes[id] = self.split_node(&split, left, right);
         id
     }
 
@@ -942,10 +930,7 @@ impl Grower<'_> {
     /// [`Grower::grow`]; each open leaf keeps its histogram until it is
     /// split.
     fn grow_leafwise(&mut self, rows: &mut [Row], max_leaves: usize) {
-        let mut total = Acc::default();
-        for &r in rows.iter() {
-            total.add(self.row_acc[r as usize]);
-        }
+        let total = self.sums(rows);
         self.nodes.push(Node::Leaf { value: 0.0 });
         let root = self.open_leaf(0, 0, rows.len(), 0, None, total, rows);
         let mut open = vec![root];
@@ -978,13 +963,7 @@ impl Grower<'_> {
             let (left, right) = (self.nodes.len(), self.nodes.len() + 1);
             self.nodes.push(Node::Leaf { value: 0.0 });
             self.nodes.push(Node::Leaf { value: 0.0 });
-            self.nodes[leaf.id] = Node::Split {
-                feature: split.feature,
-                bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
-                threshold: self.data.cuts[split.feature][split.bin],
-                left,
-                right,
-            };
+            self.nodes[leaf.id] = self.split_node(&split, left, right);
             let mut right_total = leaf.total;
             right_total.sub(split.left);
             // (`depth` MAX_DEPTH: a leaf that may not split.)
@@ -1039,6 +1018,26 @@ impl Grower<'_> {
             self.recycle(Some(hist));
         }
         leaf
+    }
+
+    /// The packed sums over `rows`.
+    fn sums(&self, rows: &[Row]) -> Acc {
+        let mut total = Acc::default();
+        for &r in rows {
+            total.add(self.row_acc[r as usize]);
+        }
+        total
+    }
+
+    /// The node of `split` with children `left` and `right`.
+    fn split_node(&self, split: &Split, left: usize, right: usize) -> Node {
+        Node::Split {
+            feature: split.feature,
+            bin: u8::try_from(split.bin).unwrap_or(u8::MAX),
+            threshold: self.data.cuts[split.feature][split.bin],
+            left,
+            right,
+        }
     }
 
     /// Make node `id`, of `rows` starting at `start` in the tree's rows, a
